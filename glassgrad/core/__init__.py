@@ -1,0 +1,1 @@
+"""glassgrad.core: Tensor, the primitive registry, the two sweeps and the transforms."""

@@ -1,0 +1,327 @@
+"""One graph, two sweeps: reverse mode (VJP) and forward mode (JVP) over recorded nodes."""
+
+import functools
+import traceback
+import warnings
+import weakref
+
+import numpy as np
+
+from glassgrad.core.errors import GradError, ShapeError
+from glassgrad.core.tensor import STATE, Tensor
+
+__all__ = [
+    "toposort",
+    "backward_pass",
+    "forward_pass",
+    "backward",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "AnomalyError",
+]
+
+
+def toposort(outputs):
+    """Return the nodes that ``outputs`` depend on (requires_grad only), parents first.
+
+    Iterative depth-first search, so graphs of any depth stay within Python's stack.
+    """
+    order, seen = [], set()
+    stack = [(o, False) for o in reversed(outputs) if o.requires_grad]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for p in node.parents:
+            if p.requires_grad and id(p) not in seen:
+                stack.append((p, False))
+    return order
+
+
+def _descendants(order, sources):
+    """Ids of the nodes in ``order`` that are ``sources`` or depend on one of them."""
+    rel = {id(s) for s in sources}
+    for n in order:
+        if id(n) not in rel:
+            for p in n.parents:
+                if id(p) in rel:
+                    rel.add(id(n))
+                    break
+    return rel
+
+
+def needs_recording(order, relevant, extra=()):
+    """True when the sweep's results must themselves be differentiable.
+
+    That is when the graph depends on tensors other than the sweep's inputs (an outer
+    transform or a PyTorch-style leaf), or when a seed or tangent requires grad.
+    """
+    return len(order) > len(relevant) or any(
+        isinstance(e, Tensor) and e.requires_grad for e in extra
+    )
+
+
+def _accumulate(table, key, value):
+    prev = table.get(key)
+    table[key] = value if prev is None else prev + value
+
+
+def backward_pass(outputs, seeds, inputs=None, create_graph=None):
+    """Reverse sweep: propagate cotangents from ``outputs`` back to ``inputs``.
+
+    Args:
+        outputs: output Tensors of the recorded graph.
+        seeds: one cotangent Tensor per output, of the output's shape.
+        inputs: Tensors to propagate to (None: every node the outputs depend on).
+        create_graph: record the sweep so results can be differentiated again
+            (None: decide automatically with ``needs_recording``).
+
+    Returns:
+        ``(order, cotangents)``: the nodes in topological order and a dict from
+        ``id(node)`` to its total cotangent.
+    """
+    order = toposort(outputs)
+    relevant = {id(n) for n in order} if inputs is None else _descendants(order, inputs)
+    if create_graph is None:
+        create_graph = needs_recording(order, relevant, seeds)
+    cot = {}
+    for o, s in zip(outputs, seeds):
+        if o.requires_grad:
+            _accumulate(cot, id(o), s)
+    prev, STATE.enabled = STATE.enabled, bool(create_graph)
+    try:
+        for node in reversed(order):
+            g = cot.get(id(node))
+            if g is None:
+                continue
+            if node.hooks:
+                for hook in node.hooks:
+                    r = hook(g)
+                    if r is not None:
+                        g = r if isinstance(r, Tensor) else Tensor(r)
+                cot[id(node)] = g
+            op = node.op
+            if op is None:
+                continue
+            parents, params = node.parents, node.params
+            if op.vjps is not None:
+                cts = [
+                    op.vjps[i](g, node, *parents, **params) if id(p) in relevant else None
+                    for i, p in enumerate(parents)
+                ]
+            else:
+                cts = op.vjp(g, node, *parents, **params)
+            for p, ct in zip(parents, cts):
+                if ct is None or id(p) not in relevant:
+                    continue
+                if ct.dtype != p.dtype:
+                    ct = ct.astype(p.dtype)
+                if STATE.anomaly:
+                    anomaly_check_backward(node, ct)
+                _accumulate(cot, id(p), ct)
+    finally:
+        STATE.enabled = prev
+    return order, cot
+
+
+def forward_pass(inputs, tangents, outputs, create_graph=None):
+    """Forward sweep: push ``tangents`` of ``inputs`` through the graph to ``outputs``.
+
+    Returns:
+        One tangent per output (zeros where an output does not depend on the inputs).
+    """
+    order = toposort(outputs)
+    tan = {id(i): t for i, t in zip(inputs, tangents)}
+    if create_graph is None:
+        create_graph = needs_recording(order, _descendants(order, inputs), tangents)
+    prev, STATE.enabled = STATE.enabled, bool(create_graph)
+    try:
+        for node in order:
+            op = node.op
+            if op is None or id(node) in tan:
+                continue
+            ts = [tan.get(id(p)) for p in node.parents]
+            if all(t is None for t in ts):
+                continue
+            if not op.sparse_jvp:
+                ts = [_zeros_like(p) if t is None else t for t, p in zip(ts, node.parents)]
+            t = op.jvp(*ts, node, *node.parents, **node.params)
+            if t.dtype != node.dtype:
+                t = t.astype(node.dtype)
+            tan[id(node)] = t
+        return [tan[id(o)] if id(o) in tan else _zeros_like(o) for o in outputs]
+    finally:
+        STATE.enabled = prev
+
+
+def _zeros_like(x):
+    return Tensor._make(np.zeros(x.shape, dtype=x.dtype))
+
+
+def backward(y, gradient=None, create_graph=False, inputs=None):
+    """PyTorch-style ``y.backward()``: accumulate gradients into ``.grad`` of leaves."""
+    if not y.requires_grad:
+        raise GradError(
+            "backward(): the tensor does not require grad and has no recorded op; "
+            "create inputs with requires_grad=True"
+        )
+    if gradient is None:
+        if y.size != 1:
+            raise GradError(
+                f"backward(): `gradient` is required for a non-scalar output of shape {y.shape}; "
+                "reduce first (y.sum().backward()) or pass gradient=ones_like(y)"
+            )
+        seed = Tensor._make(np.ones(y.shape, dtype=y.dtype))
+    else:
+        seed = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=y.dtype)
+        if seed.shape != y.shape:
+            raise ShapeError(
+                f"backward(): `gradient` has shape {seed.shape} but the output has shape {y.shape}"
+            )
+    targets = None if inputs is None else list(inputs)
+    order, cot = backward_pass([y], [seed], targets, create_graph=create_graph)
+    wanted = order if targets is None else targets
+    prev, STATE.enabled = STATE.enabled, bool(create_graph)
+    try:
+        for node in wanted:
+            g = cot.get(id(node))
+            if g is None or not (node.op is None or node.retains or targets is not None):
+                continue
+            node.grad = g if node.grad is None else node.grad + g
+    finally:
+        STATE.enabled = prev
+
+
+class set_grad_enabled:
+    """Context manager and decorator that turns graph recording on or off.
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> x = Tensor(2.0, requires_grad=True)
+        >>> with set_grad_enabled(False):
+        ...     y = x * x
+        >>> y.requires_grad
+        False
+    """
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+        self._prev = []
+
+    def __enter__(self):
+        self._prev.append(STATE.enabled)
+        STATE.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        STATE.enabled = self._prev.pop()
+        return False
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """Disable recording (PyTorch ``torch.no_grad``), as a context manager or decorator."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Enable recording inside a ``no_grad`` region, as a context manager or decorator."""
+
+    def __init__(self):
+        super().__init__(True)
+
+
+def is_grad_enabled():
+    """Return True if operations are currently recorded."""
+    return STATE.enabled
+
+
+# ----- anomaly detection --------------------------------------------------------------------
+class AnomalyError(GradError):
+    """A NaN or Inf appeared in a forward value or a gradient under ``detect_anomaly``."""
+
+
+_SITES = weakref.WeakKeyDictionary()
+
+
+def _user_site():
+    """The innermost stack frame outside the glassgrad package, as 'file:line: code'."""
+    for fr in reversed(traceback.extract_stack()[:-2]):
+        if "/glassgrad/" not in fr.filename.replace("\\", "/") or "/tests/" in fr.filename:
+            return f"{fr.filename}:{fr.lineno}: {fr.line}"
+    return "<unknown>"
+
+
+def _finite(t):
+    return t.data.dtype.kind != "f" or bool(np.isfinite(t.data).all())
+
+
+def anomaly_check_forward(prim, out, args):
+    """Raise if ``prim`` turned finite inputs into a NaN/Inf; remember where nodes were made."""
+    if out.requires_grad:
+        _SITES[out] = _user_site()
+    if not _finite(out) and all(_finite(a) for a in args):
+        raise AnomalyError(
+            f"detect_anomaly: forward of '{prim.name}' produced NaN/Inf from finite inputs "
+            f"at {_user_site()}"
+        )
+
+
+def anomaly_check_backward(node, ct):
+    """Raise if the VJP of ``node``'s op produced a NaN/Inf cotangent."""
+    if not _finite(ct):
+        raise AnomalyError(
+            f"detect_anomaly: the gradient rule of '{node.op.name}' returned NaN/Inf; "
+            f"the op was recorded at {_SITES.get(node, '<recorded before detect_anomaly>')}"
+        )
+
+
+class detect_anomaly(set_grad_enabled):
+    """Context manager: raise ``AnomalyError`` at the first NaN/Inf in forward or backward.
+
+    The error names the primitive and the line of user code that created it.
+
+    Example:
+        >>> from glassgrad import Tensor, log
+        >>> x = Tensor(-1.0, requires_grad=True)
+        >>> with detect_anomaly():
+        ...     y = log(x)  # doctest: +IGNORE_EXCEPTION_DETAIL
+        Traceback (most recent call last):
+        AnomalyError: detect_anomaly: forward of 'log' produced NaN/Inf ...
+    """
+
+    def __init__(self, check_nan=True):
+        super().__init__(STATE.enabled)
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev_anomaly = STATE.anomaly
+        STATE.anomaly = bool(self.check_nan)
+        self._warn = warnings.catch_warnings()
+        self._warn.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        STATE.anomaly = self._prev_anomaly
+        self._warn.__exit__(*exc)
+        return super().__exit__(*exc)

@@ -1,0 +1,124 @@
+"""Primitives: a NumPy forward and its derivative, stated once, in one registry.
+
+A primitive's reverse rule (VJP) is called as ``vjp(g, out, *inputs, **params)`` and
+returns one cotangent per input; its forward rule (JVP) is called as
+``jvp(*tangents, out, *inputs, **params)`` and returns the output tangent. ``g`` is the
+incoming cotangent, ``t`` a tangent, ``out`` the primal output. Rules receive Tensors and
+return Tensors built from glassgrad ops, so every rule can itself be differentiated: this
+is what gives Hessians and third derivatives with no extra machinery.
+"""
+
+import numpy as np
+
+from glassgrad.core.tensor import STATE, Tensor
+
+__all__ = ["Primitive", "REGISTRY", "unary", "binary", "linear", "nondifferentiable"]
+
+REGISTRY = {}
+
+
+class Primitive:
+    """A differentiable operation: ``fn`` on ndarrays plus its VJP and JVP rules.
+
+    Args:
+        name: unique registry name (shown in graphs, ``repr`` and ``explain``).
+        fn: the NumPy forward, called on the inputs' ndarrays and the keyword params.
+        vjp: reverse rule returning a tuple of cotangents, one per input.
+        jvp: forward rule returning the output tangent.
+        vjps: optional per-input reverse rules, so only the needed cotangents are built.
+        sparse_jvp: the JVP accepts ``None`` for inputs without a tangent (else zeros).
+        differentiable: False for ops whose output never carries a gradient.
+        linear: True when the op is linear in its inputs (documentation and tests).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassgrad.core.ops import multiply, cos
+        >>> sin = Primitive("demo_sin", np.sin,
+        ...                 vjp=lambda g, out, x: (multiply(g, cos(x)),),
+        ...                 jvp=lambda t, out, x: multiply(t, cos(x)))
+        >>> float(sin(Tensor(0.0)))
+        0.0
+        >>> del REGISTRY["demo_sin"]
+    """
+
+    __slots__ = ("name", "fn", "vjp", "jvp", "vjps", "sparse_jvp", "differentiable", "linear")
+
+    def __init__(self, name, fn, vjp=None, jvp=None, *, vjps=None, sparse_jvp=False,
+                 differentiable=True, linear=False):
+        if name in REGISTRY:
+            raise ValueError(f"Primitive: name {name!r} is already registered")
+        if differentiable and (jvp is None or (vjp is None and vjps is None)):
+            raise ValueError(f"Primitive {name!r}: a differentiable primitive needs vjp and jvp")
+        self.name, self.fn, self.vjp, self.jvp, self.vjps = name, fn, vjp, jvp, vjps
+        self.sparse_jvp, self.differentiable, self.linear = sparse_jvp, differentiable, linear
+        REGISTRY[name] = self
+
+    def __repr__(self):
+        return f"<Primitive {self.name}>"
+
+    def __call__(self, *args, **params):
+        """Apply to Tensors: compute the forward and record a node if any input needs grad."""
+        out = self.fn(*[a.data for a in args], **params)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        t = Tensor._make(out)
+        if STATE.enabled and self.differentiable:
+            for a in args:
+                if a.requires_grad:
+                    t.op, t.parents, t.params, t.requires_grad = self, args, params, True
+                    break
+        if STATE.anomaly:
+            from glassgrad.core.autodiff import anomaly_check_forward
+
+            anomaly_check_forward(self, t, args)
+        return t
+
+
+def unary(name, fn, deriv):
+    """Make an elementwise primitive from its derivative ``deriv(x, out)``.
+
+    The VJP is ``g * deriv(x, out)`` and the JVP is ``t * deriv(x, out)``.
+    """
+    return Primitive(
+        name,
+        fn,
+        vjp=lambda g, out, x: (g * deriv(x, out),),
+        jvp=lambda t, out, x: t * deriv(x, out),
+    )
+
+
+def binary(name, fn, dx, dy):
+    """Make an elementwise two-input primitive from ``dx(x, y, out)`` and ``dy(x, y, out)``.
+
+    The VJP is ``(g * dx, g * dy)`` and the JVP is ``tx * dx + ty * dy``. Operands that
+    need gradients arrive already broadcast to the output shape (see ``broadcast_pair``).
+    """
+    def jvp(tx, ty, out, x, y):
+        if tx is None:
+            return ty * dy(x, y, out)
+        return tx * dx(x, y, out) if ty is None else tx * dx(x, y, out) + ty * dy(x, y, out)
+
+    return Primitive(
+        name,
+        fn,
+        vjps=(lambda g, out, x, y: g * dx(x, y, out), lambda g, out, x, y: g * dy(x, y, out)),
+        jvp=jvp,
+        sparse_jvp=True,
+    )
+
+
+def linear(name, fn, vjp):
+    """Make a primitive that is linear in its inputs; its JVP applies the op to the tangents."""
+    prim = Primitive(name, fn, vjp=vjp, jvp=lambda *a, **p: None, linear=True)
+
+    def jvp(*args, **params):
+        n = (len(args) - 1) // 2
+        return prim(*args[:n], **params)
+
+    prim.jvp = jvp
+    return prim
+
+
+def nondifferentiable(name, fn):
+    """Make a primitive whose output never carries a gradient (comparisons, argmax, ...)."""
+    return Primitive(name, fn, differentiable=False)

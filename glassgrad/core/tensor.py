@@ -1,0 +1,393 @@
+"""Tensor: a NumPy array with a place in the recorded computation graph."""
+
+import numpy as np
+
+from glassgrad.core.errors import DTypeError, GradError, ShapeError
+
+__all__ = ["Tensor", "tensor", "as_tensor", "is_tensor", "STATE"]
+
+
+class _State:
+    """Global switches: grad recording, transform nesting depth, anomaly detection."""
+
+    __slots__ = ("enabled", "depth", "anomaly")
+
+    def __init__(self):
+        self.enabled = True
+        self.depth = 0
+        self.anomaly = False
+
+
+STATE = _State()
+
+
+def _check_dtype(arr, requires_grad, where="Tensor"):
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise DTypeError(f"{where}: complex values are not supported; got dtype {arr.dtype}")
+    if kind not in "fiub":
+        raise DTypeError(f"{where}: expected numeric data; got dtype {arr.dtype}")
+    if requires_grad and kind != "f":
+        raise DTypeError(
+            f"{where}: requires_grad=True needs a floating dtype (float32 or float64); "
+            f"got dtype {arr.dtype}. Convert first, e.g. x.astype('float64')."
+        )
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    ``data`` is the NumPy array. A Tensor made by an operation on Tensors that
+    require grad remembers ``op`` (its Primitive), ``parents`` and ``params``,
+    which is the graph the reverse and forward sweeps walk.
+
+    Args:
+        data: array-like (list, scalar, ndarray or Tensor). Python floats become float64.
+        requires_grad: record operations on this tensor and accumulate ``.grad``.
+        dtype: optional NumPy dtype to convert to.
+
+    Example:
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y.backward()
+        >>> x.grad
+        Tensor([2., 4.])
+    """
+
+    __slots__ = ("data", "op", "parents", "params", "requires_grad", "grad", "hooks", "retains",
+                 "name", "__weakref__")
+    __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data.data
+        arr = np.asarray(data, dtype=dtype)
+        _check_dtype(arr, requires_grad)
+        self.data = arr
+        self.op = None
+        self.parents = ()
+        self.params = None
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self.hooks = None
+        self.retains = False
+        self.name = None
+
+    @classmethod
+    def _make(cls, arr):
+        """Wrap an ndarray without checks (the fast path used by primitives)."""
+        t = cls.__new__(cls)
+        t.data = arr
+        t.op = None
+        t.parents = ()
+        t.params = None
+        t.requires_grad = False
+        t.grad = None
+        t.hooks = None
+        t.retains = False
+        t.name = None
+        return t
+
+    # ----- array facts -------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape, doc="Tuple of array dimensions.")
+    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    dtype = property(lambda self: self.data.dtype, doc="NumPy dtype of the data.")
+    size = property(lambda self: self.data.size, doc="Number of elements.")
+    is_leaf = property(lambda self: self.op is None, doc="True if no recorded op made it.")
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return len(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def numpy(self):
+        """Return the data as an ndarray (no graph)."""
+        return self.data
+
+    def item(self):
+        """Return the value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ShapeError(f"item(): only one-element tensors convert; got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        """Return the data as (nested) Python lists."""
+        return self.data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors can be used as an index; got {self.dtype}")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a Tensor with {self.data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d Tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extra = ""
+        if self.data.dtype not in (np.float64, np.int64, np.bool_):
+            extra += f", dtype={self.data.dtype}"
+        if self.op is not None:
+            extra += f", op={self.op.name}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"Tensor({body}{extra})"
+
+    # ----- autograd (PyTorch-style front end) --------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        Args:
+            gradient: seed cotangent; required unless ``self`` has one element.
+            retain_graph: accepted for PyTorch compatibility; the graph is always kept.
+            create_graph: record the backward pass so the gradients can be differentiated.
+            inputs: optional tensors to accumulate into instead of all leaves.
+        """
+        from glassgrad.core.autodiff import backward
+
+        backward(self, gradient, create_graph=create_graph, inputs=inputs)
+
+    def detach(self):
+        """Return a tensor sharing the data, cut from the graph."""
+        return Tensor._make(self.data)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place on a leaf and return self."""
+        if not self.is_leaf:
+            raise GradError("requires_grad_() can only change leaf tensors; use detach() first")
+        _check_dtype(self.data, requires_grad, "requires_grad_")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor during ``backward()``."""
+        if not self.requires_grad:
+            raise GradError("retain_grad() on a tensor that does not require grad")
+        self.retains = True
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a return value replaces it.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise GradError("register_hook() on a tensor that does not require grad")
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(hook)
+        return _HookHandle(self.hooks, hook)
+
+    def zero_grad(self):
+        """Set ``.grad`` to None."""
+        self.grad = None
+
+    def astype(self, dtype):
+        """Return a copy cast to ``dtype`` (differentiable between float dtypes)."""
+        return _ops.astype(self, dtype)
+
+    def float(self):
+        """Cast to float32 (PyTorch's ``.float()``)."""
+        return _ops.astype(self, np.float32)
+
+    def double(self):
+        """Cast to float64 (PyTorch's ``.double()``)."""
+        return _ops.astype(self, np.float64)
+
+    def __setitem__(self, key, value):
+        if self.requires_grad:
+            raise GradError(
+                "in-place assignment into a tensor that requires grad would corrupt the graph; "
+                "build a new tensor with where(), concatenate() or scatter instead"
+            )
+        self.data[_ops.index_key(key)] = np.asarray(value.data if isinstance(value, Tensor) else value)
+
+    # ----- operators: one-line delegations to ops ----------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.subtract(self, other)
+
+    def __rsub__(self, other):
+        return _ops.subtract(other, self)
+
+    def __mul__(self, other):
+        return _ops.multiply(self, other)
+
+    def __rmul__(self, other):
+        return _ops.multiply(other, self)
+
+    def __truediv__(self, other):
+        return _ops.divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.divide(other, self)
+
+    def __pow__(self, other):
+        return _ops.power(self, other)
+
+    def __rpow__(self, other):
+        return _ops.power(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.absolute(self)
+
+    def __lt__(self, other):
+        return _ops.less(self, other)
+
+    def __le__(self, other):
+        return _ops.less_equal(self, other)
+
+    def __gt__(self, other):
+        return _ops.greater(self, other)
+
+    def __ge__(self, other):
+        return _ops.greater_equal(self, other)
+
+    def __eq__(self, other):
+        return _ops.equal(self, other)
+
+    def __ne__(self, other):
+        return _ops.not_equal(self, other)
+
+    def __invert__(self):
+        return _ops.logical_not(self)
+
+    def __and__(self, other):
+        return _ops.logical_and(self, other)
+
+    def __or__(self, other):
+        return _ops.logical_or(self, other)
+
+    def __getitem__(self, key):
+        return _ops.getitem(self, key)
+
+    # ----- methods NumPy and PyTorch users reach for --------------------------------------
+    T = property(lambda self: _ops.transpose(self), doc="Reversed axes (NumPy ``.T``).")
+    mT = property(lambda self: _ops.swapaxes(self, -1, -2), doc="Last two axes swapped.")
+
+    def sum(self, axis=None, keepdims=False):
+        return _ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return _ops.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return _ops.min(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        return _ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def tanh(self):
+        return _ops.tanh(self)
+
+    def sqrt(self):
+        return _ops.sqrt(self)
+
+    def relu(self):
+        return _ops.relu(self)
+
+    def sigmoid(self):
+        return _ops.sigmoid(self)
+
+    def dot(self, other):
+        return _ops.dot(self, other)
+
+    def flatten(self):
+        return _ops.ravel(self)
+
+    def any(self):
+        return bool(np.any(self.data))
+
+    def all(self):
+        return bool(np.all(self.data))
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def is_tensor(x):
+    """Return True if ``x`` is a glassgrad Tensor."""
+    return isinstance(x, Tensor)
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """Create a new Tensor holding a copy of ``data`` (PyTorch's ``torch.tensor``).
+
+    Example:
+        >>> tensor([1, 2, 3]).dtype
+        dtype('int64')
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    return Tensor(np.array(data, dtype=dtype, copy=True), requires_grad=requires_grad)
+
+
+def as_tensor(x, dtype=None):
+    """Return ``x`` as a Tensor without copying when it already is one.
+
+    Example:
+        >>> as_tensor(2.0)
+        Tensor(2.)
+    """
+    if isinstance(x, Tensor):
+        return x if dtype is None or x.dtype == dtype else x.astype(dtype)
+    return Tensor(x, dtype=dtype)
+
+
+from glassgrad.core import ops as _ops  # noqa: E402  (the one import cycle: dunders -> ops)

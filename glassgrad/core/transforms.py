@@ -1,0 +1,372 @@
+"""Function transforms with JAX's names and semantics, on the one recorded graph.
+
+Each transform wraps its inputs in fresh ``identity`` nodes, runs the function while
+recording, and sweeps the graph (reverse for ``grad``/``vjp``/``jacrev``, forward for
+``jvp``/``jacfwd``). Fresh input nodes keep nested transforms apart, so
+``grad(grad(f))`` and ``jacfwd(grad(f))`` differentiate the right variable.
+"""
+
+import functools
+
+import numpy as np
+
+from glassgrad.core.autodiff import backward_pass, enable_grad, forward_pass
+from glassgrad.core.errors import DTypeError, ShapeError
+from glassgrad.core.ops import identity, stack
+from glassgrad.core.tensor import Tensor
+
+__all__ = [
+    "grad", "value_and_grad", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "jacobian",
+    "hessian", "hvp", "tree_flatten", "tree_unflatten",
+]
+
+
+# ----- pytrees: tuples, lists and dicts of arrays ------------------------------------------------
+def tree_flatten(tree):
+    """Split a nest of tuples, lists and dicts into ``(leaves, treedef)``.
+
+    Example:
+        >>> leaves, treedef = tree_flatten({"b": 2.0, "a": (1.0, 3.0)})
+        >>> leaves
+        [1.0, 3.0, 2.0]
+    """
+    if isinstance(tree, (tuple, list)):
+        leaves, defs = [], []
+        for item in tree:
+            sub, d = tree_flatten(item)
+            leaves += sub
+            defs.append(d)
+        return leaves, (type(tree), defs)
+    if isinstance(tree, dict):
+        keys = sorted(tree)
+        leaves, defs = tree_flatten([tree[k] for k in keys])
+        return leaves, (dict, (keys, defs))
+    if tree is None:
+        return [], None
+    return [tree], "*"
+
+
+def tree_unflatten(treedef, leaves):
+    """Rebuild the nest described by ``treedef`` from ``leaves`` (inverse of tree_flatten)."""
+    it = iter(leaves)
+
+    def build(d):
+        if d == "*":
+            return next(it)
+        if d is None:
+            return None
+        kind, sub = d
+        if kind is dict:
+            keys, defs = sub
+            return dict(zip(keys, build(defs)))
+        return kind(build(s) for s in sub)
+
+    return build(treedef)
+
+
+# ----- tracing helpers ---------------------------------------------------------------------------
+def _as_input(x, where):
+    """A fresh traced node for one input leaf."""
+    if isinstance(x, Tensor):
+        if x.dtype.kind != "f":
+            raise DTypeError(f"{where}: inputs must be floating point to differentiate; got {x.dtype}")
+        return identity(x) if x.requires_grad else Tensor(x.data, requires_grad=True)
+    arr = np.asarray(x)
+    if arr.dtype.kind in "iub" and (isinstance(x, np.ndarray) or isinstance(x, np.generic)):
+        raise DTypeError(
+            f"{where}: inputs must be floating point to differentiate; got an array of dtype "
+            f"{arr.dtype}. Use x.astype(float)."
+        )
+    if arr.dtype.kind == "c":
+        raise DTypeError(f"{where}: complex inputs are not supported; got dtype {arr.dtype}")
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    return Tensor(arr, requires_grad=True)
+
+
+def _argnums_tuple(argnums, nargs, where):
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise ValueError(f"{where}: argnums {a} is out of range for {nargs} positional arguments")
+    return single, tuple(a % nargs for a in nums)
+
+
+def _trace(fun, args, kwargs, argnums, where):
+    """Replace ``args[argnums]`` by traced inputs, call ``fun``; return (out, inputs, defs)."""
+    single, nums = _argnums_tuple(argnums, len(args), where)
+    args = list(args)
+    inputs, defs = [], []
+    for a in nums:
+        leaves, d = tree_flatten(args[a])
+        traced = [_as_input(x, where) for x in leaves]
+        inputs.append(traced)
+        defs.append(d)
+        args[a] = tree_unflatten(d, traced)
+    with enable_grad():
+        out = fun(*args, **kwargs)
+    return out, inputs, defs, single
+
+
+def _as_output(x, where):
+    if isinstance(x, Tensor):
+        return x
+    try:
+        return Tensor(x)
+    except Exception:
+        raise TypeError(f"{where}: the function must return arrays or Tensors; got {type(x).__name__}") from None
+
+
+def _cotangents(outs, seeds, flat_inputs):
+    """Run one reverse sweep and read the cotangent of each input (zeros if unused)."""
+    _, cot = backward_pass(outs, seeds, flat_inputs)
+    return [cot.get(id(x)) if id(x) in cot else Tensor._make(np.zeros(x.shape, x.dtype))
+            for x in flat_inputs]
+
+
+def _regroup(flat, inputs, defs, single):
+    groups, i = [], 0
+    for ins, d in zip(inputs, defs):
+        groups.append(tree_unflatten(d, flat[i:i + len(ins)]))
+        i += len(ins)
+    return groups[0] if single else tuple(groups)
+
+
+# ----- reverse mode -----------------------------------------------------------------------------
+def value_and_grad(fun, argnums=0, has_aux=False):
+    """Return a function computing ``(fun(*args), grad)`` (JAX ``value_and_grad``).
+
+    Args:
+        fun: a function returning a one-element array (or ``(value, aux)`` with has_aux).
+        argnums: which positional argument(s) to differentiate; each may be a pytree.
+        has_aux: ``fun`` returns ``(value, aux)``; aux is passed through undifferentiated.
+
+    Example:
+        >>> value_and_grad(lambda x: x ** 2)(3.0)
+        (Tensor(9.), Tensor(6.))
+    """
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        out, inputs, defs, single = _trace(fun, args, kwargs, argnums, "grad")
+        aux = None
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError("grad(has_aux=True): the function must return a pair (value, aux)")
+            out, aux = out
+        out = _as_output(out, "grad")
+        if out.size != 1:
+            raise ShapeError(
+                f"grad: the function must return a scalar (one element) to take a gradient; "
+                f"got shape {out.shape}. Use jacrev/jacobian for vector outputs."
+            )
+        flat = [x for ins in inputs for x in ins]
+        seed = Tensor._make(np.ones(out.shape, out.dtype))
+        grads = _regroup(_cotangents([out], [seed], flat), inputs, defs, single)
+        value = out.reshape(()) if out.ndim else out
+        return ((value, aux), grads) if has_aux else (value, grads)
+
+    return wrapped
+
+
+def grad(fun, argnums=0, has_aux=False):
+    """Return a function computing the gradient of scalar ``fun`` (JAX ``grad``).
+
+    Nest freely: ``grad(grad(f))`` is the second derivative.
+
+    Example:
+        >>> grad(lambda x: x ** 2)(3.0)      # f(x) = x², f'(3) = 6
+        Tensor(6.)
+        >>> grad(grad(grad(lambda x: x ** 4)))(1.0)   # 24x
+        Tensor(24.)
+    """
+    vg = value_and_grad(fun, argnums, has_aux)
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return wrapped
+
+
+def vjp(fun, *primals, has_aux=False):
+    """Evaluate ``fun(*primals)`` and return ``(out, vjp_fn)`` (JAX ``vjp``).
+
+    ``vjp_fn(cotangent)`` returns a tuple with one cotangent per primal; it can be called
+    many times on the same recorded graph.
+
+    Example:
+        >>> out, f_vjp = vjp(lambda x: x * 3.0, 2.0)
+        >>> f_vjp(Tensor(1.0))
+        (Tensor(3.),)
+    """
+    out, inputs, defs, _ = _trace(fun, primals, {}, tuple(range(len(primals))), "vjp")
+    aux = None
+    if has_aux:
+        out, aux = out
+    out_leaves, out_def = tree_flatten(out)
+    out_leaves = [_as_output(o, "vjp") for o in out_leaves]
+    flat = [x for ins in inputs for x in ins]
+
+    def vjp_fn(cotangent):
+        cts, cdef = tree_flatten(cotangent)
+        if len(cts) != len(out_leaves):
+            raise ShapeError(f"vjp: expected {len(out_leaves)} cotangent arrays, got {len(cts)}")
+        seeds = []
+        for c, o in zip(cts, out_leaves):
+            c = c if isinstance(c, Tensor) else Tensor(np.asarray(c, dtype=o.dtype))
+            if c.shape != o.shape:
+                raise ShapeError(f"vjp: cotangent has shape {c.shape}, output has shape {o.shape}")
+            seeds.append(c)
+        return _regroup(_cotangents(out_leaves, seeds, flat), inputs, defs, False)
+
+    result = tree_unflatten(out_def, out_leaves)
+    return (result, vjp_fn, aux) if has_aux else (result, vjp_fn)
+
+
+# ----- forward mode -----------------------------------------------------------------------------
+def _tangent_leaves(tangents, inputs, where):
+    leaves, _ = tree_flatten(list(tangents))
+    flat = [x for ins in inputs for x in ins]
+    if len(leaves) != len(flat):
+        raise ShapeError(f"{where}: expected {len(flat)} tangent arrays, got {len(leaves)}")
+    out = []
+    for t, x in zip(leaves, flat):
+        t = t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=x.dtype))
+        if t.shape != x.shape:
+            raise ShapeError(f"{where}: tangent has shape {t.shape} but its primal has shape {x.shape}")
+        out.append(t)
+    return flat, out
+
+
+def linearize(fun, *primals):
+    """Evaluate ``fun`` and return ``(out, f_jvp)`` where ``f_jvp(*tangents)`` is the JVP.
+
+    Example:
+        >>> out, f_jvp = linearize(lambda x: x ** 3, 2.0)
+        >>> f_jvp(1.0)
+        Tensor(12.)
+    """
+    out, inputs, _, _ = _trace(fun, primals, {}, tuple(range(len(primals))), "linearize")
+    out_leaves, out_def = tree_flatten(out)
+    out_leaves = [_as_output(o, "linearize") for o in out_leaves]
+
+    def f_jvp(*tangents):
+        flat, ts = _tangent_leaves(tangents, inputs, "linearize")
+        return tree_unflatten(out_def, forward_pass(flat, ts, out_leaves))
+
+    return tree_unflatten(out_def, out_leaves), f_jvp
+
+
+def jvp(fun, primals, tangents):
+    """Return ``(fun(*primals), J·tangents)`` by a forward sweep (JAX ``jvp``).
+
+    Example:
+        >>> jvp(lambda x: x ** 2, (3.0,), (1.0,))
+        (Tensor(9.), Tensor(6.))
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples, e.g. jvp(f, (x,), (t,))")
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    out, f_jvp = linearize(fun, *primals)
+    return out, f_jvp(*tangents)
+
+
+# ----- Jacobians and Hessians -------------------------------------------------------------------
+def _basis(shape, dtype):
+    n = int(np.prod(shape))
+    eye = np.eye(n, dtype=dtype)
+    return [Tensor._make(eye[i].reshape(shape)) for i in range(n)]
+
+
+def jacrev(fun, argnums=0, has_aux=False):
+    """Jacobian by reverse mode: one VJP per output element (JAX ``jacrev``).
+
+    The result has shape ``out.shape + in.shape``.
+
+    Example:
+        >>> jacrev(lambda x: x ** 2)(Tensor([1.0, 2.0]))
+        Tensor([[2., 0.],
+                [0., 4.]])
+    """
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        out, inputs, defs, single = _trace(fun, args, kwargs, argnums, "jacrev")
+        aux = None
+        if has_aux:
+            out, aux = out
+        out = _as_output(out, "jacrev")
+        flat = [x for ins in inputs for x in ins]
+        rows = [_cotangents([out], [e], flat) for e in _basis(out.shape, out.dtype)]
+        jac = [stack([r[k] for r in rows]).reshape(out.shape + flat[k].shape) if rows
+               else Tensor._make(np.zeros(out.shape + flat[k].shape, flat[k].dtype))
+               for k in range(len(flat))]
+        res = _regroup(jac, inputs, defs, single)
+        return (res, aux) if has_aux else res
+
+    return wrapped
+
+
+def jacfwd(fun, argnums=0, has_aux=False):
+    """Jacobian by forward mode: one JVP per input element (JAX ``jacfwd``).
+
+    Example:
+        >>> jacfwd(lambda x: x ** 2)(Tensor([1.0, 2.0]))
+        Tensor([[2., 0.],
+                [0., 4.]])
+    """
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        out, inputs, defs, single = _trace(fun, args, kwargs, argnums, "jacfwd")
+        aux = None
+        if has_aux:
+            out, aux = out
+        out = _as_output(out, "jacfwd")
+        flat = [x for ins in inputs for x in ins]
+        jac = []
+        for k, x in enumerate(flat):
+            zeros = [Tensor._make(np.zeros(y.shape, y.dtype)) for y in flat]
+            cols = []
+            for e in _basis(x.shape, x.dtype):
+                ts = list(zeros)
+                ts[k] = e
+                cols.append(forward_pass(flat, ts, [out])[0])
+            if cols:
+                j = stack(cols, axis=-1).reshape(out.shape + x.shape)
+            else:
+                j = Tensor._make(np.zeros(out.shape + x.shape, out.dtype))
+            jac.append(j)
+        res = _regroup(jac, inputs, defs, single)
+        return (res, aux) if has_aux else res
+
+    return wrapped
+
+
+jacobian = jacrev
+
+
+def hessian(fun, argnums=0):
+    """Hessian matrix of scalar ``fun`` as forward-over-reverse ``jacfwd(jacrev(fun))``.
+
+    Example:
+        >>> hessian(lambda v: v[0] ** 2 + v[0] * v[1] + v[1] ** 2)(Tensor([1.0, 1.0]))
+        Tensor([[2., 1.],
+                [1., 2.]])
+    """
+    return jacfwd(jacrev(fun, argnums), argnums)
+
+
+def hvp(fun, primals, tangents):
+    """Hessian-vector product H(primals)·tangents, forward-over-reverse, never forming H.
+
+    Example:
+        >>> hvp(lambda v: (v ** 3).sum(), (Tensor([1.0, 2.0]),), (Tensor([1.0, 0.0]),))
+        Tensor([6., 0.])
+    """
+    nums = tuple(range(len(primals)))
+    g = grad(fun, argnums=nums)
+    out = jvp(lambda *a: g(*a), tuple(primals), tuple(tangents))[1]
+    return out[0] if len(primals) == 1 else out
+
