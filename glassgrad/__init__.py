@@ -17,6 +17,7 @@ from glassgrad.core.ops import (
     reciprocal, relu, reshape, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack, std,
     subtract, sum, sum_to, swapaxes, tanh, transpose, var, where,
 )
+from glassgrad.core.random import manual_seed
 from glassgrad.core.primitive import REGISTRY, Primitive, binary, linear, unary
 from glassgrad.core.tensor import Tensor, as_tensor, is_tensor, tensor
 from glassgrad.core.transforms import (
@@ -26,13 +27,26 @@ from glassgrad.core.transforms import (
 
 __version__ = "0.1.0"
 
+# Subpackages load on first use (PEP 562), so `import glassgrad` needs NumPy alone and stays fast.
+_SUBPACKAGES = ("nn", "optim", "data", "linalg", "prob", "analysis", "viz", "testing", "numpy",
+                "autograd", "io", "training", "labs")
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"glassgrad.{name}")
+    raise AttributeError(f"module 'glassgrad' has no attribute {name!r}")
+
+
 __all__ = [
     "AnomalyError", "DTypeError", "GlassgradError", "GradError", "Primitive", "REGISTRY",
     "ShapeError", "Tensor", "abs", "absolute", "add", "amax", "amin", "as_tensor", "astype",
     "binary", "broadcast_to", "concatenate", "cos", "detect_anomaly", "divide", "dot",
     "enable_grad", "equal", "exp", "expand_dims", "grad", "greater", "greater_equal",
     "hessian", "hvp", "is_grad_enabled", "is_tensor", "jacfwd", "jacobian", "jacrev", "jvp",
-    "less", "less_equal", "linear", "linearize", "log", "log_softmax", "logsumexp", "matmul",
+    "less", "less_equal", "linear", "linearize", "log", "log_softmax", "logsumexp", "manual_seed", "matmul",
     "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "not_equal",
     "power", "ravel", "reciprocal", "relu", "reshape", "set_grad_enabled", "sigmoid", "sign",
     "sin", "softmax", "sqrt", "square", "squeeze", "stack", "std", "subtract", "sum", "sum_to",
