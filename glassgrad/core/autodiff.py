@@ -93,10 +93,12 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None):
     if create_graph is None:
         create_graph = needs_recording(order, relevant, seeds)
     cot = {}
-    for o, s in zip(outputs, seeds):
+    for o, s in zip(outputs, seeds, strict=False):
         if o.requires_grad:
             _accumulate(cot, id(o), s)
+    # Under detect_anomaly, a NaN made inside a rule is reported once, as the rule's fault.
     prev, STATE.enabled = STATE.enabled, bool(create_graph)
+    check, STATE.anomaly = STATE.anomaly, False
     try:
         for node in reversed(order):
             g = cot.get(id(node))
@@ -119,16 +121,16 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None):
                 ]
             else:
                 cts = op.vjp(g, node, *parents, **params)
-            for p, ct in zip(parents, cts):
+            for p, ct in zip(parents, cts, strict=False):
                 if ct is None or id(p) not in relevant:
                     continue
                 if ct.dtype != p.dtype:
                     ct = ct.astype(p.dtype)
-                if STATE.anomaly:
+                if check:
                     anomaly_check_backward(node, ct)
                 _accumulate(cot, id(p), ct)
     finally:
-        STATE.enabled = prev
+        STATE.enabled, STATE.anomaly = prev, check
     return order, cot
 
 
@@ -139,7 +141,7 @@ def forward_pass(inputs, tangents, outputs, create_graph=None):
         One tangent per output (zeros where an output does not depend on the inputs).
     """
     order = toposort(outputs)
-    tan = {id(i): t for i, t in zip(inputs, tangents)}
+    tan = {id(i): t for i, t in zip(inputs, tangents, strict=False)}
     if create_graph is None:
         create_graph = needs_recording(order, _descendants(order, inputs), tangents)
     prev, STATE.enabled = STATE.enabled, bool(create_graph)
@@ -152,7 +154,10 @@ def forward_pass(inputs, tangents, outputs, create_graph=None):
             if all(t is None for t in ts):
                 continue
             if not op.sparse_jvp:
-                ts = [_zeros_like(p) if t is None else t for t, p in zip(ts, node.parents)]
+                ts = [
+                    _zeros_like(p) if t is None else t
+                    for t, p in zip(ts, node.parents, strict=False)
+                ]
             t = op.jvp(*ts, node, *node.parents, **node.params)
             if t.dtype != node.dtype:
                 t = t.astype(node.dtype)
@@ -166,28 +171,47 @@ def _zeros_like(x):
     return Tensor._make(np.zeros(x.shape, dtype=x.dtype))
 
 
-def backward(y, gradient=None, create_graph=False, inputs=None):
-    """PyTorch-style ``y.backward()``: accumulate gradients into ``.grad`` of leaves."""
-    if not y.requires_grad:
-        raise GradError(
-            "backward(): the tensor does not require grad and has no recorded op; "
-            "create inputs with requires_grad=True"
-        )
-    if gradient is None:
-        if y.size != 1:
+def as_seeds(outputs, grad_outputs, where):
+    """One seed cotangent per output: ones for a one-element output, else the given one."""
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor) or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"{where}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+    seeds = []
+    for i, (y, g) in enumerate(zip(outputs, grad_outputs, strict=False)):
+        if not y.requires_grad:
             raise GradError(
-                f"backward(): `gradient` is required for a non-scalar output of shape {y.shape}; "
-                "reduce first (y.sum().backward()) or pass gradient=ones_like(y)"
+                f"{where}: output {i} of shape {y.shape} does not require grad and has no "
+                "recorded op; create inputs with requires_grad=True"
             )
-        seed = Tensor._make(np.ones(y.shape, dtype=y.dtype))
-    else:
-        seed = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=y.dtype)
-        if seed.shape != y.shape:
+        if g is None:
+            if y.size != 1:
+                raise GradError(
+                    f"{where}: `gradient` is required for a non-scalar output of shape {y.shape}; "
+                    "reduce first (y.sum().backward()) or pass gradient=ones_like(y)"
+                )
+            g = Tensor._make(np.ones(y.shape, y.dtype))
+        g = g if isinstance(g, Tensor) else Tensor(g, dtype=y.dtype)
+        if g.shape != y.shape:
             raise ShapeError(
-                f"backward(): `gradient` has shape {seed.shape} but the output has shape {y.shape}"
+                f"{where}: `gradient` has shape {g.shape} but output {i} has shape {y.shape}"
             )
+        seeds.append(g)
+    return seeds
+
+
+def backward(outputs, gradients=None, create_graph=False, inputs=None):
+    """PyTorch-style backward: add d(outputs)/d(leaf) into ``.grad`` of the leaves.
+
+    ``outputs`` is a Tensor or a list of Tensors; ``inputs`` (optional) restricts the
+    accumulation to those tensors. Non-leaf tensors keep a grad only after ``retain_grad()``.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    seeds = as_seeds(outputs, gradients, "backward()")
     targets = None if inputs is None else list(inputs)
-    order, cot = backward_pass([y], [seed], targets, create_graph=create_graph)
+    order, cot = backward_pass(outputs, seeds, targets, create_graph=create_graph)
     wanted = order if targets is None else targets
     prev, STATE.enabled = STATE.enabled, bool(create_graph)
     try:
@@ -260,7 +284,7 @@ class AnomalyError(GradError):
     """A NaN or Inf appeared in a forward value or a gradient under ``detect_anomaly``."""
 
 
-_SITES = weakref.WeakKeyDictionary()
+_SITES = {}  # id(node) -> (weak reference, source line); Tensor's == is elementwise
 
 
 def _user_site():
@@ -278,7 +302,8 @@ def _finite(t):
 def anomaly_check_forward(prim, out, args):
     """Raise if ``prim`` turned finite inputs into a NaN/Inf; remember where nodes were made."""
     if out.requires_grad:
-        _SITES[out] = _user_site()
+        key = id(out)
+        _SITES[key] = (weakref.ref(out, lambda _, k=key: _SITES.pop(k, None)), _user_site())
     if not _finite(out) and all(_finite(a) for a in args):
         raise AnomalyError(
             f"detect_anomaly: forward of '{prim.name}' produced NaN/Inf from finite inputs "
@@ -289,9 +314,10 @@ def anomaly_check_forward(prim, out, args):
 def anomaly_check_backward(node, ct):
     """Raise if the VJP of ``node``'s op produced a NaN/Inf cotangent."""
     if not _finite(ct):
+        _, site = _SITES.get(id(node), (None, "<recorded before detect_anomaly>"))
         raise AnomalyError(
             f"detect_anomaly: the gradient rule of '{node.op.name}' returned NaN/Inf; "
-            f"the op was recorded at {_SITES.get(node, '<recorded before detect_anomaly>')}"
+            f"the op was recorded at {site}"
         )
 
 

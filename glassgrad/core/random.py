@@ -40,5 +40,6 @@ def get_generator(generator=None):
     if isinstance(generator, (int, np.integer)):
         return np.random.default_rng(int(generator))
     raise TypeError(
-        f"generator must be a numpy.random.Generator, an int seed or None; got {type(generator).__name__}"
+        "generator must be a numpy.random.Generator, an int seed or None; "
+        f"got {type(generator).__name__}"
     )

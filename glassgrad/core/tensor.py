@@ -54,8 +54,18 @@ class Tensor:
         Tensor([2., 4.])
     """
 
-    __slots__ = ("data", "op", "parents", "params", "requires_grad", "grad", "hooks", "retains",
-                 "name", "__weakref__")
+    __slots__ = (
+        "data",
+        "op",
+        "parents",
+        "params",
+        "requires_grad",
+        "grad",
+        "hooks",
+        "retains",
+        "name",
+        "__weakref__",
+    )
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -221,7 +231,9 @@ class Tensor:
                 "in-place assignment into a tensor that requires grad would corrupt the graph; "
                 "build a new tensor with where(), concatenate() or scatter instead"
             )
-        self.data[_ops.index_key(key)] = np.asarray(value.data if isinstance(value, Tensor) else value)
+        self.data[_ops.index_key(key)] = np.asarray(
+            value.data if isinstance(value, Tensor) else value
+        )
 
     # ----- operators: one-line delegations to ops ----------------------------------------
     def __add__(self, other):

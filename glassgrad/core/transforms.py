@@ -10,14 +10,24 @@ import functools
 
 import numpy as np
 
-from glassgrad.core.autodiff import backward_pass, enable_grad, forward_pass
+from glassgrad.core.autodiff import _descendants, backward_pass, enable_grad, forward_pass, toposort
 from glassgrad.core.errors import DTypeError, ShapeError
 from glassgrad.core.ops import identity, stack
 from glassgrad.core.tensor import Tensor
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "jacobian",
-    "hessian", "hvp", "tree_flatten", "tree_unflatten",
+    "grad",
+    "value_and_grad",
+    "vjp",
+    "jvp",
+    "linearize",
+    "jacrev",
+    "jacfwd",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "tree_flatten",
+    "tree_unflatten",
 ]
 
 
@@ -58,7 +68,7 @@ def tree_unflatten(treedef, leaves):
         kind, sub = d
         if kind is dict:
             keys, defs = sub
-            return dict(zip(keys, build(defs)))
+            return dict(zip(keys, build(defs), strict=False))
         return kind(build(s) for s in sub)
 
     return build(treedef)
@@ -69,7 +79,9 @@ def _as_input(x, where):
     """A fresh traced node for one input leaf."""
     if isinstance(x, Tensor):
         if x.dtype.kind != "f":
-            raise DTypeError(f"{where}: inputs must be floating point to differentiate; got {x.dtype}")
+            raise DTypeError(
+                f"{where}: inputs must be floating point to differentiate; got {x.dtype}"
+            )
         return identity(x) if x.requires_grad else Tensor(x.data, requires_grad=True)
     arr = np.asarray(x)
     if arr.dtype.kind in "iub" and (isinstance(x, np.ndarray) or isinstance(x, np.generic)):
@@ -89,7 +101,9 @@ def _argnums_tuple(argnums, nargs, where):
     nums = (argnums,) if single else tuple(argnums)
     for a in nums:
         if not -nargs <= a < nargs:
-            raise ValueError(f"{where}: argnums {a} is out of range for {nargs} positional arguments")
+            raise ValueError(
+                f"{where}: argnums {a} is out of range for {nargs} positional arguments"
+            )
     return single, tuple(a % nargs for a in nums)
 
 
@@ -98,13 +112,13 @@ def _trace(fun, args, kwargs, argnums, where):
     single, nums = _argnums_tuple(argnums, len(args), where)
     args = list(args)
     inputs, defs = [], []
-    for a in nums:
-        leaves, d = tree_flatten(args[a])
-        traced = [_as_input(x, where) for x in leaves]
-        inputs.append(traced)
-        defs.append(d)
-        args[a] = tree_unflatten(d, traced)
     with enable_grad():
+        for a in nums:
+            leaves, d = tree_flatten(args[a])
+            traced = [_as_input(x, where) for x in leaves]
+            inputs.append(traced)
+            defs.append(d)
+            args[a] = tree_unflatten(d, traced)
         out = fun(*args, **kwargs)
     return out, inputs, defs, single
 
@@ -115,20 +129,30 @@ def _as_output(x, where):
     try:
         return Tensor(x)
     except Exception:
-        raise TypeError(f"{where}: the function must return arrays or Tensors; got {type(x).__name__}") from None
+        raise TypeError(
+            f"{where}: the function must return arrays or Tensors; got {type(x).__name__}"
+        ) from None
+
+
+def _primal(out, flat_inputs):
+    """Cut ``out`` from the graph unless it depends on tensors of an outer transform."""
+    order = toposort([out])
+    return out.detach() if len(order) == len(_descendants(order, flat_inputs)) else out
 
 
 def _cotangents(outs, seeds, flat_inputs):
     """Run one reverse sweep and read the cotangent of each input (zeros if unused)."""
     _, cot = backward_pass(outs, seeds, flat_inputs)
-    return [cot.get(id(x)) if id(x) in cot else Tensor._make(np.zeros(x.shape, x.dtype))
-            for x in flat_inputs]
+    return [
+        cot.get(id(x)) if id(x) in cot else Tensor._make(np.zeros(x.shape, x.dtype))
+        for x in flat_inputs
+    ]
 
 
 def _regroup(flat, inputs, defs, single):
     groups, i = [], 0
-    for ins, d in zip(inputs, defs):
-        groups.append(tree_unflatten(d, flat[i:i + len(ins)]))
+    for ins, d in zip(inputs, defs, strict=False):
+        groups.append(tree_unflatten(d, flat[i : i + len(ins)]))
         i += len(ins)
     return groups[0] if single else tuple(groups)
 
@@ -146,6 +170,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         >>> value_and_grad(lambda x: x ** 2)(3.0)
         (Tensor(9.), Tensor(6.))
     """
+
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
         out, inputs, defs, single = _trace(fun, args, kwargs, argnums, "grad")
@@ -163,7 +188,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         flat = [x for ins in inputs for x in ins]
         seed = Tensor._make(np.ones(out.shape, out.dtype))
         grads = _regroup(_cotangents([out], [seed], flat), inputs, defs, single)
-        value = out.reshape(()) if out.ndim else out
+        value = _primal(out.reshape(()) if out.ndim else out, flat)
         return ((value, aux), grads) if has_aux else (value, grads)
 
     return wrapped
@@ -214,14 +239,14 @@ def vjp(fun, *primals, has_aux=False):
         if len(cts) != len(out_leaves):
             raise ShapeError(f"vjp: expected {len(out_leaves)} cotangent arrays, got {len(cts)}")
         seeds = []
-        for c, o in zip(cts, out_leaves):
+        for c, o in zip(cts, out_leaves, strict=False):
             c = c if isinstance(c, Tensor) else Tensor(np.asarray(c, dtype=o.dtype))
             if c.shape != o.shape:
                 raise ShapeError(f"vjp: cotangent has shape {c.shape}, output has shape {o.shape}")
             seeds.append(c)
         return _regroup(_cotangents(out_leaves, seeds, flat), inputs, defs, False)
 
-    result = tree_unflatten(out_def, out_leaves)
+    result = tree_unflatten(out_def, [_primal(o, flat) for o in out_leaves])
     return (result, vjp_fn, aux) if has_aux else (result, vjp_fn)
 
 
@@ -232,10 +257,12 @@ def _tangent_leaves(tangents, inputs, where):
     if len(leaves) != len(flat):
         raise ShapeError(f"{where}: expected {len(flat)} tangent arrays, got {len(leaves)}")
     out = []
-    for t, x in zip(leaves, flat):
+    for t, x in zip(leaves, flat, strict=False):
         t = t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=x.dtype))
         if t.shape != x.shape:
-            raise ShapeError(f"{where}: tangent has shape {t.shape} but its primal has shape {x.shape}")
+            raise ShapeError(
+                f"{where}: tangent has shape {t.shape} but its primal has shape {x.shape}"
+            )
         out.append(t)
     return flat, out
 
@@ -256,7 +283,8 @@ def linearize(fun, *primals):
         flat, ts = _tangent_leaves(tangents, inputs, "linearize")
         return tree_unflatten(out_def, forward_pass(flat, ts, out_leaves))
 
-    return tree_unflatten(out_def, out_leaves), f_jvp
+    flat = [x for ins in inputs for x in ins]
+    return tree_unflatten(out_def, [_primal(o, flat) for o in out_leaves]), f_jvp
 
 
 def jvp(fun, primals, tangents):
@@ -291,6 +319,7 @@ def jacrev(fun, argnums=0, has_aux=False):
         Tensor([[2., 0.],
                 [0., 4.]])
     """
+
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
         out, inputs, defs, single = _trace(fun, args, kwargs, argnums, "jacrev")
@@ -300,9 +329,12 @@ def jacrev(fun, argnums=0, has_aux=False):
         out = _as_output(out, "jacrev")
         flat = [x for ins in inputs for x in ins]
         rows = [_cotangents([out], [e], flat) for e in _basis(out.shape, out.dtype)]
-        jac = [stack([r[k] for r in rows]).reshape(out.shape + flat[k].shape) if rows
-               else Tensor._make(np.zeros(out.shape + flat[k].shape, flat[k].dtype))
-               for k in range(len(flat))]
+        jac = [
+            stack([r[k] for r in rows]).reshape(out.shape + flat[k].shape)
+            if rows
+            else Tensor._make(np.zeros(out.shape + flat[k].shape, flat[k].dtype))
+            for k in range(len(flat))
+        ]
         res = _regroup(jac, inputs, defs, single)
         return (res, aux) if has_aux else res
 
@@ -317,6 +349,7 @@ def jacfwd(fun, argnums=0, has_aux=False):
         Tensor([[2., 0.],
                 [0., 4.]])
     """
+
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
         out, inputs, defs, single = _trace(fun, args, kwargs, argnums, "jacfwd")
@@ -369,4 +402,3 @@ def hvp(fun, primals, tangents):
     g = grad(fun, argnums=nums)
     out = jvp(lambda *a: g(*a), tuple(primals), tuple(tangents))[1]
     return out[0] if len(primals) == 1 else out
-
