@@ -12,6 +12,7 @@ from glassgrad.core.tensor import STATE, Tensor
 
 __all__ = [
     "toposort",
+    "plan",
     "backward_pass",
     "forward_pass",
     "backward",
@@ -74,7 +75,17 @@ def _accumulate(table, key, value):
     table[key] = value if prev is None else prev + value
 
 
-def backward_pass(outputs, seeds, inputs=None, create_graph=None):
+def plan(outputs, inputs=None):
+    """``(order, relevant)`` for sweeps between ``inputs`` and ``outputs``, reusable by many.
+
+    ``order`` is ``toposort(outputs)``; ``relevant`` holds the ids of the nodes that depend on
+    ``inputs`` (all nodes when inputs is None). Jacobians pass one plan to every sweep.
+    """
+    order = toposort(outputs)
+    return order, ({id(n) for n in order} if inputs is None else _descendants(order, inputs))
+
+
+def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=None):
     """Reverse sweep: propagate cotangents from ``outputs`` back to ``inputs``.
 
     Args:
@@ -83,13 +94,13 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None):
         inputs: Tensors to propagate to (None: every node the outputs depend on).
         create_graph: record the sweep so results can be differentiated again
             (None: decide automatically with ``needs_recording``).
+        sweep_plan: the result of ``plan(outputs, inputs)``, when it is already known.
 
     Returns:
         ``(order, cotangents)``: the nodes in topological order and a dict from
         ``id(node)`` to its total cotangent.
     """
-    order = toposort(outputs)
-    relevant = {id(n) for n in order} if inputs is None else _descendants(order, inputs)
+    order, relevant = sweep_plan or plan(outputs, inputs)
     if create_graph is None:
         create_graph = needs_recording(order, relevant, seeds)
     cot = {}
@@ -134,16 +145,16 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None):
     return order, cot
 
 
-def forward_pass(inputs, tangents, outputs, create_graph=None):
+def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None):
     """Forward sweep: push ``tangents`` of ``inputs`` through the graph to ``outputs``.
 
     Returns:
         One tangent per output (zeros where an output does not depend on the inputs).
     """
-    order = toposort(outputs)
+    order, relevant = sweep_plan or plan(outputs, inputs)
     tan = {id(i): t for i, t in zip(inputs, tangents, strict=False)}
     if create_graph is None:
-        create_graph = needs_recording(order, _descendants(order, inputs), tangents)
+        create_graph = needs_recording(order, relevant, tangents)
     prev, STATE.enabled = STATE.enabled, bool(create_graph)
     try:
         for node in order:

@@ -10,7 +10,14 @@ import functools
 
 import numpy as np
 
-from glassgrad.core.autodiff import _descendants, backward_pass, enable_grad, forward_pass, toposort
+from glassgrad.core.autodiff import (
+    _descendants,
+    backward_pass,
+    enable_grad,
+    forward_pass,
+    plan,
+    toposort,
+)
 from glassgrad.core.errors import DTypeError, ShapeError
 from glassgrad.core.ops import identity, stack
 from glassgrad.core.tensor import Tensor
@@ -25,6 +32,7 @@ __all__ = [
     "jacfwd",
     "jacobian",
     "hessian",
+    "hessian_rev",
     "hvp",
     "tree_flatten",
     "tree_unflatten",
@@ -140,9 +148,9 @@ def _primal(out, flat_inputs):
     return out.detach() if len(order) == len(_descendants(order, flat_inputs)) else out
 
 
-def _cotangents(outs, seeds, flat_inputs):
+def _cotangents(outs, seeds, flat_inputs, sweep_plan=None):
     """Run one reverse sweep and read the cotangent of each input (zeros if unused)."""
-    _, cot = backward_pass(outs, seeds, flat_inputs)
+    _, cot = backward_pass(outs, seeds, flat_inputs, sweep_plan=sweep_plan)
     return [
         cot.get(id(x)) if id(x) in cot else Tensor._make(np.zeros(x.shape, x.dtype))
         for x in flat_inputs
@@ -328,7 +336,8 @@ def jacrev(fun, argnums=0, has_aux=False):
             out, aux = out
         out = _as_output(out, "jacrev")
         flat = [x for ins in inputs for x in ins]
-        rows = [_cotangents([out], [e], flat) for e in _basis(out.shape, out.dtype)]
+        once = plan([out], flat)
+        rows = [_cotangents([out], [e], flat, once) for e in _basis(out.shape, out.dtype)]
         jac = [
             stack([r[k] for r in rows]).reshape(out.shape + flat[k].shape)
             if rows
@@ -359,13 +368,11 @@ def jacfwd(fun, argnums=0, has_aux=False):
         out = _as_output(out, "jacfwd")
         flat = [x for ins in inputs for x in ins]
         jac = []
-        for k, x in enumerate(flat):
-            zeros = [Tensor._make(np.zeros(y.shape, y.dtype)) for y in flat]
-            cols = []
-            for e in _basis(x.shape, x.dtype):
-                ts = list(zeros)
-                ts[k] = e
-                cols.append(forward_pass(flat, ts, [out])[0])
+        for x in flat:
+            once = plan([out], [x])
+            cols = [
+                forward_pass([x], [e], [out], sweep_plan=once)[0] for e in _basis(x.shape, x.dtype)
+            ]
             if cols:
                 j = stack(cols, axis=-1).reshape(out.shape + x.shape)
             else:
@@ -389,6 +396,17 @@ def hessian(fun, argnums=0):
                 [1., 2.]])
     """
     return jacfwd(jacrev(fun, argnums), argnums)
+
+
+def hessian_rev(fun, argnums=0):
+    """Hessian of scalar ``fun`` as reverse-over-reverse ``jacrev(jacrev(fun))``, to compare.
+
+    Example:
+        >>> hessian_rev(lambda v: v[0] * v[1])(Tensor([1.0, 1.0]))
+        Tensor([[0., 1.],
+                [1., 0.]])
+    """
+    return jacrev(jacrev(fun, argnums), argnums)
 
 
 def hvp(fun, primals, tangents):

@@ -1,0 +1,245 @@
+"""PyTorch-style autograd on the one engine, checked against torch (float64) and identities."""
+
+import gc
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import glassgrad as gg
+from glassgrad import autograd
+
+
+def _pair(rng, shape=(3,)):
+    a = rng.standard_normal(shape)
+    return (
+        a,
+        gg.Tensor(a, requires_grad=True),
+        torch.tensor(a, dtype=torch.float64, requires_grad=True),
+    )
+
+
+def test_backward_matches_torch(rng):
+    a, x, tx = _pair(rng)
+    b, y, ty = _pair(rng)
+    (gg.tanh(x * y + x).sum() * gg.exp(y).mean()).backward()
+    (torch.tanh(tx * ty + tx).sum() * torch.exp(ty).mean()).backward()
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.grad, ty.grad.numpy(), rtol=1e-12)
+
+
+def test_grad_accumulates_and_resets(rng):
+    a, x, _ = _pair(rng)
+    (x * x).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad, 4 * a)
+    x.grad = None
+    (3 * x).sum().backward()
+    np.testing.assert_allclose(x.grad, 3.0)
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_backward_with_gradient_seed(rng):
+    a, x, tx = _pair(rng)
+    seed = rng.standard_normal(3)
+    gg.sin(x).backward(gg.Tensor(seed))
+    torch.sin(tx).backward(torch.tensor(seed))
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-14)
+
+
+def test_backward_create_graph_second_derivative(rng):
+    a, x, tx = _pair(rng)
+    (x**3).sum().backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad
+    x.grad = None
+    g.sum().backward()
+    np.testing.assert_allclose(x.grad, 6 * a, rtol=1e-14)
+
+
+def test_retain_grad_and_hooks(rng):
+    a, x, tx = _pair(rng)
+    h = x * 2.0
+    h.retain_grad()
+    seen = []
+    handle = h.register_hook(lambda g: seen.append(g.numpy().copy()))
+    x.register_hook(lambda g: g * 10.0)
+    (h**2).sum().backward()
+    np.testing.assert_allclose(h.grad, 2 * (2 * a))
+    np.testing.assert_allclose(seen[0], 4 * a)
+    np.testing.assert_allclose(x.grad, 10 * 2 * (4 * a))
+    handle.remove()
+    (h**2).sum().backward()
+    assert len(seen) == 1
+
+
+def test_non_retained_intermediate_has_no_grad(rng):
+    _, x, _ = _pair(rng)
+    h = x * 2.0
+    h.sum().backward()
+    assert h.grad is None and x.grad is not None
+
+
+def test_detach_cuts_graph(rng):
+    a, x, _ = _pair(rng)
+    y = (x * x.detach()).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad, a)
+    assert not x.detach().requires_grad
+
+
+def test_no_grad_and_enable_grad_context_and_decorator(rng):
+    _, x, _ = _pair(rng)
+    with gg.no_grad():
+        assert not (x * 2).requires_grad
+        with gg.enable_grad():
+            assert (x * 2).requires_grad
+    assert (x * 2).requires_grad
+
+    @gg.no_grad()
+    def f(t):
+        return t * 2
+
+    @gg.enable_grad()
+    def g(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+    with gg.no_grad():
+        assert g(x).requires_grad
+    assert gg.is_grad_enabled()
+
+
+def test_autograd_grad_matches_torch(rng):
+    a, x, tx = _pair(rng)
+    b, y, ty = _pair(rng)
+    gx, gy = autograd.grad((x * gg.sin(y)).sum(), (x, y))
+    tgx, tgy = torch.autograd.grad((tx * torch.sin(ty)).sum(), (tx, ty))
+    np.testing.assert_allclose(gx, tgx.numpy(), rtol=1e-14)
+    np.testing.assert_allclose(gy, tgy.numpy(), rtol=1e-14)
+    assert x.grad is None and not gx.requires_grad
+
+
+def test_autograd_grad_outputs_and_create_graph(rng):
+    a, x, tx = _pair(rng)
+    seed = rng.standard_normal(3)
+    (g,) = autograd.grad(x**3, x, grad_outputs=gg.Tensor(seed), create_graph=True)
+    (gg2,) = autograd.grad(g.sum(), x)
+    (tg,) = torch.autograd.grad(tx**3, tx, grad_outputs=torch.tensor(seed), create_graph=True)
+    (tg2,) = torch.autograd.grad(tg.sum(), tx)
+    np.testing.assert_allclose(g.detach(), tg.detach().numpy(), rtol=1e-14)
+    np.testing.assert_allclose(gg2, tg2.numpy(), rtol=1e-14)
+
+
+def test_autograd_grad_wrt_intermediate(rng):
+    a, x, _ = _pair(rng)
+    h = gg.exp(x)
+    (gh,) = autograd.grad((h * h).sum(), h)
+    np.testing.assert_allclose(gh, 2 * np.exp(a), rtol=1e-14)
+
+
+def test_autograd_grad_unused_input(rng):
+    _, x, _ = _pair(rng)
+    _, y, _ = _pair(rng)
+    with pytest.raises(gg.GradError, match=r"inputs\[1\] of shape \(3,\) was not used"):
+        autograd.grad(x.sum(), (x, y))
+    gx, gy = autograd.grad(x.sum(), (x, y), allow_unused=True)
+    assert gy is None
+    np.testing.assert_allclose(gx, 1.0)
+
+
+def test_autograd_backward_several_outputs(rng):
+    a, x, _ = _pair(rng)
+    autograd.backward([(x * x).sum(), gg.sin(x)], [None, gg.Tensor(np.ones(3))])
+    np.testing.assert_allclose(x.grad, 2 * a + np.cos(a), rtol=1e-14)
+
+
+def test_grad_transform_equals_backward(rng):
+    a, x, _ = _pair(rng)
+
+    def f(t):
+        return gg.logsumexp(t * gg.tanh(t))
+
+    f(x).backward()
+    np.testing.assert_allclose(gg.grad(f)(a), x.grad, rtol=1e-14)
+
+
+def test_detect_anomaly_forward_names_op_and_line():
+    x = gg.Tensor([-1.0, 1.0], requires_grad=True)
+    with pytest.raises(
+        gg.AnomalyError, match=r"forward of 'log'.*test_autodiff.py:\d+: y = gg\.log"
+    ):
+        with gg.detect_anomaly():
+            y = gg.log(x)  # noqa: F841
+    assert not gg.core.tensor.STATE.anomaly
+
+
+def test_detect_anomaly_backward_names_op_and_line():
+    x = gg.Tensor([0.0, 1.0], requires_grad=True)
+    with gg.detect_anomaly():
+        y = gg.sqrt(x)
+        with pytest.raises(gg.AnomalyError, match=r"rule of 'sqrt'.*:\d+: y = gg\.sqrt\(x\)"):
+            y.sum().backward()
+
+
+def test_without_detect_anomaly_nan_passes_silently():
+    x = gg.Tensor([0.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        gg.sqrt(x).sum().backward()
+    assert np.isinf(x.grad.numpy()).all()
+
+
+def test_deep_graph_forward_backward_and_free():
+    n = 100_000
+    assert n > sys.getrecursionlimit()
+    x = gg.Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = y * 1.0
+    y.backward()
+    assert float(x.grad) == 1.0
+    g = gg.grad(lambda t: sum_chain(t, 1000))(1.0)
+    assert float(g) == 1.0
+    del y
+    gc.collect()
+
+
+def sum_chain(t, n):
+    for _ in range(n):
+        t = t + 0.0
+    return t
+
+
+def test_float32_preserved_through_backward(rng):
+    x = gg.Tensor(rng.standard_normal(3).astype(np.float32), requires_grad=True)
+    (gg.tanh(x) * 2.0).sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_tensor_method_delegations_match_functions(rng):
+    a = rng.standard_normal((2, 3))
+    x = gg.Tensor(a)
+    names = [
+        n
+        for n in (
+            "var",
+            "std",
+            "prod",
+            "argmax",
+            "argmin",
+            "abs",
+            "cumsum",
+            "ravel",
+            "exp",
+            "log1p",
+            "sin",
+            "cos",
+            "square",
+        )
+        if hasattr(gg.core.ops, n)
+    ]
+    for n in names:
+        if hasattr(gg.Tensor, n):
+            np.testing.assert_allclose(getattr(x, n)(), getattr(gg.core.ops, n)(x), err_msg=n)

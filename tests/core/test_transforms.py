@@ -1,0 +1,169 @@
+"""JAX-style transforms: identities, finite differences and torch.func in float64."""
+
+import numpy as np
+import pytest
+import torch
+import torch.func as tf
+
+import glassgrad as gg
+from glassgrad.core.primitive import custom_jvp, custom_vjp
+from glassgrad.core.transforms import hessian_rev
+from glassgrad.testing import check_grads, gradcheck
+
+
+def _t(a):
+    return torch.tensor(np.asarray(a), dtype=torch.float64)
+
+
+# The same function written for both libraries: (module, tensor) -> scalar.
+def _fns():
+    return {
+        "tanh_quad": lambda m, x: m.sum(m.tanh(x * x + x)) ** 2,
+        "exp_sin": lambda m, x: m.sum(m.exp(m.sin(x)) * x),
+        "logsumexp_sq": lambda m, x: m.logsumexp(x * x, 0) if m is torch else gg.logsumexp(x * x),
+        "rational": lambda m, x: m.sum(x / (1.0 + x * x)),
+    }
+
+
+@pytest.fixture
+def point(rng):
+    return rng.standard_normal(4)
+
+
+@pytest.mark.parametrize("name", list(_fns()))
+def test_grad_and_hessian_match_torch_func(name, point):
+    f = _fns()[name]
+    gf = lambda x: f(gg, x)
+    tfn = lambda x: f(torch, x)
+    np.testing.assert_allclose(gg.grad(gf)(point), tf.grad(tfn)(_t(point)), rtol=1e-11)
+    h = gg.hessian(gf)(point)
+    np.testing.assert_allclose(h, tf.hessian(tfn)(_t(point)), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hessian_rev(gf)(point), h, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h, h.T, rtol=1e-12, atol=1e-14)
+
+
+def test_jvp_vjp_match_torch_func(rng):
+    A = rng.standard_normal((3, 4))
+    x, t, v = rng.standard_normal(4), rng.standard_normal(4), rng.standard_normal(3)
+    f = lambda m, x: m.tanh((_t(A) if m is torch else gg.Tensor(A)) @ x) * x[:3]
+    out, tan = gg.jvp(lambda x: f(gg, x), (x,), (t,))
+    tout, ttan = tf.jvp(lambda x: f(torch, x), (_t(x),), (_t(t),))
+    np.testing.assert_allclose(out, tout, rtol=1e-13)
+    np.testing.assert_allclose(tan, ttan, rtol=1e-12)
+    out, f_vjp = gg.vjp(lambda x: f(gg, x), x)
+    _, tvjp = tf.vjp(lambda x: f(torch, x), _t(x))
+    np.testing.assert_allclose(f_vjp(gg.Tensor(v))[0], tvjp(_t(v))[0], rtol=1e-12)
+
+
+def test_jacfwd_equals_jacrev_and_fd(rng):
+    def f(x, y):
+        return gg.stack([gg.sum(x * y), gg.sin(x[0]) * y[1], gg.exp(x[1] - y[0])])
+
+    x, y = rng.standard_normal(2), rng.standard_normal(2)
+    jf = gg.jacfwd(f, argnums=(0, 1))(x, y)
+    jr = gg.jacrev(f, argnums=(0, 1))(x, y)
+    for a, b in zip(jf, jr, strict=True):
+        assert a.shape == (3, 2)
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+    gradcheck(f, (x, y))
+
+
+def test_hvp_equals_hessian_times_v(rng):
+    A = rng.standard_normal((5, 5))
+    f = lambda x: gg.sum(gg.tanh(gg.Tensor(A) @ x)) ** 2
+    x, v = rng.standard_normal(5), rng.standard_normal(5)
+    np.testing.assert_allclose(gg.hvp(f, (x,), (v,)), gg.hessian(f)(x).numpy() @ v, rtol=1e-11)
+    thvp = tf.jvp(tf.grad(lambda x: torch.sum(torch.tanh(_t(A) @ x)) ** 2), (_t(x),), (_t(v),))
+    np.testing.assert_allclose(gg.hvp(f, (x,), (v,)), thvp[1], rtol=1e-11)
+
+
+def test_third_order_nesting():
+    f = lambda x: gg.sin(x) * x**2
+    d3 = gg.grad(gg.grad(gg.grad(f)))
+    for x in (0.2, 1.7):
+        expected = -np.cos(x) * x**2 - 6 * np.sin(x) * x + 6 * np.cos(x)
+        np.testing.assert_allclose(float(d3(x)), expected, rtol=1e-12)
+    check_grads(f, (0.9,), order=3)
+
+
+def test_argnums_and_has_aux():
+    f = lambda x, y, z: (x * y * z, {"x": x})
+    (gx, gz), aux = gg.grad(f, argnums=(0, 2), has_aux=True)(2.0, 3.0, 5.0)
+    assert float(gx) == 15.0 and float(gz) == 6.0 and float(aux["x"]) == 2.0
+    (v, _), g = gg.value_and_grad(f, argnums=-1, has_aux=True)(2.0, 3.0, 5.0)
+    assert float(v) == 30.0 and float(g) == 6.0
+
+
+def test_pytrees_dicts_lists_tuples(rng):
+    params = {"w": rng.standard_normal(3), "b": [1.5, (0.5, rng.standard_normal(2))]}
+
+    def loss(p):
+        return gg.sum(p["w"] ** 2) * p["b"][0] + p["b"][1][0] * gg.sum(p["b"][1][1])
+
+    g = gg.grad(loss)(params)
+    assert set(g) == {"w", "b"} and isinstance(g["b"], list) and isinstance(g["b"][1], tuple)
+    np.testing.assert_allclose(g["w"], 2 * params["w"] * 1.5)
+    np.testing.assert_allclose(g["b"][0], np.sum(params["w"] ** 2))
+    np.testing.assert_allclose(g["b"][1][0], np.sum(params["b"][1][1]))
+    np.testing.assert_allclose(g["b"][1][1], 0.5)
+
+
+def test_linearize_reuses_graph():
+    out, f_jvp = gg.linearize(lambda x: gg.exp(x) * x, 0.5)
+    for t in (1.0, -2.0):
+        np.testing.assert_allclose(float(f_jvp(t)), t * np.exp(0.5) * 1.5, rtol=1e-14)
+    assert not out.requires_grad
+
+
+def test_transform_results_are_plain_tensors():
+    value, g = gg.value_and_grad(lambda x: x**2)(3.0)
+    assert value.op is None and g.op is None
+
+
+def test_transforms_work_inside_no_grad():
+    x = gg.Tensor(2.0, requires_grad=True)
+    with gg.no_grad():
+        assert float(gg.grad(lambda t: t**3)(x)) == 12.0
+
+
+def test_float32_preserved():
+    x = np.array([0.5, 1.5], dtype=np.float32)
+    assert gg.grad(lambda t: gg.sum(gg.tanh(t)))(gg.Tensor(x)).dtype == np.float32
+    assert gg.hessian(lambda t: gg.sum(t**3))(gg.Tensor(x)).dtype == np.float32
+
+
+def test_custom_vjp_replaces_reverse_rule_only():
+    calls = []
+
+    @custom_vjp
+    def softplus(x):
+        return gg.log(1.0 + gg.exp(x))
+
+    def rule(g, out, x):
+        calls.append(1)
+        return (g * gg.sigmoid(x),)
+
+    softplus.defvjp(rule)
+    x = np.array([-1.0, 0.3, 2.0])
+    np.testing.assert_allclose(gg.grad(lambda t: gg.sum(softplus(t)))(x), 1 / (1 + np.exp(-x)))
+    assert calls
+    jf = gg.jacfwd(softplus)(x)  # forward mode differentiates the composition
+    np.testing.assert_allclose(np.diag(jf), 1 / (1 + np.exp(-x)), rtol=1e-14)
+    check_grads(softplus, (x,), order=2)
+
+
+def test_custom_jvp_replaces_forward_rule_only():
+    @custom_jvp
+    def cube(x):
+        return x * x * x
+
+    cube.defjvp(lambda t, out, x: 3.0 * x * x * t)
+    np.testing.assert_allclose(gg.jvp(cube, (2.0,), (1.0,))[1], 12.0)
+    np.testing.assert_allclose(gg.grad(cube)(2.0), 12.0)
+    check_grads(cube, (0.7,), order=2)
+
+
+def test_custom_rule_not_registered():
+    n = len(gg.REGISTRY)
+    custom_vjp(lambda x: x).defvjp(lambda g, out, x: (g,))
+    assert len(gg.REGISTRY) == n
