@@ -1,0 +1,122 @@
+"""Adam and AdamW: adaptive moment estimation, with L2 or decoupled weight decay."""
+
+import math
+
+import numpy as np
+
+from glassgrad.optim.optimizer import Optimizer, check_hyper
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015), PyTorch's ``torch.optim.Adam``.
+
+    Update at step t for gradient g of parameter θ::
+
+        g ← -g  if maximize;     g ← g + λ θ   (weight_decay λ; AdamW instead: θ ← θ (1 - γ λ))
+        m ← β₁ m + (1 - β₁) g                 first moment
+        v ← β₂ v + (1 - β₂) g²                second moment
+        v̂max ← max(v̂max, v), use it for v    if amsgrad
+        θ ← θ - γ/(1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + ε)
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> w = Tensor([1.0, -1.0], requires_grad=True)
+        >>> opt = Adam([w], lr=0.1)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w  # the first Adam step moves every coordinate by about lr
+        Tensor([ 0.9, -0.9], requires_grad=True)
+    """
+
+    _decoupled = False
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        amsgrad=False,
+        maximize=False,
+    ):
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                betas=betas,
+                eps=eps,
+                weight_decay=weight_decay,
+                amsgrad=amsgrad,
+                maximize=maximize,
+            ),
+        )
+
+    def _validate(self, group):
+        where = type(self).__name__
+        super()._validate(group)
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"{where}: betas must be a pair (beta1, beta2); got {betas!r}")
+        check_hyper(where, "betas[0]", betas[0], 0.0, 1.0)
+        check_hyper(where, "betas[1]", betas[1], 0.0, 1.0)
+        check_hyper(where, "eps", group["eps"])
+        check_hyper(where, "weight_decay", group["weight_decay"])
+
+    def _update(self, p, g, state, group):
+        lr, wd = group["lr"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        if group["maximize"]:
+            g = -g
+        if wd != 0:
+            if self._decoupled:
+                p = p * (1 - lr * wd)
+            else:
+                g = g + wd * p
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p)
+            state["exp_avg_sq"] = np.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        m = state["exp_avg"] = state["exp_avg"] + (1 - beta1) * (g - state["exp_avg"])
+        v = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+        if group["amsgrad"]:
+            v = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)
+        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + group["eps"]
+        return p - (lr / (1 - beta1**t)) * (m / denom)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019), ``torch.optim.AdamW``.
+
+    Same update as ``Adam`` except that weight decay shrinks the parameter directly,
+    θ ← θ (1 - γ λ), before the moment updates, instead of adding λθ to the gradient.
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> w = Tensor([1.0], requires_grad=True)
+        >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> (w * 0.0).sum().backward()  # zero gradient: only the decay acts
+        >>> opt.step()
+        >>> w
+        Tensor([0.95], requires_grad=True)
+    """
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        maximize=False,
+    ):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
