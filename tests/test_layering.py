@@ -1,0 +1,132 @@
+"""Imports point down only: parse every module of the package with ast and check each import.
+
+Layers: core (NumPy only) <- {nn, optim, data, linalg, prob, io, autograd} (siblings never
+import each other) <- {analysis, viz, training, numpy} (nothing but cli/report/labs imports
+viz) <- {cli, report, labs}. glassgrad.testing imports only core. Heavy optional libraries are
+never imported at module level anywhere in the package.
+"""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "glassgrad"
+RANK = {
+    "core": 0,
+    "testing": 1,
+    "autograd": 1,
+    "nn": 1,
+    "optim": 1,
+    "data": 1,
+    "linalg": 1,
+    "prob": 1,
+    "io": 1,
+    "analysis": 2,
+    "viz": 2,
+    "training": 2,
+    "numpy": 2,
+    "cli": 3,
+    "report": 3,
+    "labs": 3,
+}
+HEAVY = {"matplotlib", "torch", "sklearn", "rich", "typer", "safetensors"}
+
+
+def unit_of(module):
+    """The layer unit of a dotted module name: 'glassgrad.nn.layers' -> 'nn'."""
+    parts = module.split(".")
+    if parts[0] != "glassgrad":
+        return None
+    return "core" if len(parts) == 1 else parts[1]  # the package root re-exports core only
+
+
+def module_name(path):
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(tree, name, is_package):
+    """Yield ``(imported module, line, at_module_level)`` for every import in ``tree``."""
+
+    def visit(node, top):
+        for child in ast.iter_child_nodes(node):
+            inner = top and not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+            )
+            if isinstance(child, ast.Import):
+                for a in child.names:
+                    yield a.name, child.lineno, top
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    pkg = name.split(".")[: len(name.split(".")) - child.level + is_package]
+                    base = ".".join(pkg + ([base] if base else []))
+                yield base, child.lineno, top
+                for a in child.names:  # `from glassgrad import nn` imports a subpackage
+                    if base == "glassgrad":
+                        yield f"glassgrad.{a.name}", child.lineno, top
+            yield from visit(child, inner)
+
+    yield from visit(tree, True)
+
+
+def violations(path):
+    name = module_name(path)
+    own = unit_of(name)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for target, line, top in imports(tree, name, path.name == "__init__.py"):
+        where = f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}"
+        root = target.split(".")[0]
+        if top and root in HEAVY:
+            found.append(f"{where} at module level (import it inside the function)")
+        if (
+            own == "core"
+            and top
+            and root not in ("glassgrad", "numpy", "__future__")
+            and (root not in sys.stdlib_module_names)
+        ):
+            found.append(f"{where}: core depends on NumPy only")
+        other = unit_of(target)
+        if other is None or other == own:
+            continue
+        if own == "testing" and other != "core":
+            found.append(f"{where}: glassgrad.testing imports only core")
+        elif other == "viz" and RANK.get(own, 3) < 3:
+            found.append(f"{where}: nothing inside the package imports viz")
+        elif RANK.get(other, 3) > RANK.get(own, 3):
+            found.append(f"{where}: upward import ({own} is below {other})")
+        elif RANK.get(other, 3) == RANK.get(own, 3) == 1:
+            found.append(f"{where}: siblings {own} and {other} never import each other")
+    return found
+
+
+FILES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_point_down(path):
+    assert violations(path) == []
+
+
+def test_checker_catches_bad_imports(tmp_path, monkeypatch):
+    pkg = tmp_path / "glassgrad"
+    (pkg / "nn").mkdir(parents=True)
+    (pkg / "core").mkdir()
+    bad_nn = pkg / "nn" / "layers.py"
+    bad_nn.write_text(
+        "import torch\nfrom ..optim import SGD\n\ndef f():\n"
+        "    from glassgrad.viz import draw\n    import matplotlib\n"
+    )
+    bad_core = pkg / "core" / "x.py"
+    bad_core.write_text("import scipy\n\ndef g():\n    from glassgrad import nn\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", pkg)
+    msgs = "\n".join(violations(bad_nn) + violations(bad_core))
+    assert "torch at module level" in msgs and "matplotlib" not in msgs
+    assert "siblings nn and optim" in msgs
+    assert "nothing inside the package imports viz" in msgs
+    assert "core depends on NumPy only" in msgs
+    assert "upward import (core is below nn)" in msgs
