@@ -1,0 +1,116 @@
+"""Newton's method against closed forms; gradient clipping against torch.nn.utils."""
+
+import numpy as np
+import pytest
+
+import glassgrad as gg
+from glassgrad import optim
+
+A = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+B = np.array([1.0, -2.0, 0.5])
+
+
+def quadratic(x):
+    return 0.5 * (x * (gg.Tensor(A) @ x)).sum() - (gg.Tensor(B) * x).sum()
+
+
+def test_newton_solves_quadratic_in_one_step():
+    x = gg.Tensor([5.0, -3.0, 2.0], requires_grad=True)
+    opt = optim.Newton([x])
+    opt.step(lambda: quadratic(x))
+    np.testing.assert_allclose(x.data, np.linalg.solve(A, B), rtol=1e-12, atol=1e-12)
+
+
+def test_newton_damped_step_closed_form():
+    x0 = np.array([5.0, -3.0, 2.0])
+    x = gg.Tensor(x0.copy(), requires_grad=True)
+    optim.Newton([x], lr=0.7, damping=0.3).step(lambda: quadratic(x))
+    expected = x0 - 0.7 * np.linalg.solve(A + 0.3 * np.eye(3), A @ x0 - B)
+    np.testing.assert_allclose(x.data, expected, rtol=1e-12)
+
+
+def test_newton_several_params_matrix_shapes():
+    # f(W, b) = ½‖W - M‖² + ½‖b - c‖²: Hessian identity, one step lands on (M, c)
+    rng = np.random.default_rng(0)
+    M, c = rng.normal(size=(2, 3)), rng.normal(size=2)
+    W, b = (
+        gg.Tensor(np.zeros((2, 3)), requires_grad=True),
+        gg.Tensor(np.ones(2), requires_grad=True),
+    )
+    optim.Newton([W, b]).step(lambda: 0.5 * ((W - M) ** 2).sum() + 0.5 * ((b - c) ** 2).sum())
+    np.testing.assert_allclose(W.data, M, atol=1e-12)
+    np.testing.assert_allclose(b.data, c, atol=1e-12)
+
+
+def _rosen(x):
+    return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+
+
+def test_newton_first_step_on_rosenbrock_matches_analytic_hessian():
+    x0 = np.array([-1.2, 1.0])
+    a, b = x0
+    g = np.array([-2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a)])
+    H = np.array([[2 - 400 * (b - 3 * a * a), -400 * a], [-400 * a, 200.0]])
+    x = gg.Tensor(x0.copy(), requires_grad=True)
+    optim.Newton([x]).step(lambda: _rosen(x))
+    np.testing.assert_allclose(x.data, x0 - np.linalg.solve(H, g), rtol=1e-12)
+
+
+def test_newton_line_search_converges_on_rosenbrock():
+    x = gg.Tensor([-1.2, 1.0], requires_grad=True)
+    opt = optim.Newton([x], line_search=True)
+    losses = [opt.step(lambda: _rosen(x)).item() for _ in range(30)]
+    assert all(b <= a for a, b in zip(losses, losses[1:], strict=False))  # Armijo: monotone
+    np.testing.assert_allclose(x.data, [1.0, 1.0], atol=1e-8)
+
+
+def test_newton_bad_inputs():
+    x = gg.Tensor([1.0, 1.0], requires_grad=True)
+    opt = optim.Newton([x])
+    with pytest.raises(TypeError, match="needs a closure"):
+        opt.step()
+    with pytest.raises(ValueError, match="one-element Tensor.*shape \\(2,\\)"):
+        opt.step(lambda: x * 2)
+    with pytest.raises(np.linalg.LinAlgError, match="singular; pass damping"):
+        opt.step(lambda: (x * gg.Tensor([1.0, 0.0])).sum() ** 2)
+
+
+# ----- clipping ------------------------------------------------------------------------------
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, float("inf")])
+@pytest.mark.parametrize("max_norm", [0.5, 100.0])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm):
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=s) for s in [(3, 4), (4,), (2,)]]
+    ours = [gg.Tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    theirs = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, q, g in zip(ours, theirs, grads, strict=True):
+        p.grad, q.grad = gg.Tensor(g), torch.tensor(g)
+    total = optim.clip_grad_norm_(ours, max_norm, norm_type)
+    expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
+    np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
+    for p, q in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-12)
+
+
+def test_clip_grad_value_matches_torch():
+    g = np.random.default_rng(1).normal(size=(5, 3))
+    p = gg.Tensor(np.zeros_like(g), requires_grad=True)
+    q = torch.zeros(g.shape, dtype=torch.float64, requires_grad=True)
+    p.grad, q.grad = gg.Tensor(g), torch.tensor(g)
+    optim.clip_grad_value_(p, 0.3)
+    torch.nn.utils.clip_grad_value_(q, 0.3)
+    np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+
+
+def test_clip_bad_inputs():
+    with pytest.raises(ValueError, match="max_norm must be a number >= 0; got -1"):
+        optim.clip_grad_norm_([], -1)
+    with pytest.raises(ValueError, match="norm_type"):
+        optim.clip_grad_norm_([], 1.0, norm_type=0)
+    with pytest.raises(TypeError, match=r"parameters\[0\] must be a Tensor; got list"):
+        optim.clip_grad_value_([[1.0]], 1.0)
+    with pytest.raises(ValueError, match="clip_value"):
+        optim.clip_grad_value_([], -0.5)
