@@ -1,0 +1,256 @@
+"""Backpropagation, step by step: every local derivative, upstream gradient and product."""
+
+import html
+
+import numpy as np
+
+from glassgrad.core.autodiff import backward_pass, toposort
+from glassgrad.core.errors import GradError
+from glassgrad.core.tensor import Tensor
+
+__all__ = ["explain", "Explanation", "RULES"]
+
+# Local derivative rules in words and symbols, keyed by primitive name (a: first input,
+# b: second input, y: the node's output, g: the upstream gradient ∂L/∂y).
+RULES = {
+    "add": ("sum passes the gradient through", "∂y/∂a = 1, ∂y/∂b = 1"),
+    "subtract": ("difference: +g to a, -g to b", "∂y/∂a = 1, ∂y/∂b = -1"),
+    "multiply": ("product: each input gets g times the other", "∂y/∂a = b, ∂y/∂b = a"),
+    "divide": ("quotient rule", "∂y/∂a = 1/b, ∂y/∂b = -a/b²"),
+    "power": ("power rule", "∂y/∂a = b·a^(b-1), ∂y/∂b = y·ln a"),
+    "negative": ("negation flips the sign", "∂y/∂a = -1"),
+    "exp": ("exp is its own derivative", "∂y/∂a = exp(a) = y"),
+    "log": ("natural log", "∂y/∂a = 1/a"),
+    "sin": ("sine", "∂y/∂a = cos a"),
+    "cos": ("cosine", "∂y/∂a = -sin a"),
+    "tanh": ("hyperbolic tangent", "∂y/∂a = 1 - y²"),
+    "sqrt": ("square root", "∂y/∂a = 1/(2√a)"),
+    "absolute": ("absolute value", "∂y/∂a = sign(a)"),
+    "relu": ("ReLU gate: open where a > 0", "∂y/∂a = 1[a > 0]"),
+    "sigmoid": ("logistic sigmoid", "∂y/∂a = y(1 - y)"),
+    "maximum": ("max routes g to the larger input", "∂y/∂a = 1[a ≥ b], ∂y/∂b = 1[b > a]"),
+    "minimum": ("min routes g to the smaller input", "∂y/∂a = 1[a ≤ b], ∂y/∂b = 1[b < a]"),
+    "where": ("select: g goes to the chosen branch", "∂y/∂a = 1[c], ∂y/∂b = 1[¬c]"),
+    "matmul": ("matrix product", "∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G"),
+    "sum": ("sum copies g to every summed element", "∂y/∂aᵢ = 1"),
+    "max": ("max sends g to the arg-max", "∂y/∂aᵢ = 1[aᵢ = max]"),
+    "min": ("min sends g to the arg-min", "∂y/∂aᵢ = 1[aᵢ = min]"),
+    "broadcast_to": ("broadcast: gradients of the copies are summed", "∂L/∂a = sum_to(G)"),
+    "sum_to": ("sum to a shape: g is broadcast back", "∂L/∂a = broadcast(G)"),
+    "reshape": ("reshape: g is reshaped back", "∂L/∂a = reshape(G)"),
+    "transpose": ("transpose: g is transposed back", "∂L/∂a = Gᵀ"),
+    "getitem": ("indexing: g is scattered into the selected slots", "∂L/∂a = scatter(G)"),
+    "concatenate": ("concatenation: g is split back", "∂L/∂aₖ = G[slice k]"),
+    "astype": ("cast: g is cast back", "∂y/∂a = 1"),
+    "identity": ("identity", "∂y/∂a = 1"),
+}
+_GENERIC = ("vector-Jacobian product of this primitive", "∂L/∂a = Jᵀ g")
+# Ops whose output has each input's shape and whose Jacobian is diagonal: their local
+# derivative is a number per element, which vjp(ones) recovers exactly.
+_ELEMENTWISE = {
+    "add", "subtract", "multiply", "divide", "power", "negative", "exp", "log", "sin",
+    "cos", "tanh", "sqrt", "absolute", "relu", "sigmoid", "maximum", "minimum", "where",
+    "astype", "identity",
+}  # fmt: skip
+
+
+def _fmt(a):
+    """Short text for a number or small array; large arrays show shape and norm."""
+    a = np.asarray(a)
+    if a.size == 1:
+        return f"{float(a.reshape(())):.6g}"
+    if a.size <= 8:
+        return np.array2string(a, precision=4, separator=", ", suppress_small=True)
+    return f"<{'x'.join(map(str, a.shape))}, |·|={np.linalg.norm(a):.4g}>"
+
+
+def _local(node, seed):
+    """Local derivatives ∂y/∂(input) when they are numbers (scalar or elementwise)."""
+    if node.size != 1 and node.op.name not in _ELEMENTWISE:
+        return [None] * len(node.parents)
+    op = node.op
+    if op.vjps is not None:
+        cts = [rule(seed, node, *node.parents, **node.params) for rule in op.vjps]
+    else:
+        cts = op.vjp(seed, node, *node.parents, **node.params)
+    return [
+        None if ct is None or ct.shape != p.shape else ct.data
+        for ct, p in zip(cts, node.parents, strict=False)
+    ]
+
+
+class Explanation:
+    """The record of one backward pass: ``steps``, per-node ``sums`` and final ``grads``.
+
+    Each step is a dict with keys ``node, op, rule, formula, input, upstream, local,
+    product``: the input's share of the gradient is ``product = upstream × local``
+    (a vector-Jacobian product when the local derivative is a matrix, then ``local`` is
+    None). ``sums`` maps a node used more than once to its list of shares and their total.
+    """
+
+    def __init__(self, steps, sums, grads, labels):
+        self.steps, self.sums, self.grads, self.labels = steps, sums, grads, labels
+
+    def to_dict(self):
+        """Plain-Python view: lists and floats, ready for JSON."""
+
+        def conv(v):
+            return None if v is None else np.asarray(v).tolist()
+
+        steps = [
+            {k: conv(v) if isinstance(v, np.ndarray) else v for k, v in s.items()}
+            for s in self.steps
+        ]
+        sums = {k: {"parts": [conv(p) for p in v["parts"]], "total": conv(v["total"])}
+                for k, v in self.sums.items()}  # fmt: skip
+        return {"steps": steps, "sums": sums, "grads": {k: conv(v) for k, v in self.grads.items()}}
+
+    def rows(self):
+        """Table rows as strings: step, node, op, rule, upstream, local, product."""
+        out = []
+        for i, s in enumerate(self.steps, 1):
+            local = "Jᵀ·g" if s["local"] is None else _fmt(s["local"])
+            out.append([str(i), f"{s['node']} → {s['input']}", s["op"], s["formula"],
+                        _fmt(s["upstream"]), local, _fmt(s["product"])])  # fmt: skip
+        return out
+
+    def _footer(self):
+        lines = [
+            f"{name}: sum of {len(v['parts'])} paths = "
+            + " + ".join(_fmt(p) for p in v["parts"]) + f" = {_fmt(v['total'])}"
+            for name, v in self.sums.items()
+        ]  # fmt: skip
+        lines += [f"∂{self.labels['out']}/∂{k} = {_fmt(v)}" for k, v in self.grads.items()]
+        return lines
+
+    _HEAD = ["#", "edge", "op", "local rule", "upstream g", "local ∂", "g × local"]
+
+    def __str__(self):
+        rows = [self._HEAD, *self.rows()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(self._HEAD))]
+        text = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
+        return "\n".join([*text, *self._footer()])
+
+    __repr__ = __str__
+
+    def __rich__(self):
+        """A rich Table (used automatically by ``rich.print``)."""
+        from rich.table import Table
+
+        table = Table(title="backpropagation, output first", caption="\n".join(self._footer()))
+        for h in self._HEAD:
+            table.add_column(h)
+        for r in self.rows():
+            table.add_row(*r)
+        return table
+
+    def print(self):
+        """Print as a rich table in a terminal when rich is available, else as plain text."""
+        try:
+            import rich
+        except ImportError:
+            print(self)
+        else:
+            rich.print(self)
+
+    def to_html(self):
+        """An HTML ``<table>`` plus the sums and gradients, for reports."""
+        esc = html.escape
+        head = "".join(f"<th>{esc(h)}</th>" for h in self._HEAD)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in self.rows()
+        )
+        foot = "".join(f"<li>{esc(x)}</li>" for x in self._footer())
+        return (f'<table class="glassgrad-explain"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table><ul>{foot}</ul>")  # fmt: skip
+
+
+def _name_nodes(order, wrt, out):
+    """Labels: given names for ``wrt``, then ``Tensor.name``, then x0.. leaves / v1.. nodes."""
+    labels = {id(t): name for name, t in wrt.items()}
+    n_leaf = n_node = 0
+    for node in order:
+        if id(node) in labels:
+            continue
+        if node.name:
+            labels[id(node)] = node.name
+        elif node.op is None:
+            labels[id(node)], n_leaf = f"x{n_leaf}", n_leaf + 1
+        else:
+            n_node += 1
+            labels[id(node)] = f"v{n_node}"
+    labels.setdefault(id(out), "y")
+    return labels
+
+
+def _as_wrt(wrt, order):
+    if wrt is None:
+        leaves = [n for n in order if n.op is None]
+        return {n.name or f"x{i}": n for i, n in enumerate(leaves)}
+    if isinstance(wrt, Tensor):
+        wrt = [wrt]
+    if not isinstance(wrt, dict):
+        wrt = {(t.name if isinstance(t, Tensor) and t.name else f"x{i}"): t
+               for i, t in enumerate(wrt)}  # fmt: skip
+    for k, t in wrt.items():
+        if not isinstance(t, Tensor):
+            raise TypeError(f"explain: wrt[{k!r}] must be a Tensor; got {type(t).__name__}")
+    return wrt
+
+
+def explain(y, wrt=None):
+    """Walk backpropagation through ``y``'s recorded graph, one edge at a time.
+
+    For every node, output first, each input receives ``upstream g × local derivative``
+    (the chain rule ∂L/∂a = ∂L/∂y · ∂y/∂a); a node used more than once sums its shares.
+
+    Args:
+        y: a one-element Tensor with a recorded graph.
+        wrt: Tensors (a Tensor, list, or dict name → Tensor) whose gradients to report;
+            None reports every leaf that requires grad.
+
+    Returns:
+        An :class:`Explanation` (text, ``.to_dict()``, ``.to_html()``, rich table).
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> x = Tensor(2.0, requires_grad=True)
+        >>> e = explain(((x * 0.8) * 0.5) * 0.9, wrt={"x": x})
+        >>> round(float(e.grads["x"]), 6)
+        0.36
+    """
+    if not isinstance(y, Tensor):
+        raise TypeError(f"explain: y must be a Tensor; got {type(y).__name__}")
+    if y.size != 1:
+        raise GradError(f"explain: y must have one element (a loss); got shape {y.shape}")
+    if not y.requires_grad:
+        raise GradError("explain: y has no recorded graph; build it from requires_grad inputs")
+    order = toposort([y])
+    wrt = _as_wrt(wrt, order)
+    labels = _name_nodes(order, wrt, y)
+    seed = Tensor._make(np.ones(y.shape, y.dtype))
+    _, cot = backward_pass([y], [seed], create_graph=False)
+    steps, parts = [], {}
+    for node in reversed(order):
+        g = cot.get(id(node))
+        if node.op is None or g is None:
+            continue
+        word, formula = RULES.get(node.op.name, _GENERIC)
+        locals_ = _local(node, Tensor._make(np.ones(node.shape, node.dtype)))
+        if node.op.vjps is not None:
+            shares = [r(g, node, *node.parents, **node.params) for r in node.op.vjps]
+        else:
+            shares = node.op.vjp(g, node, *node.parents, **node.params)
+        for p, share, loc in zip(node.parents, shares, locals_, strict=False):
+            if not p.requires_grad or share is None:
+                continue
+            steps.append(dict(node=labels[id(node)], op=node.op.name, rule=word,
+                              formula=formula, input=labels[id(p)], upstream=g.data,
+                              local=loc, product=share.data))  # fmt: skip
+            parts.setdefault(id(p), []).append(share.data)
+    sums = {labels[k]: {"parts": v, "total": cot[k].data} for k, v in parts.items() if len(v) > 1}
+    grads = {
+        k: cot[id(t)].data if id(t) in cot else np.zeros(t.shape, t.dtype) for k, t in wrt.items()
+    }
+    labels["out"] = labels[id(y)]
+    return Explanation(steps, sums, grads, labels)

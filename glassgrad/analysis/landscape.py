@@ -1,0 +1,228 @@
+"""Loss landscapes: interpolation between parameter sets, 1-D and 2-D random slices.
+
+Directions are filter-normalised as in Li et al. (2018), "Visualizing the Loss Landscape
+of Neural Nets": a random Gaussian direction d is rescaled filter by filter (rows along
+axis 0 of each weight of ndim ≥ 2) so that ‖dᵢ‖ = ‖θᵢ‖. Parameters of ndim ≤ 1 (biases,
+norm scales) get a zero direction by default (``bias="zero"``, the paper's choice) or
+the parameter itself (``bias="keep"``).
+"""
+
+import numpy as np
+
+from glassgrad.core.autodiff import no_grad
+from glassgrad.core.errors import ShapeError
+from glassgrad.core.random import get_generator
+from glassgrad.core.tensor import Tensor
+
+__all__ = [
+    "Landscape",
+    "random_direction",
+    "filter_normalize",
+    "interpolate",
+    "loss_landscape_1d",
+    "loss_landscape_2d",
+]
+
+
+def _params(model):
+    """The parameter list of a Module (``.parameters()``), or a list of Tensors."""
+    ps = list(model.parameters()) if hasattr(model, "parameters") else list(model)
+    if not ps or not all(isinstance(p, Tensor) for p in ps):
+        raise TypeError("landscape: model must be a Module or a non-empty list of Tensors")
+    return ps
+
+
+def _check_like(params, arrays, what):
+    arrays = [np.asarray(a.data if isinstance(a, Tensor) else a, np.float64) for a in arrays]
+    if len(arrays) != len(params):
+        raise ShapeError(f"landscape: {what} has {len(arrays)} arrays for {len(params)} parameters")
+    for i, (p, a) in enumerate(zip(params, arrays, strict=False)):
+        if a.shape != p.shape:
+            raise ShapeError(
+                f"landscape: {what}[{i}] has shape {a.shape}; parameter {i} has shape {p.shape}"
+            )
+    return arrays
+
+
+def filter_normalize(direction, params, bias="zero"):
+    """Rescale each filter of ``direction`` to the norm of the matching filter of ``params``.
+
+    Example:
+        >>> d = filter_normalize([np.ones((2, 2))], [np.array([[3.0, 4.0], [0.0, 1.0]])])
+        >>> np.linalg.norm(d[0], axis=1)
+        array([5., 1.])
+    """
+    if bias not in ("zero", "keep"):
+        raise ValueError(f"filter_normalize: bias must be 'zero' or 'keep'; got {bias!r}")
+    out = []
+    for d, p in zip(direction, params, strict=True):
+        p = np.asarray(p.data if isinstance(p, Tensor) else p, np.float64)
+        d = np.asarray(d, np.float64)
+        if p.ndim <= 1:
+            out.append(np.zeros_like(p) if bias == "zero" else p.copy())
+            continue
+        axes = tuple(range(1, p.ndim))
+        dn = np.sqrt((d * d).sum(axis=axes, keepdims=True))
+        pn = np.sqrt((p * p).sum(axis=axes, keepdims=True))
+        out.append(d * pn / np.maximum(dn, 1e-12))
+    return out
+
+
+def random_direction(model, normalization="filter", bias="zero", generator=None):
+    """A Gaussian random direction in parameter space, filter-normalised by default.
+
+    ``normalization=None`` returns the raw Gaussian direction.
+
+    Example:
+        >>> w = Tensor(np.ones((3, 4)))
+        >>> d = random_direction([w], generator=0)
+        >>> np.allclose(np.linalg.norm(d[0], axis=1), 2.0)
+        True
+    """
+    if normalization not in ("filter", None):
+        raise ValueError(
+            f"random_direction: normalization must be 'filter' or None; got {normalization!r}"
+        )
+    params, rng = _params(model), get_generator(generator)
+    d = [rng.standard_normal(p.shape) for p in params]
+    return d if normalization is None else filter_normalize(d, params, bias)
+
+
+class Landscape(dict):
+    """Result: ``alphas`` (and ``betas``), ``losses``, ``center_loss``, ``directions``."""
+
+    __getattr__ = dict.__getitem__
+
+
+def _evaluator(model, loss_fn, data):
+    """A no-argument function returning the current loss as a float."""
+
+    def evaluate():
+        with no_grad():
+            loss = loss_fn(model) if data is None else loss_fn(model(data[0]), data[1])
+        if not isinstance(loss, Tensor) or loss.size != 1:
+            shape = loss.shape if isinstance(loss, Tensor) else type(loss).__name__
+            raise ShapeError(f"landscape: loss_fn must return a one-element Tensor; got {shape}")
+        return float(loss.item())
+
+    return evaluate
+
+
+def _grid_losses(model, loss_fn, data, origin, directions, coords, progress):
+    """Loss at origin + Σ cₖ dₖ for every row of ``coords``; parameters restored after."""
+    params = _params(model)
+    evaluate = _evaluator(model, loss_fn, data)
+    out = np.empty(len(coords))
+    bar = None
+    if progress:
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        task = bar.add_task("landscape", total=len(coords))
+        bar.start()
+    saved = [p.data for p in params]
+    try:
+        for i, c in enumerate(coords):
+            for j, p in enumerate(params):
+                step = sum(ck * d[j] for ck, d in zip(c, directions, strict=False))
+                p.data = (origin[j] + step).astype(p.dtype)
+            out[i] = evaluate()
+            if bar is not None:
+                bar.advance(task)
+    finally:
+        for p, s in zip(params, saved, strict=False):
+            p.data = s
+        if bar is not None:
+            bar.stop()
+    return out
+
+
+def interpolate(model, loss_fn, theta_a, theta_b, data=None, alphas=None, progress=False):
+    """Loss along θ(α) = (1 - α)θ_a + αθ_b (Goodfellow et al.'s 1-D interpolation).
+
+    Args:
+        model: a Module or list of parameter Tensors (their values are restored after).
+        loss_fn: ``loss_fn(model(X), y)`` when ``data=(X, y)``, else ``loss_fn(model)``.
+        theta_a: parameter set at α = 0 (list of arrays/Tensors shaped like the params).
+        theta_b: parameter set at α = 1.
+        data: ``(X, y)`` or None.
+        progress: show a rich progress bar.
+        alphas: points α (default 25 points in [-0.25, 1.25]).
+
+    Example:
+        >>> w = Tensor([0.0])
+        >>> r = interpolate([w], lambda m: (m[0] ** 2).sum(), [[0.0]], [[2.0]], alphas=[0, 0.5, 1])
+        >>> r.losses
+        array([0., 1., 4.])
+    """
+    params = _params(model)
+    a = _check_like(params, theta_a, "theta_a")
+    b = _check_like(params, theta_b, "theta_b")
+    alphas = np.linspace(-0.25, 1.25, 25) if alphas is None else np.asarray(alphas, float)
+    diff = [y - x for x, y in zip(a, b, strict=False)]
+    losses = _grid_losses(model, loss_fn, data, a, [diff], alphas[:, None], progress)
+    return Landscape(alphas=alphas, losses=losses, directions=[diff])
+
+
+def loss_landscape_1d(model, loss_fn, data=None, direction=None, span=1.0, steps=41,
+                      generator=None, progress=False):  # fmt: skip
+    """Loss along θ + α d for α in [-span, span]; d filter-normalised random by default.
+
+    Example:
+        >>> w = Tensor([1.0])
+        >>> r = loss_landscape_1d([w], lambda m: (m[0] ** 2).sum(), direction=[[1.0]], steps=3)
+        >>> r.losses
+        array([0., 1., 4.])
+    """
+    params = _params(model)
+    origin = [p.data.astype(np.float64) for p in params]
+    d = random_direction(params, generator=generator) if direction is None else direction
+    d = _check_like(params, d, "direction")
+    alphas = np.linspace(-span, span, steps)
+    losses = _grid_losses(model, loss_fn, data, origin, [d], alphas[:, None], progress)
+    center = _evaluator(model, loss_fn, data)()
+    return Landscape(alphas=alphas, losses=losses, center_loss=center, directions=[d])
+
+
+def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, steps=21,
+                      generator=None, progress=False):  # fmt: skip
+    """Loss on the plane θ + α d₁ + β d₂, α, β in [-span, span] (``steps`` × ``steps``).
+
+    Args:
+        model: a Module or list of parameter Tensors (restored after).
+        loss_fn: ``loss_fn(model(X), y)`` when ``data=(X, y)``, else ``loss_fn(model)``.
+        data: ``(X, y)`` or None.
+        directions: two parameter-shaped directions; default two independent
+            filter-normalised Gaussian ones (see the module docstring).
+        span: half-width of the square of coefficients.
+        steps: grid points per axis.
+        generator: seed or Generator for the random directions.
+        progress: show a rich progress bar.
+
+    Returns:
+        A ``Landscape`` with ``alphas``, ``betas``, ``losses[i, j]`` at (αᵢ, βⱼ),
+        ``center_loss`` and ``directions``.
+
+    Example:
+        >>> w = Tensor([0.0, 0.0])
+        >>> r = loss_landscape_2d([w], lambda m: (m[0] ** 2).sum(),
+        ...                       directions=[[[1.0, 0.0]], [[0.0, 1.0]]], steps=3)
+        >>> r.losses
+        array([[2., 1., 2.],
+               [1., 0., 1.],
+               [2., 1., 2.]])
+    """
+    params = _params(model)
+    origin = [p.data.astype(np.float64) for p in params]
+    if directions is None:
+        rng = get_generator(generator)
+        directions = [random_direction(params, generator=rng) for _ in range(2)]
+    if len(directions) != 2:
+        raise ShapeError(f"loss_landscape_2d: need 2 directions; got {len(directions)}")
+    ds = [_check_like(params, d, f"directions[{k}]") for k, d in enumerate(directions)]
+    ax = np.linspace(-span, span, steps)
+    grid = np.stack(np.meshgrid(ax, ax, indexing="ij"), axis=-1).reshape(-1, 2)
+    losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress)
+    center = _evaluator(model, loss_fn, data)()
+    return Landscape(alphas=ax, betas=ax, losses=losses.reshape(steps, steps),
+                     center_loss=center, directions=ds)  # fmt: skip
