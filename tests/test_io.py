@@ -1,0 +1,167 @@
+"""glassgrad.io: round trips, atomic writes, corrupted files, no pickle, PyTorch interchange."""
+
+import os
+
+import numpy as np
+import pytest
+
+import glassgrad as gg
+from glassgrad import io
+
+FORMATS = [".npz", ".safetensors"]
+
+
+def _state(rng):
+    return {
+        "layer": {
+            "weight": gg.Tensor(rng.normal(size=(3, 4)).astype(np.float32)),
+            "bias": gg.Tensor(rng.normal(size=3)),
+        },
+        "steps": gg.Tensor(np.arange(5, dtype=np.int64)),
+        "scalar": gg.Tensor(np.float64(2.5)),
+        "raw": rng.normal(size=(2, 2)),
+    }
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_round_trip_dict(tmp_path, rng, ext):
+    state = _state(rng)
+    path = tmp_path / f"model{ext}"
+    io.save(state, path)
+    back = io.load(path)
+    assert sorted(back) == ["layer.bias", "layer.weight", "raw", "scalar", "steps"]
+    flat = io.flatten_state(state)
+    for name, arr in flat.items():
+        assert isinstance(back[name], gg.Tensor)
+        assert back[name].dtype == arr.dtype and back[name].shape == arr.shape
+        np.testing.assert_array_equal(back[name].numpy(), arr)
+    assert back["layer.weight"].dtype == np.float32 and back["steps"].dtype == np.int64
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_round_trip_single_tensor(tmp_path, rng, ext, dtype):
+    t = gg.Tensor((rng.normal(size=(2, 3)) * 10).astype(dtype))
+    path = str(tmp_path / f"t{ext}")
+    io.save(t, path)
+    back = io.load(path)
+    assert isinstance(back, gg.Tensor) and back.dtype == dtype
+    np.testing.assert_array_equal(back.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_overwrite_is_atomic(tmp_path, rng, ext, monkeypatch):
+    path = tmp_path / f"ckpt{ext}"
+    io.save({"w": gg.Tensor([1.0, 2.0])}, path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(os, "fsync", crash)  # fails after the bytes went to the temp file
+    with pytest.raises(OSError, match="simulated"):
+        io.save({"w": gg.Tensor(rng.normal(size=1000))}, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == [path.name]  # no temp file left behind
+    monkeypatch.undo()
+    np.testing.assert_array_equal(io.load(path)["w"].numpy(), [1.0, 2.0])
+
+
+def test_failure_while_writing_leaves_no_file(tmp_path, monkeypatch):
+    def half_write(f, **arrays):
+        f.write(b"PK\x03\x04 partial")
+        raise RuntimeError("interrupted (simulated)")
+
+    monkeypatch.setattr(np, "savez", half_write)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        io.save({"w": gg.Tensor([1.0])}, tmp_path / "new.npz")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_truncated_file(tmp_path, rng, ext):
+    path = tmp_path / f"m{ext}"
+    io.save({"w": gg.Tensor(rng.normal(size=(50, 50)))}, path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=f"not a valid \\{ext} file.*truncated"):
+        io.load(path)
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_tampered_data(tmp_path, ext):
+    path = tmp_path / f"m{ext}"
+    io.save({"w": gg.Tensor(np.arange(400, dtype=np.float64))}, path)
+    data = bytearray(path.read_bytes())
+    target = np.float64(200.0).tobytes()
+    at = bytes(data).index(target)
+    data[at + 7] ^= 0x01  # change one stored value
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="tampered"):
+        io.load(path)
+
+
+def test_object_arrays_rejected_no_pickle(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, payload=np.array([{"a": 1}], dtype=object))  # needs pickle to load
+    with pytest.raises(ValueError, match="pickle"):
+        io.load(path)
+
+
+def test_wrong_format(tmp_path):
+    st = pytest.importorskip("safetensors")
+    del st
+    path = tmp_path / "m.safetensors"
+    io.save({"w": gg.Tensor([1.0])}, path)
+    wrong = tmp_path / "m.npz"
+    wrong.write_bytes(path.read_bytes())
+    with pytest.raises(ValueError, match="not a valid .npz file"):
+        io.load(wrong)
+    text = tmp_path / "notes.safetensors"
+    text.write_text("hello, this is not a tensor file")
+    with pytest.raises(ValueError, match="not a valid .safetensors file"):
+        io.load(text)
+
+
+@pytest.mark.parametrize(
+    "call,err,match",
+    [
+        (
+            lambda p: io.save({"w": gg.Tensor([1.0])}, p / "w.pt"),
+            ValueError,
+            r"end in .safetensors or .npz; got '.*w.pt'",
+        ),
+        (lambda p: io.load(p / "missing.npz"), FileNotFoundError, "no such file"),
+        (
+            lambda p: io.save([gg.Tensor([1.0])], p / "w.npz"),
+            TypeError,
+            "Tensor or a dict of Tensors; got list",
+        ),
+        (lambda p: io.save({"w": "text"}, p / "w.npz"), TypeError, "'w' must be a Tensor.*got str"),
+        (lambda p: io.save({"a": {"b": [1.0]}}, p / "w.npz"), TypeError, "'a.b' must be"),
+        (lambda p: io.save({1: gg.Tensor([1.0])}, p / "w.npz"), TypeError, "non-empty strings"),
+        (
+            lambda p: io.save({"a.b": gg.Tensor([1.0]), "a": {"b": gg.Tensor([2.0])}}, p / "w.npz"),
+            ValueError,
+            "same name 'a.b'",
+        ),
+    ],
+)
+def test_bad_inputs(tmp_path, call, err, match):
+    with pytest.raises(err, match=match):
+        call(tmp_path)
+
+
+def test_torch_interchange(rng):
+    torch = pytest.importorskip("torch")
+    lin = torch.nn.Linear(4, 3).double()
+    ours = io.from_torch_state_dict(lin.state_dict())
+    assert set(ours) == {"weight", "bias"} and ours["weight"].dtype == np.float64
+    np.testing.assert_array_equal(ours["weight"].numpy(), lin.weight.detach().numpy())
+    new = {"weight": gg.Tensor(rng.normal(size=(3, 4))), "bias": gg.Tensor(rng.normal(size=3))}
+    lin.load_state_dict(io.to_torch_state_dict(new))
+    x = rng.normal(size=(5, 4))
+    expected = x @ new["weight"].numpy().T + new["bias"].numpy()
+    np.testing.assert_allclose(lin(torch.tensor(x)).detach().numpy(), expected, rtol=1e-12)
+    with pytest.raises(TypeError, match="'w' must be a torch.Tensor; got list"):
+        io.from_torch_state_dict({"w": [1.0]})
