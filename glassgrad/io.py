@@ -113,7 +113,8 @@ def save(obj, path):
         kind, arrays = "dict", flatten_state(obj)
     else:
         raise TypeError(
-            f"glassgrad.io.save: obj must be a Tensor or a dict of Tensors; got {type(obj).__name__}"
+            "glassgrad.io.save: obj must be a Tensor or a dict of Tensors; "
+            f"got {type(obj).__name__}"
         )
     if ext == ".npz":
         if _KIND_KEY in arrays:
@@ -205,7 +206,8 @@ def from_torch_state_dict(state_dict):
     for name, value in state_dict.items():
         if not hasattr(value, "detach"):
             raise TypeError(
-                f"from_torch_state_dict: {name!r} must be a torch.Tensor; got {type(value).__name__}"
+                f"from_torch_state_dict: {name!r} must be a torch.Tensor; "
+                f"got {type(value).__name__}"
             )
         out[name] = Tensor(value.detach().cpu().numpy().copy())
     return out
