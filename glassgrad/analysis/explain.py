@@ -167,7 +167,7 @@ class Explanation:
 
 def _name_nodes(order, wrt, out):
     """Labels: given names for ``wrt``, then ``Tensor.name``, then x0.. leaves / v1.. nodes."""
-    labels = {id(t): name for name, t in wrt.items()}
+    labels = {id(out): out.name or "y", **{id(t): name for name, t in wrt.items()}}
     n_leaf = n_node = 0
     for node in order:
         if id(node) in labels:
@@ -179,7 +179,6 @@ def _name_nodes(order, wrt, out):
         else:
             n_node += 1
             labels[id(node)] = f"v{n_node}"
-    labels.setdefault(id(out), "y")
     return labels
 
 

@@ -79,7 +79,8 @@ def trajectory(f, x0, optimizer="sgd", steps=100, max_norm=1e6, **hyper):
         if not isinstance(loss, Tensor) or loss.size != 1:
             shape = loss.shape if isinstance(loss, Tensor) else type(loss).__name__
             raise ShapeError(f"trajectory: f must return a one-element Tensor; got {shape}")
-        loss.backward()
+        if loss.requires_grad:  # not under no_grad (a line search's trial points)
+            loss.backward()
         return loss
 
     label = name + "".join(f" {k}={v}" for k, v in hyper.items())

@@ -1,0 +1,94 @@
+import numpy as np
+import pytest
+
+import glassgrad as gg
+from glassgrad.analysis import explain
+from glassgrad.core.errors import GradError
+
+
+def chain():
+    x = gg.Tensor(1.7, requires_grad=True)
+    y = 1.0 * (0.9 * (0.5 * (0.8 * x)))
+    return x, y
+
+
+def test_chain_total_is_036_and_factors_are_the_local_derivatives():
+    x, y = chain()
+    e = explain(y, wrt={"x": x})
+    assert float(e.grads["x"]) == pytest.approx(0.36, abs=1e-15)
+    assert float(e.grads["x"]) == pytest.approx(
+        float(gg.grad(lambda t: 0.9 * (0.5 * (0.8 * t)))(1.7))
+    )
+    locs = [float(s["local"]) for s in e.steps if s["local"] is not None and s["input"] != "x0"]
+    assert locs == pytest.approx([1.0, 0.9, 0.5, 0.8])
+    assert np.prod(locs) == pytest.approx(0.36)
+    text = str(e)
+    assert "∂y/∂x = 0.36" in text
+    assert "0.36" in e.to_html() and e.to_html().startswith("<table")
+    assert e.to_dict()["grads"]["x"] == pytest.approx(0.36)
+
+
+def test_neuron_relu_mse_shows_each_factor_of_dL_dw(rng):
+    w0, x0, b0, t0 = rng.normal(size=3), rng.normal(size=3), 0.3, -0.4
+    x0 = np.abs(x0) * np.sign(w0)  # make z > 0 so the ReLU gate is open
+    w, b = gg.Tensor(w0, requires_grad=True), gg.Tensor(b0, requires_grad=True)
+    z = gg.dot(w, gg.Tensor(x0)) + b
+    z.name = "z"
+    a = gg.relu(z)
+    a.name = "a"
+    loss = ((a - t0) ** 2).mean()
+    e = explain(loss, wrt={"w": w, "b": b})
+    zv = float(w0 @ x0 + b0)
+    rows = {(s["node"], s["input"]): s for s in e.steps}
+    assert float(rows[("a", "z")]["upstream"]) == pytest.approx(2 * (zv - t0))  # ∂L/∂a
+    assert float(rows[("a", "z")]["local"]) == 1.0  # ∂a/∂z
+    dz_dw = [s for s in e.steps if s["op"] == "matmul" and s["local"] is not None][0]
+    np.testing.assert_allclose(np.ravel(dz_dw["local"]), x0)  # ∂z/∂w (w as a row)
+    gw = gg.grad(lambda w_: ((gg.relu(gg.dot(w_, gg.Tensor(x0)) + b0) - t0) ** 2).mean())(w0)
+    np.testing.assert_allclose(e.grads["w"], gw.data, rtol=1e-12)
+    np.testing.assert_allclose(e.grads["w"], 2 * (zv - t0) * 1.0 * x0, rtol=1e-12)
+
+
+def test_reused_node_shows_the_sum():
+    x = gg.Tensor(3.0, requires_grad=True)
+    y = x * x + gg.sin(x)
+    e = explain(y, wrt={"x": x})
+    parts = e.sums["x"]["parts"]
+    assert len(parts) == 3
+    assert sum(float(p) for p in parts) == pytest.approx(2 * 3.0 + np.cos(3.0))
+    assert "sum of 3 paths" in str(e)
+
+
+def test_broadcasting_net_matches_grad(rng):
+    X, W, bias = rng.normal(size=(5, 3)), rng.normal(size=(2, 3)), rng.normal(size=2)
+
+    def f(W_, b_):
+        return gg.tanh(gg.Tensor(X) @ W_.T + b_).sum()
+
+    Wt, bt = gg.Tensor(W, requires_grad=True), gg.Tensor(bias, requires_grad=True)
+    e = explain(f(Wt, bt), wrt=[Wt, bt])
+    gW, gb = gg.grad(f, argnums=(0, 1))(W, bias)
+    np.testing.assert_allclose(e.grads["x0"], gW.data)
+    np.testing.assert_allclose(e.grads["x1"], gb.data)
+    assert any(s["op"] == "sum_to" or s["op"] == "broadcast_to" for s in e.steps)
+    assert "Jᵀ·g" in str(e)
+
+
+def test_rich_rendering():
+    from rich.console import Console
+
+    x, y = chain()
+    console = Console(record=True, width=160)
+    console.print(explain(y))
+    assert "0.36" in console.export_text()
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="y must be a Tensor"):
+        explain(1.0)
+    with pytest.raises(GradError, match=r"one element.*\(2,\)"):
+        explain(gg.Tensor([1.0, 2.0], requires_grad=True) * 2)
+    with pytest.raises(GradError, match="no recorded graph"):
+        explain(gg.Tensor(1.0))
+    with pytest.raises(TypeError, match=r"wrt\['x'\] must be a Tensor"):
+        explain(chain()[1], wrt={"x": 1.0})
