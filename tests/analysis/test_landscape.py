@@ -52,7 +52,7 @@ def mlp_loss(params, X, y):
 def test_filter_normalisation_norms_equal_the_weights(rng):
     params = mlp_params(rng)
     d = random_direction(params, generator=1)
-    for di, p in zip(d, params):
+    for di, p in zip(d, params, strict=True):
         if p.ndim == 1:
             np.testing.assert_array_equal(di, 0.0)
         else:
