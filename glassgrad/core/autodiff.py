@@ -70,9 +70,15 @@ def needs_recording(order, relevant, extra=()):
     )
 
 
-def _accumulate(table, key, value):
+def _accumulate(table, key, value, record=True):
+    """Add ``value`` into ``table[key]``; on plain arrays when the sum need not be recorded."""
     prev = table.get(key)
-    table[key] = value if prev is None else prev + value
+    if prev is None:
+        table[key] = value
+    elif record:
+        table[key] = prev + value
+    else:
+        table[key] = Tensor._make(prev.data + value.data)
 
 
 def plan(outputs, inputs=None):
@@ -108,7 +114,8 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
         if o.requires_grad:
             _accumulate(cot, id(o), s)
     # Under detect_anomaly, a NaN made inside a rule is reported once, as the rule's fault.
-    prev, STATE.enabled = STATE.enabled, bool(create_graph)
+    create_graph = bool(create_graph)
+    prev, STATE.enabled = STATE.enabled, create_graph
     check, STATE.anomaly = STATE.anomaly, False
     try:
         for node in reversed(order):
@@ -116,11 +123,7 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
             if g is None:
                 continue
             if node.hooks:
-                for hook in node.hooks:
-                    r = hook(g)
-                    if r is not None:
-                        g = r if isinstance(r, Tensor) else Tensor(r)
-                cot[id(node)] = g
+                g = cot[id(node)] = _run_hooks(node.hooks, g)
             op = node.op
             if op is None:
                 continue
@@ -135,18 +138,29 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
             for p, ct in zip(parents, cts, strict=False):
                 if ct is None or id(p) not in relevant:
                     continue
-                if ct.dtype != p.dtype:
-                    ct = ct.astype(p.dtype)
+                if ct.data.dtype != p.data.dtype:
+                    ct = ct.astype(p.data.dtype)
                 if check:
                     anomaly_check_backward(node, ct)
-                _accumulate(cot, id(p), ct)
+                _accumulate(cot, id(p), ct, create_graph)
     finally:
         STATE.enabled, STATE.anomaly = prev, check
     return order, cot
 
 
-def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None):
+def _run_hooks(hooks, g):
+    for hook in hooks:
+        r = hook(g)
+        if r is not None:
+            g = r if isinstance(r, Tensor) else Tensor(r)
+    return g
+
+
+def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, batched=False):
     """Forward sweep: push ``tangents`` of ``inputs`` through the graph to ``outputs``.
+
+    With ``batched=True`` every tangent carries a leading batch axis (e.g. a whole basis, for
+    ``jacfwd``): elementwise rules take the batch at once, any other rule runs per slice.
 
     Returns:
         One tangent per output (zeros where an output does not depend on the inputs).
@@ -155,31 +169,60 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None):
     tan = {id(i): t for i, t in zip(inputs, tangents, strict=False)}
     if create_graph is None:
         create_graph = needs_recording(order, relevant, tangents)
-    prev, STATE.enabled = STATE.enabled, bool(create_graph)
+    create_graph = bool(create_graph)
+    prev, STATE.enabled = STATE.enabled, create_graph
     try:
         for node in order:
             op = node.op
-            if op is None or id(node) in tan:
+            if op is None or id(node) not in relevant or id(node) in tan:
                 continue
             ts = [tan.get(id(p)) for p in node.parents]
             if all(t is None for t in ts):
                 continue
-            if not op.sparse_jvp:
-                ts = [
-                    _zeros_like(p) if t is None else t
-                    for t, p in zip(ts, node.parents, strict=False)
-                ]
-            t = op.jvp(*ts, node, *node.parents, **node.params)
-            if t.dtype != node.dtype:
-                t = t.astype(node.dtype)
+            if batched and not op.elementwise:
+                t = _jvp_per_slice(op, ts, node, create_graph)
+            else:
+                t = op.jvp(*_dense(op, ts, node.parents), node, *node.parents, **node.params)
+            if t.data.dtype != node.data.dtype:
+                t = t.astype(node.data.dtype)
             tan[id(node)] = t
-        return [tan[id(o)] if id(o) in tan else _zeros_like(o) for o in outputs]
+        batch = (len(tangents[0]),) if batched and tangents else ()
+        return [tan[id(o)] if id(o) in tan else _zeros_like(o, batch) for o in outputs]
     finally:
         STATE.enabled = prev
 
 
-def _zeros_like(x):
-    return Tensor._make(np.zeros(x.shape, dtype=x.dtype))
+def _dense(op, ts, parents):
+    """Tangents for a rule: zeros replace None unless the rule accepts None (sparse_jvp)."""
+    if op.sparse_jvp:
+        return ts
+    return [_zeros_like(p) if t is None else t for t, p in zip(ts, parents, strict=False)]
+
+
+def _jvp_per_slice(op, ts, node, record):
+    """Apply ``op``'s JVP to each slice of batched tangents and stack the results."""
+    from glassgrad.core.ops import stack
+
+    size = len(next(t for t in ts if t is not None))
+    if op.linear and not record:  # the JVP of a linear op is the op itself: stay on arrays
+        ts = [
+            np.zeros((size, *p.shape), p.dtype) if t is None else t.data
+            for t, p in zip(ts, node.parents, strict=False)
+        ]
+        return Tensor._make(
+            np.stack([op.fn(*[t[b] for t in ts], **node.params) for b in range(size)])
+        )
+    results = []
+    for b in range(size):
+        tb = [None if t is None else (t[b] if record else Tensor._make(t.data[b])) for t in ts]
+        results.append(op.jvp(*_dense(op, tb, node.parents), node, *node.parents, **node.params))
+    if record:
+        return stack(results)
+    return Tensor._make(np.stack([r.data for r in results]))
+
+
+def _zeros_like(x, batch=()):
+    return Tensor._make(np.zeros(batch + x.shape, dtype=x.dtype))
 
 
 def as_seeds(outputs, grad_outputs, where):

@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 REGISTRY = {}
+_make = Tensor._make
 
 
 class Primitive:
@@ -39,6 +40,8 @@ class Primitive:
         differentiable: False for ops whose output never carries a gradient.
         linear: True when the op is linear in its inputs (documentation and tests).
         register: add it to ``REGISTRY`` (False for user-defined custom rules).
+        elementwise: the JVP rule broadcasts over a leading batch axis of the tangents, so
+            ``jacfwd`` pushes a whole basis through it at once (set by ``unary``/``binary``).
 
     Example:
         >>> import numpy as np
@@ -51,7 +54,17 @@ class Primitive:
         >>> del REGISTRY["demo_sin"]
     """
 
-    __slots__ = ("name", "fn", "vjp", "jvp", "vjps", "sparse_jvp", "differentiable", "linear")
+    __slots__ = (
+        "name",
+        "fn",
+        "vjp",
+        "jvp",
+        "vjps",
+        "sparse_jvp",
+        "differentiable",
+        "linear",
+        "elementwise",
+    )
 
     def __init__(
         self,
@@ -65,6 +78,7 @@ class Primitive:
         differentiable=True,
         linear=False,
         register=True,
+        elementwise=False,
     ):
         if register and name in REGISTRY:
             raise ValueError(f"Primitive: name {name!r} is already registered")
@@ -72,6 +86,7 @@ class Primitive:
             raise ValueError(f"Primitive {name!r}: a differentiable primitive needs vjp and jvp")
         self.name, self.fn, self.vjp, self.jvp, self.vjps = name, fn, vjp, jvp, vjps
         self.sparse_jvp, self.differentiable, self.linear = sparse_jvp, differentiable, linear
+        self.elementwise = elementwise
         if register:
             REGISTRY[name] = self
 
@@ -81,9 +96,7 @@ class Primitive:
     def __call__(self, *args, **params):
         """Apply to Tensors: compute the forward and record a node if any input needs grad."""
         out = self.fn(*[a.data for a in args], **params)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        t = Tensor._make(out)
+        t = _make(out if type(out) is np.ndarray else np.asarray(out))
         if STATE.enabled and self.differentiable:
             for a in args:
                 if a.requires_grad:
@@ -106,6 +119,7 @@ def unary(name, fn, deriv):
         fn,
         vjp=lambda g, out, x: (g * deriv(x, out),),
         jvp=lambda t, out, x: t * deriv(x, out),
+        elementwise=True,
     )
 
 
@@ -127,6 +141,7 @@ def binary(name, fn, dx, dy):
         vjps=(lambda g, out, x, y: g * dx(x, y, out), lambda g, out, x, y: g * dy(x, y, out)),
         jvp=jvp,
         sparse_jvp=True,
+        elementwise=True,
     )
 
 

@@ -19,7 +19,7 @@ from glassgrad.core.autodiff import (
     toposort,
 )
 from glassgrad.core.errors import DTypeError, ShapeError
-from glassgrad.core.ops import identity, stack
+from glassgrad.core.ops import concatenate, identity, stack, transpose
 from glassgrad.core.tensor import Tensor
 
 __all__ = [
@@ -317,6 +317,13 @@ def _basis(shape, dtype):
     return [Tensor._make(eye[i].reshape(shape)) for i in range(n)]
 
 
+def _basis_chunks(shape, dtype, chunk=256):
+    """The identity basis of ``shape`` as batched tangents: blocks of at most ``chunk`` rows."""
+    n = int(np.prod(shape))
+    eye = np.eye(n, dtype=dtype)
+    return [Tensor._make(eye[i : i + chunk].reshape((-1, *shape))) for i in range(0, n, chunk)]
+
+
 def jacrev(fun, argnums=0, has_aux=False):
     """Jacobian by reverse mode: one VJP per output element (JAX ``jacrev``).
 
@@ -371,13 +378,12 @@ def jacfwd(fun, argnums=0, has_aux=False):
         for x in flat:
             once = plan([out], [x])
             cols = [
-                forward_pass([x], [e], [out], sweep_plan=once)[0] for e in _basis(x.shape, x.dtype)
+                forward_pass([x], [e], [out], sweep_plan=once, batched=True)[0]
+                for e in _basis_chunks(x.shape, x.dtype)
             ]
-            if cols:
-                j = stack(cols, axis=-1).reshape(out.shape + x.shape)
-            else:
-                j = Tensor._make(np.zeros(out.shape + x.shape, out.dtype))
-            jac.append(j)
+            j = cols[0] if len(cols) == 1 else concatenate(cols)  # (x.size,) + out.shape
+            j = transpose(j, tuple(range(1, j.ndim)) + (0,)) if j.ndim > 1 else j
+            jac.append(j.reshape(out.shape + x.shape))
         res = _regroup(jac, inputs, defs, single)
         return (res, aux) if has_aux else res
 

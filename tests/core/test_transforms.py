@@ -167,3 +167,27 @@ def test_custom_rule_not_registered():
     n = len(gg.REGISTRY)
     custom_vjp(lambda x: x).defvjp(lambda g, out, x: (g,))
     assert len(gg.REGISTRY) == n
+
+
+def test_batched_jacfwd_through_every_kind_of_rule(rng):
+    # elementwise rules take the basis at once; shape, reduction and matmul rules per slice;
+    # 300 inputs span two basis chunks.
+    A = gg.Tensor(rng.standard_normal((4, 300)))
+
+    def f(x):
+        y = gg.tanh(A @ x) * x[:4] + gg.sum(x.reshape(3, 100) ** 2, axis=1).mean()
+        return gg.stack([y, y * y]).T
+
+    x = rng.standard_normal(300)
+    np.testing.assert_allclose(gg.jacfwd(f)(x), gg.jacrev(f)(x), rtol=1e-12, atol=1e-14)
+
+
+def test_third_derivatives_forward_over_forward_over_reverse(rng):
+    A = rng.standard_normal((3, 3))
+    f = lambda x: gg.sum(gg.tanh(gg.Tensor(A) @ x)) ** 2
+    x = rng.standard_normal(3)
+    t3 = gg.jacfwd(gg.hessian(f))(x)
+    t3_rev = gg.jacrev(gg.jacrev(gg.grad(f)))(x)
+    tt = tf.jacfwd(tf.hessian(lambda v: torch.sum(torch.tanh(_t(A) @ v)) ** 2))(_t(x))
+    np.testing.assert_allclose(t3, tt, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(t3_rev, tt, rtol=1e-10, atol=1e-12)
