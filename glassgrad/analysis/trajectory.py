@@ -49,11 +49,12 @@ class Trajectory:
         return f"Trajectory({self.label}, {len(self.path) - 1} steps, {end})"
 
 
-def trajectory(f, x0, optimizer="sgd", steps=100, max_norm=1e6, **hyper):
+def trajectory(f, x0, optimizer="sgd", steps=100, max_norm=1e6, blowup=1e3, **hyper):
     """Run ``optimizer`` on scalar ``f`` from ``x0`` and record every iterate.
 
     The run stops (and reports, rather than raising) when an iterate or loss is not finite
-    or ‖x‖ exceeds ``max_norm``: this is how a too-large learning rate shows up.
+    or ‖x‖ exceeds ``max_norm``, or the loss has risen above its start by more than
+    ``blowup``·(|f(x₀)| + 1): this is how a too-large learning rate shows up.
 
     Args:
         f: function of one Tensor returning a one-element Tensor.
@@ -62,6 +63,7 @@ def trajectory(f, x0, optimizer="sgd", steps=100, max_norm=1e6, **hyper):
             class, or a factory called as ``optimizer([x], **hyper)``.
         steps: number of optimizer steps.
         max_norm: stop when ‖x‖ exceeds this.
+        blowup: stop when f(x) - f(x₀) > blowup·(|f(x₀)| + 1) (exploding loss).
         **hyper: hyper-parameters (lr, momentum, nesterov, betas, ...).
 
     Example:
@@ -94,6 +96,10 @@ def trajectory(f, x0, optimizer="sgd", steps=100, max_norm=1e6, **hyper):
             elif np.linalg.norm(x.data) > max_norm:
                 reason = (
                     f"|x| = {np.linalg.norm(x.data):.3g} > {max_norm:g} after {len(path) - 1} steps"
+                )
+            elif losses[-1] - losses[0] > blowup * (abs(losses[0]) + 1):
+                reason = (
+                    f"loss grew from {losses[0]:.3g} to {losses[-1]:.3g} in {len(path) - 1} steps"
                 )
             if reason:
                 break

@@ -1,0 +1,196 @@
+"""Pictures of landscapes, trajectories and gradient flow; each returns ``(fig, numbers)``.
+
+Figures are ``matplotlib.figure.Figure`` objects made without pyplot, so drawing is
+headless by construction (no display or backend needed); matplotlib is imported lazily.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+from glassgrad.analysis.functions import quadratic_bowl, rosenbrock
+from glassgrad.analysis.trajectory import compare_optimizers
+
+__all__ = [
+    "new_figure",
+    "save_figure",
+    "plot_landscape",
+    "plot_interpolation",
+    "plot_function",
+    "plot_trajectories",
+    "learning_rate_comparison",
+    "optimizer_comparison",
+    "plot_gradient_flow",
+    "plot_rnn_gradients",
+]
+
+
+def new_figure(ncols=1, projection=None, size=(5.0, 4.0)):
+    """A pyplot-free Figure with ``ncols`` axes side by side: ``(fig, axes list)``."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(size[0] * ncols, size[1]), layout="constrained")
+    axes = [fig.add_subplot(1, ncols, k + 1, projection=projection) for k in range(ncols)]
+    return fig, axes
+
+
+def save_figure(fig, path, formats=("png", "svg"), dpi=100):
+    """Write ``fig`` as ``path`` with each suffix in ``formats``, atomically; return the paths.
+
+    Example:
+        >>> import tempfile, os
+        >>> fig, _ = new_figure()
+        >>> d = tempfile.mkdtemp()
+        >>> [os.path.basename(p) for p in save_figure(fig, os.path.join(d, "f.png"))]
+        ['f.png', 'f.svg']
+    """
+    root = os.path.splitext(os.fspath(path))[0]
+    written = []
+    for ext in formats:
+        if ext not in ("png", "svg", "pdf"):
+            raise ValueError(f"save_figure: formats must be png, svg or pdf; got {ext!r}")
+        target = f"{root}.{ext}"
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(target)), suffix="." + ext)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format=ext, dpi=dpi)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        written.append(target)
+    return written
+
+
+def plot_landscape(result, kind="contour", levels=30):
+    """Contour (``kind="contour"``) or 3-D surface (``"surface"``) of a 2-D loss landscape.
+
+    Returns:
+        ``(fig, result)``; the centre (0, 0) is the trained parameters.
+    """
+    if kind not in ("contour", "surface"):
+        raise ValueError(f"plot_landscape: kind must be 'contour' or 'surface'; got {kind!r}")
+    a, b = np.meshgrid(result["alphas"], result["betas"], indexing="ij")
+    z = np.log10(np.maximum(result["losses"], 1e-12)) if kind == "contour" else result["losses"]
+    fig, (ax,) = new_figure(projection="3d" if kind == "surface" else None)
+    if kind == "surface":
+        ax.plot_surface(a, b, z, cmap="viridis", linewidth=0)
+        ax.set_zlabel("loss")
+    else:
+        cs = ax.contour(a, b, z, levels=levels, cmap="viridis")
+        fig.colorbar(cs, ax=ax, label="log10 loss")
+        ax.plot([0], [0], "r*", markersize=10)
+    ax.set_xlabel("α (direction 1)")
+    ax.set_ylabel("β (direction 2)")
+    return fig, result
+
+
+def plot_interpolation(result):
+    """Loss against α for a 1-D interpolation or slice: ``(fig, result)``."""
+    fig, (ax,) = new_figure()
+    ax.plot(result["alphas"], result["losses"], "-o", markersize=3)
+    ax.set_xlabel("α")
+    ax.set_ylabel("loss")
+    return fig, result
+
+
+def plot_function(f, ax, bounds=None, n=120, levels=30):
+    """Contour of a 2-D glassgrad function on ``ax``; returns the grid ``(X, Y, Z)``."""
+    (x0, x1), (y0, y1) = bounds or f.bounds
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    Z = np.asarray(f(np.stack([X, Y], axis=-1)).data)
+    shifted = Z - Z.min()
+    ax.contour(X, Y, np.log1p(shifted) if Z.max() - Z.min() > 50 else Z, levels=levels,
+               cmap="Greys", linewidths=0.6)  # fmt: skip
+    return X, Y, Z
+
+
+def plot_trajectories(f, trajectories, bounds=None):
+    """Overlay optimizer paths (label → Trajectory) on the contours of ``f``.
+
+    Diverged runs are drawn up to where they left the frame and marked "diverged".
+
+    Returns:
+        ``(fig, trajectories)``.
+    """
+    fig, (ax,) = new_figure(size=(6.0, 5.0))
+    bounds = bounds or f.bounds
+    plot_function(f, ax, bounds)
+    for label, t in trajectories.items():
+        path = t.path[np.all(np.isfinite(t.path), axis=1)]
+        tag = f"{label} (diverged)" if t.diverged else f"{label}: {t.losses[-1]:.2g}"
+        ax.plot(path[:, 0], path[:, 1], "-o", markersize=2, linewidth=1.2, label=tag)
+    for p in getattr(f, "minima", []):
+        ax.plot(*p, "k*", markersize=12)
+    ax.set_xlim(*bounds[0])
+    ax.set_ylim(*bounds[1])
+    ax.legend(fontsize=8)
+    return fig, trajectories
+
+
+def learning_rate_comparison(f=None, x0=(-1.8, 1.6), lrs=None, steps=40):
+    """GD with a too-small, a good and a too-large learning rate (the notes' picture).
+
+    Default f: the bowl ½(x² + 10y²) (L = 10), rates 0.01, 0.15 and 0.21 > 2/L.
+
+    Returns:
+        ``(fig, trajectories)``.
+    """
+    f = quadratic_bowl(10.0) if f is None else f
+    lrs = {"too small": 0.01, "good": 0.15, "too large": 0.21} if lrs is None else lrs
+    runs = {f"{k} (lr={v:g})": ("sgd", {"lr": v}) for k, v in lrs.items()}
+    return plot_trajectories(f, compare_optimizers(f, x0, runs, steps))
+
+
+def optimizer_comparison(f=None, x0=(-1.5, 2.0), steps=200, lr=1e-3):
+    """GD, momentum, Nesterov, Adam and Newton from one start (default: Rosenbrock).
+
+    Returns:
+        ``(fig, trajectories)``.
+    """
+    f = rosenbrock() if f is None else f
+    runs = {
+        "GD": ("sgd", {"lr": lr}),
+        "momentum": ("sgd", {"lr": lr, "momentum": 0.9}),
+        "Nesterov": ("sgd", {"lr": lr, "momentum": 0.9, "nesterov": True}),
+        "Adam": ("adam", {"lr": 0.05}),
+        "Newton": ("newton", {"line_search": True}),
+    }
+    return plot_trajectories(f, compare_optimizers(f, x0, runs, steps))
+
+
+def plot_gradient_flow(norms, title="gradient norm per layer"):
+    """Bar chart (log scale) of gradient norms: a dict name → norm or an array.
+
+    Returns:
+        ``(fig, norms)``.
+    """
+    names = list(norms) if isinstance(norms, dict) else [str(i + 1) for i in range(len(norms))]
+    values = np.array(list(norms.values()) if isinstance(norms, dict) else norms, dtype=float)
+    fig, (ax,) = new_figure()
+    ax.bar(names, values)
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel("layer")
+    return fig, norms
+
+
+def plot_rnn_gradients(radii=(0.9, 1.0, 1.1), steps=30):
+    """‖∂L/∂h_t‖ over time for recurrent matrices of several spectral radii, with |λ|^k.
+
+    Returns:
+        ``(fig, {radius: norms})``.
+    """
+    from glassgrad.analysis.flow import rnn_gradient_demo
+
+    data = {r: rnn_gradient_demo(r, steps) for r in radii}
+    fig, (ax,) = new_figure()
+    k = np.arange(steps, -1, -1)
+    for r, g in data.items():
+        ax.semilogy(k, g, "o", markersize=3, label=f"|λ| = {r:g}")
+        ax.semilogy(k, g[-1] * r**k, "k--", linewidth=0.7)
+    ax.set_xlabel("steps back in time k")
+    ax.set_ylabel("‖∂L/∂h‖")
+    ax.legend()
+    return fig, data
