@@ -1,0 +1,279 @@
+"""The ``glassgrad`` command: list and run labs, build the report, train, explain.
+
+typer and rich are imported inside :func:`main`, so ``import glassgrad`` needs NumPy alone.
+Bad input exits with status 2 and one ``error: ...`` line on stderr.
+"""
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+
+__all__ = ["main", "make_app", "train_digits", "explain_expression"]
+
+MODELS = ("mlp", "cnn")
+OPTIMIZERS = {"adam": "Adam", "sgd": "SGD", "adamw": "AdamW", "rmsprop": "RMSprop"}
+DATASETS = ("digits",)
+
+
+class UsageError(ValueError):
+    """Bad command-line input (exit status 2)."""
+
+
+def explain_expression(text, at):
+    """Differentiate a typed expression at a point and return the chain-rule explanation.
+
+    Args:
+        text: e.g. ``"sin(x**2)"``; parsed with ``ast`` (no eval).
+        at: ``["x=3"]`` style assignments, one per variable.
+
+    Returns:
+        ``(value, explanation)`` where explanation is a
+        :class:`glassgrad.analysis.Explanation`.
+
+    Example:
+        >>> value, e = explain_expression("x**2", ["x=3"])
+        >>> float(e.grads["x"])
+        6.0
+    """
+    import glassgrad as gg
+    from glassgrad.labs.expr import evaluate, parse_expression, parse_point
+
+    tree, names = parse_expression(text)
+    point = parse_point(at)
+    missing = [n for n in names if n not in point]
+    if missing:
+        raise UsageError(f"no value for {', '.join(missing)}; add --at {missing[0]}=NUMBER")
+    if not names:
+        raise UsageError(f"expression {text!r} has no variable to differentiate")
+    values = {n: gg.Tensor(point[n], requires_grad=True) for n in names}
+    y = evaluate(tree, values)
+    return y.item(), gg.analysis.explain(y, wrt=values)
+
+
+def _digits_model(kind):
+    from glassgrad import nn
+
+    if kind == "mlp":
+        return nn.MLP([64, 64, 10])
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(8 * 4 * 4, 10),
+    )
+
+
+def train_digits(
+    model="mlp", optimizer="adam", epochs=5, lr=1e-2, batch_size=64, seed=0, progress=None
+):
+    """Train an MLP or a small CNN on the bundled 8×8 digits; return (model, test accuracy).
+
+    80% of the digits (a seeded shuffle) train the model; the other 20% measure accuracy.
+    ``progress(step, total)`` is called after every batch when given.
+    """
+    import glassgrad as gg
+    from glassgrad.data import DataLoader, TensorDataset, load_digits
+    from glassgrad.nn import functional as F
+
+    gg.manual_seed(seed)
+    X, y = load_digits(images=model == "cnn")
+    order = np.random.default_rng(seed).permutation(len(y.data))
+    cut = int(0.8 * len(order))
+    train_idx, test_idx = order[:cut], order[cut:]
+    net = _digits_model(model)
+    opt = getattr(gg.optim, OPTIMIZERS[optimizer])(net.parameters(), lr=lr)
+    loader = DataLoader(
+        TensorDataset(X[train_idx], y[train_idx]),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=seed,
+    )
+    total, step = epochs * len(loader), 0
+    for _ in range(epochs):
+        net.train()
+        for xb, yb in loader:
+            opt.zero_grad()
+            F.cross_entropy(net(xb), yb).backward()
+            opt.step()
+            step += 1
+            if progress is not None:
+                progress(step, total)
+    net.eval()
+    with gg.no_grad():
+        pred = net(X[test_idx]).data.argmax(axis=1)
+    return net, float(np.mean(pred == y.data[test_idx]))
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        transient=False,
+    )
+
+
+def run_tour(out, progress=True):
+    """Run every lab, write ``out/report.html``; return ``(results, report path)``."""
+    from glassgrad.labs import list_labs, run_lab
+    from glassgrad.report import write_report
+
+    labs, results = list_labs(), []
+    if progress:
+        with _progress_bar() as bar:
+            task = bar.add_task("labs", total=len(labs), info="")
+            for lab in labs:
+                bar.update(task, info=f"lab {lab.id}")
+                results.append(run_lab(lab, out_dir=out))
+                bar.advance(task)
+    else:
+        results = [run_lab(lab, out_dir=out) for lab in labs]
+    return results, write_report(results, Path(out) / "report.html")
+
+
+def _summary(results):
+    lines = []
+    for r in results:
+        n = {s: sum(c.status == s for c in r.checks) for s in ("pass", "fail", "skip")}
+        mark = "✓" if r.ok else "✗"
+        extra = f", {n['skip']} sections not run" if n["skip"] else ""
+        lines.append(
+            f"{mark} lab {r.lab.id:<15} {n['pass']} checks passed, {n['fail']} failed"
+            f"{extra}, {len(r.figures)} figures, {r.seconds:.1f} s"
+        )
+        if r.error:
+            lines.append("   " + r.error.strip().splitlines()[-1])
+    return "\n".join(lines)
+
+
+def make_app():
+    """Build the typer application (typer is imported here, not at module import)."""
+    import typer
+
+    import glassgrad as gg
+    from glassgrad.labs import LabNotFound, find_lab, list_labs, run_lab
+    from glassgrad.labs.expr import ExpressionError
+
+    app = typer.Typer(
+        add_completion=False,
+        no_args_is_help=True,
+        help="glassgrad: the mathematics of deep learning you can see through.",
+    )
+
+    def fail(message):
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(2)
+
+    def version_callback(value: bool):
+        if value:
+            typer.echo(f"glassgrad {gg.__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def root(
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version", callback=version_callback, is_eager=True, help="Show the version."
+            ),
+        ] = False,
+    ):
+        """glassgrad: the mathematics of deep learning you can see through."""
+
+    @app.command("labs")
+    def labs_cmd():
+        """List the labs."""
+        for lab in list_labs():
+            typer.echo(f"{lab.id:<16} {lab.title}")
+
+    @app.command("lab")
+    def lab_cmd(
+        lab_id: Annotated[str, typer.Argument(help="Lab id, e.g. 1.4.3 (`glassgrad labs`).")],
+        out: Annotated[Path, typer.Option(help="Folder for the figures.")] = Path("out"),
+    ):
+        """Run one lab: print its output and checks, save its figures under --out."""
+        try:
+            lab = find_lab(lab_id)
+        except LabNotFound as e:
+            fail(str(e))
+        result = run_lab(lab, out_dir=out)
+        typer.echo(result.stdout, nl=False)
+        typer.echo(_summary([result]))
+        if result.figures:
+            typer.echo(f"figures: {out / 'figures' / lab.id}")
+        raise typer.Exit(0 if result.ok else 1)
+
+    @app.command("tour")
+    def tour_cmd(
+        out: Annotated[Path, typer.Option(help="Folder for report.html, figures.")] = Path("out"),
+        progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    ):
+        """Run every lab and write one self-contained report: OUT/report.html."""
+        start = time.perf_counter()
+        results, path = run_tour(out, progress=progress)
+        typer.echo(_summary(results))
+        typer.echo(f"report: {path} ({time.perf_counter() - start:.1f} s)")
+        raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+    @app.command("train")
+    def train_cmd(
+        dataset: Annotated[str, typer.Argument(help="Dataset to train on: digits.")],
+        model: Annotated[str, typer.Option(help="mlp or cnn.")] = "mlp",
+        optimizer: Annotated[str, typer.Option(help="adam, adamw, sgd or rmsprop.")] = "adam",
+        epochs: Annotated[int, typer.Option(help="Passes over the training set.")] = 5,
+        lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-2,
+        out: Annotated[Path, typer.Option(help="Folder for the saved weights.")] = Path("out"),
+    ):
+        """Train a model on a bundled dataset; print test accuracy; save the weights."""
+        if dataset not in DATASETS:
+            fail(f"unknown dataset {dataset!r}; available: {', '.join(DATASETS)}")
+        if model not in MODELS:
+            fail(f"unknown model {model!r}; choose one of: {', '.join(MODELS)}")
+        if optimizer not in OPTIMIZERS:
+            fail(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        if epochs < 1 or lr <= 0:
+            fail(f"--epochs must be >= 1 and --lr > 0; got epochs={epochs}, lr={lr}")
+        with _progress_bar() as bar:
+            task = bar.add_task(f"{dataset} {model} {optimizer}", total=None, info="")
+
+            def report(step, total):
+                bar.update(task, completed=step, total=total, info=f"epochs {epochs}")
+
+            net, accuracy = train_digits(model, optimizer, epochs, lr, progress=report)
+        path = Path(out) / f"{dataset}_{model}.npz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        gg.io.save(net.state_dict(), path)
+        typer.echo(f"test accuracy: {accuracy:.4f}")
+        typer.echo(f"weights: {path}")
+
+    @app.command("explain")
+    def explain_cmd(
+        expression: Annotated[str, typer.Argument(help='e.g. "sin(x**2)" or "3*x*y".')],
+        at: Annotated[list[str] | None, typer.Option(help="Point: --at x=3 --at y=2.")] = None,
+    ):
+        """Explain the chain rule for a typed expression at a point (parsed safely)."""
+        try:
+            value, explanation = explain_expression(expression, at or [])
+        except (ExpressionError, UsageError) as e:
+            fail(str(e))
+        typer.echo(f"{expression} = {value:.6g}")
+        typer.echo(str(explanation))
+
+    return app
+
+
+def main(argv=None):
+    """Console entry point: ``glassgrad ...`` and ``python -m glassgrad ...``."""
+    app = make_app()
+    return app(args=argv, prog_name="glassgrad", standalone_mode=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

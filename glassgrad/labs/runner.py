@@ -1,0 +1,275 @@
+"""Lab registry and runner: find the lab scripts, run one, collect its checks and figures.
+
+A lab is a jupytext percent-format script in ``labs/``. While it runs, :func:`record`
+asserts each of the notes' numbers and keeps it for the report, and :func:`savefig`
+keeps each figure as SVG text.
+"""
+
+import contextlib
+import io
+import os
+import re
+import runpy
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "Check",
+    "Lab",
+    "LabResult",
+    "LabNotFound",
+    "record",
+    "savefig",
+    "requires",
+    "list_labs",
+    "find_lab",
+    "run_lab",
+    "split_cells",
+]
+
+
+class LabNotFound(LookupError):
+    """Raised when a lab id matches no script in the labs folder."""
+
+
+@dataclass
+class Check:
+    """One recorded number: ``status`` is "pass", "fail", "info" (no expected value) or "skip"."""
+
+    name: str
+    value: object
+    expected: object = None
+    status: str = "info"
+    note: str = ""
+
+
+@dataclass
+class Lab:
+    """A lab script: ``id`` ("1.4.1", "linear-algebra"), ``title`` and ``path``."""
+
+    id: str
+    title: str
+    path: Path
+
+
+@dataclass
+class LabResult:
+    """What one run of a lab produced."""
+
+    lab: Lab
+    checks: list = field(default_factory=list)
+    figures: list = field(default_factory=list)  # (name, svg text)
+    stdout: str = ""
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self):
+        return not self.error and all(c.status != "fail" for c in self.checks)
+
+
+class _Session:
+    """Where :func:`record` and :func:`savefig` put things during one run."""
+
+    def __init__(self, fig_dir=None):
+        self.checks, self.figures, self.fig_dir = [], [], fig_dir
+
+
+_current = _Session()
+
+
+def _to_array(value):
+    data = getattr(value, "data", value)
+    return np.asarray(data, dtype=float)
+
+
+def _show(value):
+    a = _to_array(value)
+    return float(a) if a.ndim == 0 else a.tolist()
+
+
+def record(name, value, expected=None, tol=1e-9, rtol=0.0):
+    """Record a number for the report and assert it equals ``expected`` (when given).
+
+    Passes when ``|value - expected| <= tol + rtol·|expected|`` elementwise.
+
+    Args:
+        name: what the number is, e.g. ``"f'(3)"``.
+        value: a number, array or Tensor.
+        expected: the notes' value; None only records.
+        tol: absolute tolerance.
+        rtol: relative tolerance.
+
+    Returns:
+        The value as a float (0-D) or nested list.
+
+    Example:
+        >>> record("2 + 2", 4.0, expected=4)
+        4.0
+    """
+    shown = _show(value)
+    if expected is None:
+        _current.checks.append(Check(name, shown))
+        return shown
+    got, want = _to_array(value), _to_array(expected)
+    if got.shape != want.shape and got.size != want.size:
+        ok = False
+    else:
+        ok = bool(np.all(np.abs(got.reshape(want.shape) - want) <= tol + rtol * np.abs(want)))
+    _current.checks.append(Check(name, shown, _show(expected), "pass" if ok else "fail"))
+    if not ok:
+        raise AssertionError(f"{name}: got {shown}, expected {_show(expected)} (tol {tol})")
+    return shown
+
+
+def savefig(fig, name):
+    """Keep a matplotlib figure for the report (as SVG) and close it.
+
+    Under ``glassgrad lab``/``tour`` the SVG is also written to ``<out>/figures/``; in a
+    notebook the figure is displayed instead of closed.
+
+    Returns:
+        The SVG text.
+    """
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    svg = buf.getvalue()
+    _current.figures.append((name, svg))
+    if _current.fig_dir is not None:
+        _current.fig_dir.mkdir(parents=True, exist_ok=True)
+        (_current.fig_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+    if _in_notebook():
+        return svg  # the notebook shows it
+    plt.close(fig)
+    return svg
+
+
+def _in_notebook():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "ZMQ" in type(shell).__name__
+
+
+def requires(*names):
+    """True when every public name (``"nn.Linear"``, ``"prob"``) is importable.
+
+    Otherwise records a "skip" check saying the section did not run, prints a visible
+    "not available yet" note, and returns False, so a lab can guard a section with it.
+
+    Example:
+        >>> requires("analysis.explain")
+        True
+    """
+    import importlib
+
+    missing = []
+    for name in names:
+        module, _, attr = name.partition(".")
+        try:
+            mod = importlib.import_module(f"glassgrad.{module}")
+            if attr and not hasattr(mod, attr):
+                missing.append(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        note = "not available yet: " + ", ".join(f"glassgrad.{m}" for m in missing)
+        _current.checks.append(Check("section skipped", None, status="skip", note=note))
+        print(f"[{note}; this section did not run]")
+    return not missing
+
+
+def labs_dir():
+    """The folder holding the lab scripts (``$GLASSGRAD_LABS`` or ``labs/`` beside the package)."""
+    env = os.environ.get("GLASSGRAD_LABS")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "labs"
+
+
+def _lab_id(path):
+    m = re.match(r"lab_(\d+)_(\d+)_(\d+)_", path.name)
+    return ".".join(m.groups()) if m else path.stem.removeprefix("lab_").replace("_", "-")
+
+
+def _title(path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# # "):
+            return line[4:].strip()
+    return path.stem
+
+
+def list_labs():
+    """All labs, numbered ones first, in order.
+
+    Example:
+        >>> [lab.id for lab in list_labs()][:2]
+        ['1.4.1', '1.4.2']
+    """
+    paths = sorted(labs_dir().glob("lab_*.py"), key=lambda p: (not p.name[4].isdigit(), p.name))
+    return [Lab(_lab_id(p), _title(p), p) for p in paths]
+
+
+def find_lab(lab_id):
+    """The lab with this id (``"1.4.3"``, ``"probability"``) or raise :class:`LabNotFound`."""
+    labs = list_labs()
+    for lab in labs:
+        if lab_id in (lab.id, lab.path.stem, lab.path.name):
+            return lab
+    known = ", ".join(lab.id for lab in labs)
+    raise LabNotFound(f"unknown lab {lab_id!r}; known labs: {known}")
+
+
+def split_cells(source):
+    """Split percent-format source into ``[(kind, text)]`` with kind "markdown" or "code"."""
+    cells, kind, lines = [], None, []  # text before the first marker (a header) is dropped
+
+    def flush():
+        text = "\n".join(lines).strip("\n")
+        if kind is not None and text.strip():
+            if kind == "markdown":
+                text = "\n".join(re.sub(r"^# ?", "", ln) for ln in text.splitlines())
+            cells.append((kind, text))
+
+    for line in source.splitlines():
+        if line.startswith("# %%"):
+            flush()
+            kind, lines = ("markdown" if "[markdown]" in line else "code"), []
+        else:
+            lines.append(line)
+    flush()
+    return cells
+
+
+def run_lab(lab, out_dir=None):
+    """Run a lab in this process, capturing printed output, checks and figures.
+
+    Args:
+        lab: a :class:`Lab` or a lab id.
+        out_dir: when given, figures are written to ``out_dir/figures/<lab id>/``.
+
+    Returns:
+        A :class:`LabResult`; an exception inside the lab is caught into ``error``.
+    """
+    global _current
+    lab = lab if isinstance(lab, Lab) else find_lab(lab)
+    fig_dir = Path(out_dir) / "figures" / lab.id if out_dir is not None else None
+    session, previous = _Session(fig_dir), _current
+    _current = session
+    buf, error, start = io.StringIO(), "", time.perf_counter()
+    try:
+        with contextlib.redirect_stdout(buf):
+            runpy.run_path(str(lab.path), run_name="__main__")
+    except Exception:  # a failing lab is reported, not raised
+        error = traceback.format_exc(limit=-3)
+    finally:
+        _current = previous
+    return LabResult(
+        lab, session.checks, session.figures, buf.getvalue(), error, time.perf_counter() - start
+    )

@@ -1,0 +1,84 @@
+"""The tour writes one self-contained report with a section per lab and no failed checks."""
+
+import re
+
+import pytest
+
+from glassgrad.labs import list_labs
+from glassgrad.report import markdown_to_html, write_report
+
+pytestmark = pytest.mark.xdist_group("tour")
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory):
+    from glassgrad.cli import run_tour
+
+    out = tmp_path_factory.getbasetemp() / "tour"  # shared with test_browser.py (one worker)
+    if not (out / "report.html").exists():
+        run_tour(out, progress=False)
+    return (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_every_lab_has_a_section(html):
+    ids = re.findall(r'<section class="lab" id="lab-([^"]+)"', html)
+    assert ids == [lab.id for lab in list_labs()]
+
+
+def test_no_failed_checks(html):
+    failed = re.findall(r'<tr class="fail"><td>✗</td><td>([^<]*)', html)
+    errors = re.findall(r'<h3 class="fail">Error</h3><pre>([^<]*)', html)
+    assert not failed and not errors, (failed, errors)
+    counts = re.search(r"(\d+) checks passed</span>, <span class=\"fail\">(\d+) failed", html)
+    passed, failed = counts.groups()
+    assert int(failed) == 0 and int(passed) >= 100
+    assert 'class="summary"' in html
+
+
+def test_report_is_self_contained(html):
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "<script" not in html
+    assert html.count("<svg") >= len(list_labs())
+    assert "✓" in html and "checks passed" in html
+
+
+def test_skipped_sections_are_shown_as_not_run(tmp_path):
+    from glassgrad.labs import Check, LabResult
+
+    lab = list_labs()[0]
+    note = "not available yet: glassgrad.nn"
+    skipped = LabResult(lab, [Check("section skipped", None, status="skip", note=note)])
+    html = write_report([skipped], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "not run" in html and "not available yet: glassgrad.nn" in html
+    assert "0 checks passed" in html
+
+
+def test_failed_check_is_marked(tmp_path):
+    from glassgrad.labs import Check, LabResult
+
+    lab = list_labs()[0]
+    bad = LabResult(lab, [Check("f'(3)", 5.0, 6.0, "fail")])
+    html = write_report([bad], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "✗" in html and "1 failed" in html and 'class="summary bad"' in html
+
+
+def test_write_is_atomic(tmp_path, monkeypatch):
+    import glassgrad.report as report
+
+    target = tmp_path / "report.html"
+    target.write_text("old")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_report([], target)
+    assert target.read_text() == "old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_markdown_subset():
+    html = markdown_to_html("# T\n\nsome **bold** `code` <b>\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert "<h2>T</h2>" in html and "<strong>bold</strong>" in html and "&lt;b&gt;" in html
+    assert "<td>1</td><td>2</td>" in html and "---" not in html
