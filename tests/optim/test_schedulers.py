@@ -25,15 +25,17 @@ SCHEDULERS = [
 ]
 
 
-@pytest.mark.parametrize("opt_name", ["SGD", "Adam"])
+@pytest.mark.parametrize(
+    "opt_name,problem", [("SGD", "mlp"), ("Adam", "mlp"), ("Adam", "rosenbrock")]
+)
 @pytest.mark.parametrize("name,kwargs", SCHEDULERS, ids=lambda v: str(v))
-def test_matches_torch(name, kwargs, opt_name):
+def test_matches_torch(name, kwargs, opt_name, problem):
     okw = dict(lr=0.01, momentum=0.9) if opt_name == "SGD" else dict(lr=0.01)
 
     def run(lib, sched_ns, opt_ns):
         return trajectory(
             lib,
-            "mlp",
+            problem,
             lambda p: getattr(opt_ns, opt_name)(p, **okw),
             lambda o: getattr(sched_ns, name)(o, **kwargs),
         )
