@@ -1,0 +1,114 @@
+"""Analysis benchmarks: a 41×41 loss landscape and top-5 Hessian eigenvalues of a digits MLP.
+
+Both are computed with glassgrad and with PyTorch (float64, 2 threads) in one run on the
+same data, weights and directions; the script prints the times, their ratio and the
+largest difference between the two results.
+
+Run: ``.venv/bin/python bench/bench_analysis.py`` (``--quick``: a 21×21 grid).
+"""
+
+import sys
+import time
+
+import numpy as np
+
+import glassgrad as gg
+from glassgrad.analysis import hessian_spectrum, lanczos, loss_landscape_2d, random_direction
+from glassgrad.data import load_digits
+
+QUICK = "--quick" in sys.argv
+STEPS = 21 if QUICK else 41
+SIZES = (64, 32, 10)
+K, ITERS = 5, 40
+
+
+def init_params(rng):
+    """He-scaled weights (out, in) and zero biases of a 64-32-10 MLP."""
+    params = []
+    for n_in, n_out in zip(SIZES[:-1], SIZES[1:], strict=True):
+        params += [rng.normal(size=(n_out, n_in)) * np.sqrt(2.0 / n_in), np.zeros(n_out)]
+    return params
+
+
+def gg_loss(params, X, onehot):
+    w1, b1, w2, b2 = params
+    logits = gg.tanh(X @ w1.T + b1) @ w2.T + b2
+    return -(gg.log_softmax(logits, axis=1) * onehot).sum() / X.shape[0]
+
+
+def torch_loss(torch, params, X, y):
+    w1, b1, w2, b2 = params
+    logits = torch.tanh(X @ w1.T + b1) @ w2.T + b2
+    return torch.nn.functional.cross_entropy(logits, y)
+
+
+def bench_landscape(torch, arrays, X, y, onehot):
+    params = [gg.Tensor(a) for a in arrays]
+    dirs = [random_direction(params, generator=s) for s in (1, 2)]
+    t0 = time.perf_counter()
+    ours = loss_landscape_2d(params, lambda ps: gg_loss(ps, X, onehot), directions=dirs,
+                             steps=STEPS)  # fmt: skip
+    t_ours = time.perf_counter() - t0
+
+    tp = [torch.tensor(a) for a in arrays]
+    td = [[torch.tensor(d) for d in ds] for ds in dirs]
+    Xt, yt = torch.tensor(X.data), torch.tensor(y.data)
+    ax = np.linspace(-1.0, 1.0, STEPS)
+    ref = np.empty((STEPS, STEPS))
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        for i, a in enumerate(ax):
+            for j, b in enumerate(ax):
+                moved = [p + a * d1 + b * d2 for p, d1, d2 in zip(tp, *td, strict=True)]
+                ref[i, j] = torch_loss(torch, moved, Xt, yt).item()
+    t_ref = time.perf_counter() - t0
+    return t_ours, t_ref, np.abs(ours.losses - ref).max()
+
+
+def bench_spectrum(torch, arrays, X, y, onehot):
+    params = [gg.Tensor(a) for a in arrays]
+    t0 = time.perf_counter()
+    ours = hessian_spectrum(lambda *ps: gg_loss(ps, X, onehot), params, k=K, method="lanczos",
+                            iters=ITERS)  # fmt: skip
+    t_ours = time.perf_counter() - t0
+
+    tp = [torch.tensor(a, requires_grad=True) for a in arrays]
+    Xt, yt = torch.tensor(X.data), torch.tensor(y.data)
+    t0 = time.perf_counter()
+    grads = torch.autograd.grad(torch_loss(torch, tp, Xt, yt), tp, create_graph=True)
+    flat = torch.cat([g.reshape(-1) for g in grads])
+
+    def matvec(v):
+        hv = torch.autograd.grad(flat, tp, torch.tensor(v), retain_graph=True)
+        return torch.cat([h.reshape(-1) for h in hv]).numpy()
+
+    evals = lanczos(matvec, flat.numel(), ITERS)
+    t_ref = time.perf_counter() - t0
+    return t_ours, t_ref, np.abs(ours.top - evals[::-1][:K]).max()
+
+
+def main():
+    import torch
+
+    torch.set_num_threads(2)
+    X, y = load_digits()
+    onehot = gg.Tensor(np.eye(10)[y.data])
+    arrays = init_params(np.random.default_rng(0))
+    n = sum(a.size for a in arrays)
+    print(f"digits MLP {'-'.join(map(str, SIZES))} ({n} parameters), {X.shape[0]} samples, "
+          f"torch {torch.__version__}")  # fmt: skip
+    print(f"| {'case':<40} | {'glassgrad':>10} | {'torch':>10} | {'ratio':>6} | max |diff| |")
+    print(f"|{'-' * 42}|{'-' * 12}|{'-' * 12}|{'-' * 8}|{'-' * 12}|")
+    cases = [
+        (f"2-D landscape {STEPS}x{STEPS}", bench_landscape),
+        (f"top-{K} Hessian eigenvalues (Lanczos, {ITERS} HVPs)", bench_spectrum),
+    ]
+    for label, fn in cases:
+        ours, ref, diff = fn(torch, arrays, X, y, onehot)
+        print(
+            f"| {label:<40} | {ours:>9.2f}s | {ref:>9.2f}s | {ours / ref:>6.2f} | {diff:>10.1e} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
