@@ -82,13 +82,20 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(p)
         state["step"] += 1
-        t = state["step"]
-        m = state["exp_avg"] = state["exp_avg"] + (1 - beta1) * (g - state["exp_avg"])
-        v = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+        # The moment arrays belong to the optimizer, so they are updated in place (fewer
+        # temporaries); the parameter array itself is replaced, never written into.
+        m += (1 - beta1) * (g - m)
+        v *= beta2
+        v += (1 - beta2) * g * g
         if group["amsgrad"]:
-            v = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)
-        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + group["eps"]
-        return p - (lr / (1 - beta1**t)) * (m / denom)
+            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        denom = np.sqrt(v)
+        denom /= math.sqrt(1 - beta2**t)
+        denom += group["eps"]
+        m_over_d = np.divide(m, denom, out=denom)
+        m_over_d *= lr / (1 - beta1**t)
+        return p - m_over_d
 
 
 class AdamW(Adam):

@@ -68,7 +68,10 @@ class SGD(Optimizer):
         mu = group["momentum"]
         if mu != 0:
             buf = state.get("momentum_buffer")
-            buf = g.copy() if buf is None else mu * buf + (1 - group["dampening"]) * g
-            state["momentum_buffer"] = buf
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:  # the buffer belongs to the optimizer: update it in place
+                buf *= mu
+                buf += (1 - group["dampening"]) * g
             g = g + mu * buf if group["nesterov"] else buf
         return p - group["lr"] * g
