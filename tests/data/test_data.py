@@ -202,3 +202,28 @@ def test_same_generator_seed_same_data():
         data.make_spirals(50, noise=0.1, generator=4),
     )
     np.testing.assert_array_equal(a[0].numpy(), b[0].numpy())
+
+
+def test_loader_partition_property():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=60, deadline=None)
+    @hypothesis.given(
+        n=st.integers(1, 40),
+        batch_size=st.integers(1, 50),
+        shuffle=st.booleans(),
+        drop_last=st.booleans(),
+        seed=st.integers(0, 2**32 - 1),
+    )
+    def check(n, batch_size, shuffle, drop_last, seed):
+        loader = data.DataLoader(_ds(n), batch_size, shuffle, drop_last, generator=seed)
+        batches = [yb.numpy() for _, yb in loader]
+        assert len(batches) == len(loader)
+        assert all(len(b) == batch_size for b in batches[:-1])
+        ids = np.concatenate(batches) if batches else np.array([], dtype=np.int64)
+        assert len(set(ids.tolist())) == len(ids)  # no sample twice
+        expected = n - n % batch_size if drop_last else n
+        assert len(ids) == expected
+
+    check()
