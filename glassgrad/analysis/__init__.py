@@ -34,6 +34,7 @@ from glassgrad.analysis.landscape import (
     interpolate,
     loss_landscape_1d,
     loss_landscape_2d,
+    pca_landscape,
     random_direction,
 )
 from glassgrad.analysis.trajectory import (
@@ -63,6 +64,7 @@ __all__ = [
     "loss_landscape_1d",
     "loss_landscape_2d",
     "newton_vs_gd",
+    "pca_landscape",
     "pca_project",
     "plateau",
     "quadratic_bowl",

@@ -164,6 +164,8 @@ class Explanation:
         return (f'<table class="glassgrad-explain"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table><ul>{foot}</ul>")  # fmt: skip
 
+    _repr_html_ = to_html  # notebooks show the table
+
 
 def _name_nodes(order, wrt, out):
     """Labels: given names for ``wrt``, then ``Tensor.name``, then x0.. leaves / v1.. nodes."""

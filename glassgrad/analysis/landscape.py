@@ -21,6 +21,7 @@ __all__ = [
     "interpolate",
     "loss_landscape_1d",
     "loss_landscape_2d",
+    "pca_landscape",
 ]
 
 
@@ -226,3 +227,42 @@ def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, step
     center = _evaluator(model, loss_fn, data)()
     return Landscape(alphas=ax, betas=ax, losses=losses.reshape(steps, steps),
                      center_loss=center, directions=ds)  # fmt: skip
+
+
+def pca_landscape(model, loss_fn, snapshots, data=None, steps=21, margin=0.2, progress=False):
+    """The loss on the plane of a training path's top two principal directions (Li et al.).
+
+    The plane passes through the current (final) parameters; the path is projected onto
+    it, and the grid covers the path with a relative ``margin``.
+
+    Args:
+        model: a Module or list of parameter Tensors (holding the final parameters).
+        loss_fn: as for :func:`loss_landscape_2d`.
+        snapshots: parameter sets saved during training (each a list shaped like the params).
+        data: ``(X, y)`` or None.
+        steps: grid points per axis.
+        margin: extra room around the path, as a fraction of its extent.
+        progress: show a rich progress bar.
+
+    Returns:
+        A ``Landscape`` with ``alphas``, ``betas``, ``losses``, ``path`` ((T, 2) coordinates),
+        ``explained`` (variance fractions) and ``directions``.
+    """
+    from glassgrad.analysis.trajectory import pca_project
+
+    params = _params(model)
+    origin = [p.data.astype(np.float64) for p in params]
+    flat = np.stack([np.concatenate([a.ravel() for a in _check_like(params, snap, "snapshot")])
+                     for snap in snapshots])  # fmt: skip
+    final = np.concatenate([o.ravel() for o in origin])
+    coords, comps, explained = pca_project(flat, center=final)
+    cuts = np.cumsum([p.size for p in params])[:-1]
+    ds = [[c.reshape(p.shape) for c, p in zip(np.split(v, cuts), params, strict=True)]
+          for v in comps]  # fmt: skip
+    lo, hi = coords.min(0), coords.max(0)
+    pad = margin * np.maximum(hi - lo, 1e-3)
+    ax = [np.linspace(lo[k] - pad[k], hi[k] + pad[k], steps) for k in range(2)]
+    grid = np.stack(np.meshgrid(*ax, indexing="ij"), axis=-1).reshape(-1, 2)
+    losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress)
+    return Landscape(alphas=ax[0], betas=ax[1], losses=losses.reshape(steps, steps),
+                     path=coords, explained=explained, directions=ds)  # fmt: skip

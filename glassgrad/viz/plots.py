@@ -81,6 +81,8 @@ def plot_landscape(result, kind="contour", levels=30):
         cs = ax.contour(a, b, z, levels=levels, cmap="viridis")
         fig.colorbar(cs, ax=ax, label="log10 loss")
         ax.plot([0], [0], "r*", markersize=10)
+        if "path" in result:  # a PCA-projected training path
+            ax.plot(result["path"][:, 0], result["path"][:, 1], "r-o", markersize=2)
     ax.set_xlabel("α (direction 1)")
     ax.set_ylabel("β (direction 2)")
     return fig, result

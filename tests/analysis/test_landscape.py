@@ -119,3 +119,32 @@ def test_bad_input(rng):
         loss_landscape_1d([], lambda ps: 0.0)
     with pytest.raises(ValueError, match="bias must be 'zero' or 'keep'"):
         random_direction(params, bias="drop")
+
+
+def test_pca_landscape_of_a_gd_path(rng):
+    from glassgrad.analysis import pca_landscape
+    from glassgrad.optim import SGD
+
+    params = mlp_params(rng)
+    X, y = gg.Tensor(rng.normal(size=(10, 4))), gg.Tensor(rng.normal(size=(10, 3)))
+    opt = SGD(params, lr=0.05)
+    snaps = []
+    for _ in range(15):
+        snaps.append([p.data.copy() for p in params])
+        opt.zero_grad()
+        mlp_loss(params, X, y).backward()
+        opt.step()
+    snaps.append([p.data.copy() for p in params])
+    r = pca_landscape(params, lambda ps: mlp_loss(ps, X, y), snaps, steps=7)
+    assert r.path.shape == (16, 2) and np.allclose(r.path[-1], 0.0)
+    assert r.explained[0] > 0.5
+    # the grid point nearest the final parameters reproduces the model's loss when it is (0, 0)
+    flat = [np.concatenate([d.ravel() for d in ds]) for ds in r.directions]
+    np.testing.assert_allclose(np.array(flat) @ np.array(flat).T, np.eye(2), atol=1e-12)
+    # each grid value is the loss at final + αᵢ d₁ + βⱼ d₂, and the path lies inside the grid
+    a, b = r.alphas[2], r.betas[5]
+    moved = [
+        gg.Tensor(p.data + a * d1 + b * d2) for p, d1, d2 in zip(params, *r.directions, strict=True)
+    ]
+    assert r.losses[2, 5] == pytest.approx(mlp_loss(moved, X, y).item(), rel=1e-13)
+    assert r.alphas[0] < r.path[:, 0].min() and r.path[:, 1].max() < r.betas[-1]
