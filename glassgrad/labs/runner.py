@@ -159,6 +159,24 @@ def _in_notebook():
     return shell is not None and "ZMQ" in type(shell).__name__
 
 
+def _available(name):
+    """Whether ``glassgrad.<name>`` (a module, or an attribute path inside one) exists."""
+    import importlib
+
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module("glassgrad." + ".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+
+
 def requires(*names):
     """True when every public name (``"nn.Linear"``, ``"prob"``) is importable.
 
@@ -169,17 +187,7 @@ def requires(*names):
         >>> requires("analysis.explain")
         True
     """
-    import importlib
-
-    missing = []
-    for name in names:
-        module, _, attr = name.partition(".")
-        try:
-            mod = importlib.import_module(f"glassgrad.{module}")
-            if attr and not hasattr(mod, attr):
-                missing.append(name)
-        except ImportError:
-            missing.append(name)
+    missing = [name for name in names if not _available(name)]
     if missing:
         note = "not available yet: " + ", ".join(f"glassgrad.{m}" for m in missing)
         _current.checks.append(Check("section skipped", None, status="skip", note=note))
