@@ -120,8 +120,29 @@ class Explanation:
             + " + ".join(_fmt(p) for p in v["parts"]) + f" = {_fmt(v['total'])}"
             for name, v in self.sums.items()
         ]  # fmt: skip
-        lines += [f"∂{self.labels['out']}/∂{k} = {_fmt(v)}" for k, v in self.grads.items()]
+        for k, v in self.grads.items():
+            chain = self.chain(k)
+            factors = " × ".join(_fmt(f) for f in chain) + " = " if chain else ""
+            lines.append(f"∂{self.labels['out']}/∂{k} = {factors}{_fmt(v)}")
         return lines
+
+    def chain(self, name):
+        """Scalar local derivatives from the output down to ``name`` when one path joins them.
+
+        Their product is the gradient (the chain rule); None when the node is reached by
+        several paths or a local derivative is a matrix.
+        """
+        by_input = {}
+        for s in self.steps:
+            by_input.setdefault(s["input"], []).append(s)
+        factors, node = [], name
+        while node != self.labels["out"]:
+            steps = by_input.get(node, [])
+            if len(steps) != 1 or steps[0]["local"] is None or np.size(steps[0]["local"]) != 1:
+                return None
+            factors.append(float(np.reshape(steps[0]["local"], ())))
+            node = steps[0]["node"]
+        return factors[::-1]
 
     _HEAD = ["#", "edge", "op", "local rule", "upstream g", "local ∂", "g × local"]
 

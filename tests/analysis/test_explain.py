@@ -23,7 +23,8 @@ def test_chain_total_is_036_and_factors_are_the_local_derivatives():
     assert locs == pytest.approx([1.0, 0.9, 0.5, 0.8])
     assert np.prod(locs) == pytest.approx(0.36)
     text = str(e)
-    assert "∂y/∂x = 0.36" in text
+    assert e.chain("x") == pytest.approx([1.0, 0.9, 0.5, 0.8])
+    assert "∂y/∂x = 1 × 0.9 × 0.5 × 0.8 = 0.36" in text
     assert "0.36" in e.to_html() and e.to_html().startswith("<table")
     assert e.to_dict()["grads"]["x"] == pytest.approx(0.36)
 
@@ -57,6 +58,7 @@ def test_reused_node_shows_the_sum():
     assert len(parts) == 3
     assert sum(float(p) for p in parts) == pytest.approx(2 * 3.0 + np.cos(3.0))
     assert "sum of 3 paths" in str(e)
+    assert e.chain("x") is None
 
 
 def test_broadcasting_net_matches_grad(rng):
