@@ -1,0 +1,183 @@
+# %% [markdown]
+# # Linear algebra: the skeleton of deep learning
+#
+# "Neural networks are just matrix multiplications with purpose." Dot products, matrix
+# products, norms, distances and eigenvalues: the language of tensors, the structure of the
+# computations and the geometry of data flow.
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import glassgrad as gg
+from glassgrad.labs import check, record, requires, savefig
+
+# %% [markdown]
+# ## The dot product
+#
+# a·b = Σᵢ aᵢbᵢ returns a scalar. It measures similarity (it is ‖a‖‖b‖cos θ) and is the
+# core of attention scores, projections of embeddings and many losses.
+
+# %%
+a, b = gg.tensor([1.0, 2.0, 3.0]), gg.tensor([4.0, 5.0, 6.0])
+record("[1, 2, 3]·[4, 5, 6] = 4 + 10 + 18", gg.dot(a, b), expected=32.0)
+record("a·b = Σ aᵢbᵢ (by a loop)", sum(x * y for x, y in zip(a.tolist(), b.tolist())),
+       expected=gg.dot(a, b).item())
+angle = math.acos(gg.dot(a, b).item() / (math.sqrt(14) * math.sqrt(77)))
+record("a·b = ‖a‖‖b‖cos θ", math.sqrt(14) * math.sqrt(77) * math.cos(angle), expected=32.0,
+       tol=1e-12)
+record("∂(a·b)/∂a = b", gg.grad(lambda u: gg.dot(u, b))(a), expected=[4, 5, 6])
+
+# %% [markdown]
+# ## Matrix multiplication
+#
+# C = AB with Cᵢⱼ = Σₖ Aᵢₖ Bₖⱼ. For A = [[1, 2], [3, 4]] and B = [[5, 6], [7, 8]]:
+# C = [[1·5 + 2·7, 1·6 + 2·8], [3·5 + 4·7, 3·6 + 4·8]] = [[19, 22], [43, 50]].
+# It is associative, (AB)C = A(BC), but not commutative, AB ≠ BA.
+
+# %%
+A = gg.tensor([[1.0, 2.0], [3.0, 4.0]])
+B = gg.tensor([[5.0, 6.0], [7.0, 8.0]])
+C = A @ B
+by_loops = [[sum(A[i, k].item() * B[k, j].item() for k in range(2)) for j in range(2)]
+            for i in range(2)]
+record("[[1,2],[3,4]] @ [[5,6],[7,8]]", C, expected=[[19, 22], [43, 50]])
+record("Cᵢⱼ = Σₖ AᵢₖBₖⱼ by loops", by_loops, expected=[[19, 22], [43, 50]])
+D = gg.tensor([[0.0, 1.0], [-1.0, 2.0]])
+record("associative: (AB)D = A(BD)", (A @ B) @ D, expected=(A @ (B @ D)).numpy(), tol=1e-12)
+record("BA = [[23, 34], [31, 46]]", B @ A, expected=[[23, 34], [31, 46]])
+record("not commutative: AB ≠ BA", bool(np.any((A @ B).numpy() != (B @ A).numpy())),
+       expected=True)
+
+# %% [markdown]
+# ## A layer is a matrix multiplication: z = Wx + b
+#
+# Each layer of a network maps its input with a weight matrix W and adds a bias b.
+
+# %%
+W = gg.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]])
+x = gg.tensor([1.0, 2.0, 3.0])
+bias = gg.tensor([0.1, -0.2])
+record("z = Wx + b", W @ x + bias, expected=[0.5 - 2 + 6 + 0.1, 1.5 - 1.5 - 0.2], tol=1e-12)
+
+# %% [markdown]
+# ## Norms: the size of a vector
+#
+# ‖x‖₂ = √Σxᵢ² (straight-line length, L2/ridge regularisation λ‖w‖₂²), ‖x‖₁ = Σ|xᵢ|
+# (moving only along axes; lasso, sparse weights, pruning), ‖x‖∞ = maxᵢ|xᵢ| (robust
+# optimisation). In 2-D the unit balls are a circle, a diamond and a square.
+
+# %%
+v = gg.tensor([3.0, -4.0])
+record("‖[3, −4]‖₂", gg.linalg.norm(v), expected=5.0)
+record("‖[3, −4]‖₁", gg.linalg.norm(v, ord=1), expected=7.0)
+record("‖[3, −4]‖∞", gg.linalg.norm(v, ord=math.inf), expected=4.0)
+record("∂‖x‖₂/∂x = x/‖x‖", gg.grad(gg.linalg.norm)(v), expected=[0.6, -0.8], tol=1e-12)
+w = gg.tensor([0.5, -1.0, 2.0])
+record("L2 penalty λ‖w‖₂² with λ = 0.01", 0.01 * gg.linalg.norm(w) ** 2,
+       expected=0.01 * 5.25, tol=1e-12)
+fig, balls = gg.viz.unit_balls()
+for p, pts in balls.items():
+    record(f"every point of the p = {p} ball has norm 1",
+           np.linalg.norm(pts, ord=p, axis=1), expected=np.ones(len(pts)), tol=1e-12)
+savefig(fig, "norm_balls")
+
+# %% [markdown]
+# ## Distances and cosine similarity
+#
+# d₂(x, y) = ‖x − y‖₂ (k-NN, k-means, image similarity), d₁(x, y) = ‖x − y‖₁ (better for
+# sparse high-dimensional data), and cos θ = x·y/(‖x‖‖y‖), which compares angles and
+# ignores length (word embeddings, recommenders).
+
+# %%
+p, q = gg.tensor([1.0, 2.0]), gg.tensor([4.0, 6.0])
+record("Euclidean distance (1,2)–(4,6)", gg.linalg.euclidean_distance(p, q), expected=5.0)
+record("Manhattan distance (1,2)–(4,6)", gg.linalg.manhattan_distance(p, q), expected=7.0)
+record("cosine similarity of [1, 0] and [1, 1]",
+       gg.linalg.cosine_similarity(gg.tensor([1.0, 0.0]), gg.tensor([1.0, 1.0])),
+       expected=1 / math.sqrt(2), tol=1e-12)
+record("cosine ignores length: cos(x, 10x) = 1",
+       gg.linalg.cosine_similarity(p, 10 * p), expected=1.0, tol=1e-12)
+
+# %% [markdown]
+# ## Eigenvalues and eigenvectors
+#
+# Av = λv: v is a direction the transformation does not bend, only stretches by λ. Solve
+# det(A − λI) = 0. For A = [[2, 1], [1, 2]]: (2 − λ)² − 1 = 0, so λ = 1 and λ = 3.
+
+# %%
+S = gg.tensor([[2.0, 1.0], [1.0, 2.0]])
+record("det(λI − A) = λ² − 4λ + 3", gg.linalg.characteristic_polynomial(S),
+       expected=[1, -4, 3], tol=1e-12)
+lams, vecs = gg.linalg.eig(S)
+record("eigenvalues of [[2, 1], [1, 2]]", lams, expected=[1.0, 3.0], tol=1e-12)
+for i in range(2):
+    record(f"A v = λ v for λ = {lams[i].item():g}", S @ vecs[:, i],
+           expected=(lams[i] * vecs[:, i]).numpy(), tol=1e-12)
+lam_max, _ = gg.linalg.power_iteration(S, generator=0)
+record("power iteration finds the largest, 3", lam_max, expected=3.0, tol=1e-9)
+fig, info = gg.viz.eigen_transform()
+savefig(fig, "eigen_transform")
+
+# %% [markdown]
+# ## PCA: eigenvectors of the covariance are directions of maximum variance
+#
+# Σv = λv: the first principal component is the eigenvector with the largest eigenvalue, and
+# the variance of the data projected on it is that eigenvalue.
+
+# %%
+rng = np.random.default_rng(0)
+data = rng.standard_normal((500, 2)) @ np.array([[2.0, 0.0], [1.2, 0.5]])
+centered = data - data.mean(axis=0)
+cov = gg.tensor(centered.T @ centered / (len(data) - 1))
+var, axes_ = gg.linalg.eig(cov)
+first = axes_[:, 1]
+record("variance along the first component = largest eigenvalue",
+       np.var(centered @ first.numpy(), ddof=1), expected=var[1].item(), tol=1e-9)
+record("eigenvalues = NumPy's eigvalsh of the covariance", var,
+       expected=np.linalg.eigvalsh(cov.numpy()), tol=1e-9)
+angles = np.linspace(0, np.pi, 181)
+spread = [np.var(centered @ np.array([np.cos(t), np.sin(t)]), ddof=1) for t in angles]
+record("no direction has more variance than PC1", max(spread) <= var[1].item() + 1e-9,
+       expected=True)
+if requires("linalg.PCA"):
+    pca = gg.linalg.PCA(n_components=2).fit(gg.tensor(data))
+    record("PCA explained variance = covariance eigenvalues",
+           np.sort(np.asarray(pca.explained_variance_.numpy())), expected=var.numpy(),
+           tol=1e-9)
+fig, ax = plt.subplots(figsize=(4.5, 4.5))
+ax.scatter(*data.T, s=4, alpha=0.4)
+for lam, vec in zip(var.numpy(), axes_.numpy().T):
+    ax.plot(*np.stack([data.mean(0), data.mean(0) + 2 * np.sqrt(lam) * vec]).T, "r-", lw=2)
+ax.set_aspect("equal")
+ax.set_title("principal components")
+savefig(fig, "pca")
+
+# %% [markdown]
+# ## Eigenvalues in recurrent networks: exploding and vanishing gradients
+#
+# An RNN applies the same W at every step, so the gradient from k steps back is multiplied
+# by W k times: it scales like |λ|ᵏ. |λ| > 1, gradients may explode; |λ| < 1, they vanish.
+
+# %%
+fig, norms = gg.viz.plot_rnn_gradients(radii=(0.9, 1.0, 1.1), steps=30)
+for r, g in norms.items():
+    record(f"|λ| = {r}: gradient 30 steps back / now = |λ|³⁰", g[0] / g[-1],
+           expected=r**30, rtol=1e-9)
+record("|λ| = 1.1 explodes (> 10×)", norms[1.1][0] / norms[1.1][-1] > 10, expected=True)
+record("|λ| = 0.9 vanishes (< 0.1×)", norms[0.9][0] / norms[0.9][-1] < 0.1, expected=True)
+savefig(fig, "rnn_gradients")
+
+# %% [markdown]
+# ## Your turn
+#
+# 1. `ex1`: [[1, 2], [3, 4]] @ [1, 1]?
+# 2. `ex2`: the cosine similarity of [1, 0] and [1, 1]?
+# 3. `ex3`: the eigenvalues of [[4, 1], [2, 3]]?
+
+# %%
+record("exercise ex3 accepted",
+       check("linear-algebra", "ex3", gg.linalg.eig(gg.tensor([[4.0, 1.0], [2.0, 3.0]]))[0]),
+       expected=1)
