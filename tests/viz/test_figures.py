@@ -162,3 +162,35 @@ def test_landscape_and_flow_plots(rng):
     t = {"gd": trajectory(himmelblau(), [0.0, 0.0], "sgd", steps=20, lr=0.01)}
     fig, _ = plot_trajectories(himmelblau(), t)
     assert is_figure(fig)
+
+
+def all_drawings():
+    w = gg.Tensor(np.ones((2, 2)))
+    r2 = loss_landscape_2d([w], lambda ps: (ps[0] ** 2).sum(), steps=4, generator=0)
+    t = {"gd": trajectory(himmelblau(), [0.0, 0.0], "sgd", steps=5, lr=0.01)}
+    return {
+        "tangent": lambda: tangent_slopes(),
+        "field": lambda: gradient_field(himmelblau(), n=5),
+        "balls": lambda: unit_balls(n=50),
+        "eigen": lambda: eigen_transform(n=50),
+        "bernoulli": lambda: bernoulli_bars(),
+        "gauss": lambda: gaussian_curves(n=50),
+        "bayes": lambda: prior_posterior(n=51),
+        "boundary": lambda: decision_boundary(lambda P: P[:, 0], [[0, 0], [1, 1]], [0, 1], 10),
+        "curves": lambda: training_curves({"loss": [1.0, 0.5]}),
+        "contour": lambda: plot_landscape(r2),
+        "surface": lambda: plot_landscape(r2, kind="surface"),
+        "trajectories": lambda: plot_trajectories(himmelblau(), t),
+        "flow": lambda: plot_gradient_flow([1e-3, 1.0]),
+        "rnn": lambda: plot_rnn_gradients((0.9,), steps=3),
+    }
+
+
+@pytest.mark.slow
+def test_every_drawing_writes_png_and_svg(tmp_path):
+    for name, draw in all_drawings().items():
+        fig, _ = draw()
+        assert is_figure(fig), name
+        png, svg = save_figure(fig, tmp_path / name)
+        assert open(png, "rb").read(4) == b"\x89PNG", name
+        ET.parse(svg)
