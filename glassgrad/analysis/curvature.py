@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from glassgrad.analysis.result import Result
 from glassgrad.core.autodiff import backward_pass, enable_grad, forward_pass
 from glassgrad.core.errors import GradError, ShapeError
 from glassgrad.core.tensor import Tensor
@@ -107,10 +108,8 @@ def lanczos(matvec, n, iters, generator=None):
     return np.linalg.eigvalsh(t)
 
 
-class Spectrum(dict):
+class Spectrum(Result):
     """Result of :func:`hessian_spectrum`: keys ``top``, ``bottom``, ``method``, ``n``, ``hvps``."""
-
-    __getattr__ = dict.__getitem__
 
 
 def hessian_spectrum(f, params, k=5, method="auto", exact_below=64, iters=None, generator=None):

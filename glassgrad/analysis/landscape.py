@@ -9,6 +9,7 @@ the parameter itself (``bias="keep"``).
 
 import numpy as np
 
+from glassgrad.analysis.result import Result
 from glassgrad.core.autodiff import no_grad
 from glassgrad.core.errors import ShapeError
 from glassgrad.core.random import get_generator
@@ -89,10 +90,8 @@ def random_direction(model, normalization="filter", bias="zero", generator=None)
     return d if normalization is None else filter_normalize(d, params, bias)
 
 
-class Landscape(dict):
+class Landscape(Result):
     """Result: ``alphas`` (and ``betas``), ``losses``, ``center_loss``, ``directions``."""
-
-    __getattr__ = dict.__getitem__
 
 
 def _evaluator(model, loss_fn, data):
