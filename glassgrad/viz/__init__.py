@@ -32,6 +32,7 @@ from glassgrad.viz.plots import (
     plot_landscape,
     plot_rnn_gradients,
     plot_trajectories,
+    plot_vanishing_gradients,
     save_figure,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "plot_landscape",
     "plot_rnn_gradients",
     "plot_trajectories",
+    "plot_vanishing_gradients",
     "prior_posterior",
     "save_figure",
     "tangent_slopes",

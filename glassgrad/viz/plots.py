@@ -23,6 +23,7 @@ __all__ = [
     "optimizer_comparison",
     "plot_gradient_flow",
     "plot_rnn_gradients",
+    "plot_vanishing_gradients",
 ]
 
 
@@ -194,5 +195,23 @@ def plot_rnn_gradients(radii=(0.9, 1.0, 1.1), steps=30):
         ax.semilogy(k, g[-1] * r**k, "k--", linewidth=0.7)
     ax.set_xlabel("steps back in time k")
     ax.set_ylabel("‖∂L/∂h‖")
+    ax.legend()
+    return fig, data
+
+
+def plot_vanishing_gradients(depth=10, width=32):
+    """Per-layer weight-gradient norms of deep sigmoid (Xavier) and ReLU (He) stacks.
+
+    Returns:
+        ``(fig, {"sigmoid": norms, "relu": norms})``, first layer first.
+    """
+    from glassgrad.analysis.flow import vanishing_gradient_demo
+
+    data = {a: vanishing_gradient_demo(depth, a, width) for a in ("sigmoid", "relu")}
+    fig, (ax,) = new_figure()
+    for a, g in data.items():
+        ax.semilogy(np.arange(1, depth + 1), g, "-o", markersize=3, label=a)
+    ax.set_xlabel("layer (input side first)")
+    ax.set_ylabel("‖∂L/∂W‖")
     ax.legend()
     return fig, data

@@ -20,6 +20,7 @@ from glassgrad.viz import (
     plot_landscape,
     plot_rnn_gradients,
     plot_trajectories,
+    plot_vanishing_gradients,
     prior_posterior,
     save_figure,
     tangent_slopes,
@@ -162,6 +163,8 @@ def test_landscape_and_flow_plots(rng):
     t = {"gd": trajectory(himmelblau(), [0.0, 0.0], "sgd", steps=20, lr=0.01)}
     fig, _ = plot_trajectories(himmelblau(), t)
     assert is_figure(fig)
+    fig, data = plot_vanishing_gradients(depth=6)
+    assert data["sigmoid"][0] / data["sigmoid"][-1] < 1e-2 < data["relu"][0] / data["relu"][-1]
 
 
 def all_drawings():
@@ -183,6 +186,7 @@ def all_drawings():
         "trajectories": lambda: plot_trajectories(himmelblau(), t),
         "flow": lambda: plot_gradient_flow([1e-3, 1.0]),
         "rnn": lambda: plot_rnn_gradients((0.9,), steps=3),
+        "vanishing": lambda: plot_vanishing_gradients(depth=3),
     }
 
 
