@@ -1,0 +1,629 @@
+"""Probability distributions with PyTorch's interface, written in glassgrad ops.
+
+Parameters broadcast into ``batch_shape``; ``log_prob``, ``cdf``, ``entropy``, ``mean`` and
+``variance`` are differentiable in the parameters. ``sample`` draws without gradients from a
+``numpy.random.Generator``; ``rsample`` (Normal, MultivariateNormal, Uniform) writes the draw
+as a differentiable function of the parameters and fixed noise (the reparameterisation trick).
+"""
+
+import math
+
+import numpy as np
+
+from glassgrad.core.autodiff import no_grad
+from glassgrad.core.ops import (
+    broadcast_to,
+    exp,
+    expand_dims,
+    log,
+    log_softmax,
+    matmul,
+    sigmoid,
+    sqrt,
+    sum,
+    to_tensor,
+    where,
+)
+from glassgrad.core.random import get_generator
+from glassgrad.core.tensor import Tensor
+from glassgrad.prob._linalg import cholesky, diagonal, inv
+from glassgrad.prob.special import digamma, erfc, lbeta, lgamma, ndtri, softplus, xlogy
+
+__all__ = [
+    "Distribution",
+    "Normal",
+    "Bernoulli",
+    "Categorical",
+    "MultivariateNormal",
+    "Uniform",
+    "Beta",
+    "Gamma",
+    "Poisson",
+    "Binomial",
+]
+
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+def _param(x, name, owner):
+    """A float Tensor parameter (ints become float64), checked to be finite."""
+    x = to_tensor(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = Tensor(x.data.astype(np.float64))
+    if not np.all(np.isfinite(x.data)):
+        raise ValueError(f"{owner}: {name} must be finite; got {x.data}")
+    return x
+
+
+def _require(ok, owner, name, what, value):
+    if not np.all(ok):
+        raise ValueError(f"{owner}: {name} must be {what}; got {np.asarray(value)}")
+
+
+def _broadcast(owner, *params):
+    """Broadcast the parameters to one batch shape (differentiably)."""
+    try:
+        shape = np.broadcast_shapes(*[p.shape for p in params])
+    except ValueError:
+        shapes = ", ".join(str(p.shape) for p in params)
+        raise ValueError(f"{owner}: parameter shapes {shapes} do not broadcast") from None
+    return shape, [p if p.shape == shape else broadcast_to(p, shape) for p in params]
+
+
+def _sample_shape(sample_shape, owner):
+    if isinstance(sample_shape, (int, np.integer)):
+        sample_shape = (int(sample_shape),)
+    try:
+        shape = tuple(int(s) for s in sample_shape)
+    except TypeError:
+        raise TypeError(
+            f"{owner}: sample_shape must be a tuple of ints; got {sample_shape!r}"
+        ) from None
+    if any(s < 0 for s in shape):
+        raise ValueError(f"{owner}: sample_shape must be non-negative; got {shape}")
+    return shape
+
+
+class Distribution:
+    """Base class: shapes, ``prob``, ``stddev``, ``sample`` and value checks.
+
+    Subclasses set ``batch_shape`` and ``event_shape`` and implement ``log_prob``,
+    ``_support(values)`` (a boolean array) and ``_draw(shape, rng)`` (or ``rsample``).
+    """
+
+    has_rsample = False
+    event_shape = ()
+
+    @property
+    def _name(self):
+        return type(self).__name__
+
+    def _extended_shape(self, sample_shape=()):
+        return tuple(sample_shape) + tuple(self.batch_shape) + tuple(self.event_shape)
+
+    @property
+    def stddev(self):
+        """Standard deviation sqrt(variance)."""
+        return sqrt(self.variance)
+
+    def prob(self, value):
+        """Density or mass exp(log_prob(value))."""
+        return exp(self.log_prob(value))
+
+    def _value(self, value):
+        """Check that ``value`` broadcasts with the batch and lies in the support."""
+        value = _param(value, "value", f"{self._name}.log_prob")
+        try:
+            np.broadcast_shapes(value.shape, self._extended_shape())
+        except ValueError:
+            raise ValueError(
+                f"{self._name}.log_prob: value of shape {value.shape} does not broadcast "
+                f"with batch_shape {self.batch_shape} + event_shape {self.event_shape}"
+            ) from None
+        if not np.all(self._support(value.data)):
+            raise ValueError(f"{self._name}.log_prob: value outside the support; got {value.data}")
+        return value
+
+    def sample(self, sample_shape=(), generator=None):
+        """Draw ``sample_shape + batch_shape + event_shape`` values, without gradients."""
+        shape = _sample_shape(sample_shape, f"{self._name}.sample")
+        rng = get_generator(generator)
+        with no_grad():
+            if self.has_rsample:
+                return self.rsample(shape, rng).detach()
+            return Tensor(self._draw(self._extended_shape(shape), rng))
+
+    def rsample(self, sample_shape=(), generator=None):
+        """Reparameterised sample; only for distributions with ``has_rsample``."""
+        raise NotImplementedError(
+            f"{self._name}.rsample: no reparameterised sampler for this distribution; "
+            "use sample() (no gradient) or a score-function estimator"
+        )
+
+    def _noise(self, sample_shape, generator, draw):
+        shape = self._extended_shape(_sample_shape(sample_shape, f"{self._name}.rsample"))
+        return Tensor(draw(get_generator(generator), shape))
+
+    def _np(self, t):
+        return np.broadcast_to(t.data, self.batch_shape)
+
+    def __repr__(self):
+        return f"{self._name}(batch_shape={self.batch_shape})"
+
+
+class Normal(Distribution):
+    """Normal N(loc, scale^2): p(x) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)).
+
+    Example:
+        >>> d = Normal(0.0, 1.0)
+        >>> round(float(d.log_prob(0.0)), 6), round(float(d.cdf(1.959964)), 6)
+        (-0.918939, 0.975)
+    """
+
+    has_rsample = True
+
+    def __init__(self, loc, scale):
+        loc, scale = _param(loc, "loc", "Normal"), _param(scale, "scale", "Normal")
+        _require(scale.data > 0, "Normal", "scale", "positive", scale.data)
+        self.batch_shape, (self.loc, self.scale) = _broadcast("Normal", loc, scale)
+
+    mean = mode = property(lambda self: self.loc)
+    variance = property(lambda self: self.scale * self.scale)
+    stddev = property(lambda self: self.scale)
+
+    def _support(self, x):
+        return np.isfinite(x)
+
+    def log_prob(self, value):
+        """Log p(x) = -(x - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2."""
+        z = (self._value(value) - self.loc) / self.scale
+        return -0.5 * z * z - log(self.scale) - 0.5 * _LOG_2PI
+
+    def cdf(self, value):
+        """F(x) = erfc(-(x - mu) / (sigma sqrt 2)) / 2."""
+        return 0.5 * erfc(-(self._value(value) - self.loc) / (self.scale * math.sqrt(2.0)))
+
+    def icdf(self, value):
+        """F^-1(p) = mu + sigma ndtri(p), for p in [0, 1]."""
+        p = _param(value, "value", "Normal.icdf")
+        _require((p.data >= 0) & (p.data <= 1), "Normal.icdf", "value", "in [0, 1]", p.data)
+        return self.loc + self.scale * ndtri(p)
+
+    def entropy(self):
+        """H = 1/2 + log(2 pi)/2 + log sigma."""
+        return 0.5 + 0.5 * _LOG_2PI + log(self.scale)
+
+    def rsample(self, sample_shape=(), generator=None):
+        """X = mu + sigma eps, eps ~ N(0, 1)."""
+        eps = self._noise(sample_shape, generator, lambda r, s: r.standard_normal(s))
+        return self.loc + self.scale * eps
+
+
+class _ProbsOrLogits(Distribution):
+    """Shared parameter handling for Bernoulli, Binomial (elementwise) and Categorical."""
+
+    def _set_probs(self, probs, logits, categorical=False):
+        name = self._name
+        if (probs is None) == (logits is None):
+            raise ValueError(f"{name}: give exactly one of probs or logits")
+        if categorical and np.ndim(probs if logits is None else logits) == 0:
+            raise ValueError(f"{name}: parameters need a last axis of categories; got shape ()")
+        if probs is not None:
+            p = _param(probs, "probs", name)
+            if categorical:  # any non-negative weights, normalised along the last axis
+                _require(p.data >= 0, name, "probs", "non-negative", p.data)
+                _require(p.data.sum(-1) > 0, name, "probs", "summing to > 0", p.data)
+                p = p / sum(p, axis=-1, keepdims=True)
+            else:
+                _require((p.data >= 0) & (p.data <= 1), name, "probs", "in [0, 1]", p.data)
+            self.probs = p
+            with np.errstate(divide="ignore"):
+                self.logits = log(p) - log(1.0 - p) if not categorical else log(p)
+        else:
+            z = _param(logits, "logits", name)
+            self.logits = z
+            self.probs = sigmoid(z) if not categorical else exp(log_softmax(z, axis=-1))
+        self._from_logits = logits is not None
+
+
+class Bernoulli(_ProbsOrLogits):
+    """Bernoulli(p): P(x) = p^x (1 - p)^(1 - x) for x in {0, 1}; from probs or logits.
+
+    Example:
+        >>> round(float(Bernoulli(probs=0.7).log_prob(1.0)), 6)
+        -0.356675
+    """
+
+    def __init__(self, probs=None, logits=None):
+        self._set_probs(probs, logits)
+        self.batch_shape = self.probs.shape
+
+    mean = property(lambda self: self.probs)
+    variance = property(lambda self: self.probs * (1.0 - self.probs))
+
+    @property
+    def mode(self):
+        """1 if p > 1/2, 0 if p < 1/2, NaN at a tie (as PyTorch)."""
+        p = self.probs.data
+        return Tensor(np.where(p == 0.5, np.nan, (p > 0.5).astype(p.dtype)))
+
+    def _support(self, x):
+        return (x == 0) | (x == 1)
+
+    def log_prob(self, value):
+        """Log P(x) = x log p + (1 - x) log(1 - p); from logits z: x z - softplus(z)."""
+        x = self._value(value)
+        if self._from_logits:
+            return x * self.logits - softplus(self.logits)
+        return xlogy(x, self.probs) + xlogy(1.0 - x, 1.0 - self.probs)
+
+    def entropy(self):
+        """H = -p log p - (1 - p) log(1 - p)."""
+        p = self.probs
+        return -(xlogy(p, p) + xlogy(1.0 - p, 1.0 - p))
+
+    def _draw(self, shape, rng):
+        return (rng.random(shape) < self._np(self.probs)).astype(np.float64)
+
+
+class Binomial(_ProbsOrLogits):
+    """Binomial(n, p): P(k) = C(n, k) p^k (1 - p)^(n - k) for k = 0..n.
+
+    Example:
+        >>> round(float(Binomial(10, probs=0.5).prob(5.0)), 6)
+        0.246094
+    """
+
+    def __init__(self, total_count=1, probs=None, logits=None):
+        n = _param(total_count, "total_count", "Binomial")
+        _require(
+            (n.data >= 0) & (n.data == np.round(n.data)),
+            "Binomial",
+            "total_count",
+            "a non-negative integer",
+            n.data,
+        )
+        self._set_probs(probs, logits)
+        self.batch_shape, (self.total_count, self.probs) = _broadcast("Binomial", n, self.probs)
+
+    mean = property(lambda self: self.total_count * self.probs)
+    variance = property(lambda self: self.total_count * self.probs * (1.0 - self.probs))
+
+    def _support(self, x):
+        return (x >= 0) & (x <= self.total_count.data) & (x == np.round(x))
+
+    def log_prob(self, value):
+        """Log P(k) = lgamma(n+1) - lgamma(k+1) - lgamma(n-k+1) + k log p + (n-k) log(1-p)."""
+        k, n, p = self._value(value), self.total_count, self.probs
+        log_comb = lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0)
+        return log_comb + xlogy(k, p) + xlogy(n - k, 1.0 - p)
+
+    def entropy(self):
+        """H = -sum_k P(k) log P(k), summed over the finite support 0..max(n)."""
+        return _enumerated_entropy(self, int(np.max(self.total_count.data)))
+
+    def _draw(self, shape, rng):
+        n = self._np(self.total_count).astype(np.int64)
+        return rng.binomial(n, self._np(self.probs), size=shape).astype(np.float64)
+
+
+class Poisson(Distribution):
+    """Poisson(rate): P(k) = rate^k e^(-rate) / k! for k = 0, 1, 2, ...
+
+    Example:
+        >>> round(float(Poisson(2.0).prob(0.0)), 6)
+        0.135335
+    """
+
+    def __init__(self, rate):
+        rate = _param(rate, "rate", "Poisson")
+        _require(rate.data > 0, "Poisson", "rate", "positive", rate.data)
+        self.rate, self.batch_shape = rate, rate.shape
+
+    mean = variance = property(lambda self: self.rate)
+    mode = property(lambda self: Tensor(np.floor(self.rate.data)))
+
+    def _support(self, x):
+        return (x >= 0) & (x == np.round(x))
+
+    def log_prob(self, value):
+        """Log P(k) = k log rate - rate - lgamma(k + 1)."""
+        k = self._value(value)
+        return xlogy(k, self.rate) - self.rate - lgamma(k + 1.0)
+
+    def entropy(self):
+        """H = -sum_k P(k) log P(k), summed to far beyond the mean (the tail is below 1e-16)."""
+        r = float(np.max(self.rate.data))
+        return _enumerated_entropy(self, int(r + 30.0 * math.sqrt(r) + 40))
+
+    def _draw(self, shape, rng):
+        return rng.poisson(self._np(self.rate), size=shape).astype(np.float64)
+
+
+def _enumerated_entropy(dist, k_max):
+    """-sum_k P(k) log P(k) over k = 0..k_max, masking values beyond each element's support."""
+    ks = np.arange(k_max + 1, dtype=np.float64).reshape((-1,) + (1,) * len(dist.batch_shape))
+    ks = np.broadcast_to(ks, (k_max + 1,) + tuple(dist.batch_shape))
+    inside = dist._support(ks)
+    logp = dist.log_prob(Tensor(np.where(inside, ks, 0.0)))
+    return -sum(where(inside, exp(logp) * logp, 0.0), axis=0)
+
+
+class Categorical(_ProbsOrLogits):
+    """Categorical over {0..K-1}: P(k) = p_k, from probs (normalised) or logits (softmax).
+
+    ``batch_shape`` is the parameter shape without its last axis; values are class indices.
+
+    Example:
+        >>> round(float(Categorical(probs=[0.2, 0.3, 0.5]).log_prob(2)), 6)
+        -0.693147
+    """
+
+    def __init__(self, probs=None, logits=None):
+        self._set_probs(probs, logits, categorical=True)
+        if self.probs.ndim == 0:
+            raise ValueError("Categorical: parameters need a last axis of categories; got shape ()")
+        self.logits = log_softmax(self.logits, axis=-1) if self._from_logits else self.logits
+        self.batch_shape = self.probs.shape[:-1]
+        self.num_categories = self.probs.shape[-1]
+
+    mean = variance = property(lambda self: Tensor(np.full(self.batch_shape, np.nan)))
+    mode = property(lambda self: Tensor(np.argmax(self.probs.data, axis=-1)))
+
+    def _support(self, x):
+        return (x >= 0) & (x < self.num_categories) & (x == np.round(x))
+
+    def log_prob(self, value):
+        """Log P(k) = log p_k, picked with a one-hot mask so gradients reach the logits."""
+        k = self._value(value).data
+        onehot = expand_dims(Tensor(k), -1).data == np.arange(self.num_categories)
+        logp = where(onehot, self.logits, 0.0)
+        return sum(logp, axis=-1)
+
+    def entropy(self):
+        """H = -sum_k p_k log p_k (0 log 0 = 0)."""
+        return -sum(where(self.probs.data > 0, self.probs * self.logits, 0.0), axis=-1)
+
+    def _draw(self, shape, rng):
+        cdf = np.cumsum(
+            np.broadcast_to(self.probs.data, self.batch_shape + (self.num_categories,)), -1
+        )
+        u = rng.random(shape + (1,))
+        return np.minimum((u > cdf).sum(-1), self.num_categories - 1).astype(np.int64)
+
+
+class Uniform(Distribution):
+    """Uniform on [low, high): p(x) = 1 / (high - low).
+
+    Example:
+        >>> round(float(Uniform(0.0, 4.0).cdf(1.0)), 6)
+        0.25
+    """
+
+    has_rsample = True
+
+    def __init__(self, low, high):
+        low, high = _param(low, "low", "Uniform"), _param(high, "high", "Uniform")
+        self.batch_shape, (self.low, self.high) = _broadcast("Uniform", low, high)
+        _require(self.low.data < self.high.data, "Uniform", "low", "< high", self.low.data)
+
+    mean = property(lambda self: 0.5 * (self.low + self.high))
+    variance = property(lambda self: (self.high - self.low) ** 2 / 12.0)
+
+    def _support(self, x):
+        return (x >= self.low.data) & (x < self.high.data)
+
+    def log_prob(self, value):
+        """Log p(x) = -log(high - low) on the support."""
+        x = self._value(value)
+        return -log(self.high - self.low) + 0.0 * x
+
+    def cdf(self, value):
+        """F(x) = clip((x - low) / (high - low), 0, 1)."""
+        x = _param(value, "value", "Uniform.cdf")
+        f = (x - self.low) / (self.high - self.low)
+        return where(f.data < 0, 0.0, where(f.data > 1, 1.0, f))
+
+    def entropy(self):
+        """H = log(high - low)."""
+        return log(self.high - self.low)
+
+    def rsample(self, sample_shape=(), generator=None):
+        """X = low + (high - low) u, u ~ U[0, 1)."""
+        u = self._noise(sample_shape, generator, lambda r, s: r.random(s))
+        return self.low + (self.high - self.low) * u
+
+
+class Beta(Distribution):
+    """Beta(a, b) on (0, 1): p(x) = x^(a-1) (1-x)^(b-1) / B(a, b).
+
+    Example:
+        >>> round(float(Beta(2.0, 2.0).prob(0.5)), 6)
+        1.5
+    """
+
+    def __init__(self, concentration1, concentration0):
+        a = _param(concentration1, "concentration1", "Beta")
+        b = _param(concentration0, "concentration0", "Beta")
+        _require(a.data > 0, "Beta", "concentration1", "positive", a.data)
+        _require(b.data > 0, "Beta", "concentration0", "positive", b.data)
+        self.batch_shape, (self.concentration1, self.concentration0) = _broadcast("Beta", a, b)
+
+    @property
+    def mean(self):
+        """A / (a + b)."""
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def variance(self):
+        """A b / ((a + b)^2 (a + b + 1))."""
+        a, b = self.concentration1, self.concentration0
+        return a * b / ((a + b) ** 2 * (a + b + 1.0))
+
+    @property
+    def mode(self):
+        """(a - 1) / (a + b - 2), defined for a, b > 1 (NaN otherwise)."""
+        a, b = self.concentration1, self.concentration0
+        return where((a.data > 1) & (b.data > 1), (a - 1.0) / (a + b - 2.0), np.nan)
+
+    def _support(self, x):
+        return (x > 0) & (x < 1)
+
+    def log_prob(self, value):
+        """Log p(x) = (a-1) log x + (b-1) log(1-x) - log B(a, b)."""
+        x, a, b = self._value(value), self.concentration1, self.concentration0
+        return (a - 1.0) * log(x) + (b - 1.0) * log(1.0 - x) - lbeta(a, b)
+
+    def entropy(self):
+        """H = log B(a,b) - (a-1) psi(a) - (b-1) psi(b) + (a+b-2) psi(a+b)."""
+        a, b = self.concentration1, self.concentration0
+        return (
+            lbeta(a, b)
+            - (a - 1.0) * digamma(a)
+            - (b - 1.0) * digamma(b)
+            + (a + b - 2.0) * digamma(a + b)
+        )
+
+    def _draw(self, shape, rng):
+        return rng.beta(self._np(self.concentration1), self._np(self.concentration0), shape)
+
+
+class Gamma(Distribution):
+    """Gamma(a, rate r) on (0, inf): p(x) = r^a x^(a-1) e^(-r x) / Gamma(a).
+
+    Example:
+        >>> round(float(Gamma(1.0, 2.0).prob(0.0 + 1.0)), 6)
+        0.270671
+    """
+
+    def __init__(self, concentration, rate):
+        a = _param(concentration, "concentration", "Gamma")
+        r = _param(rate, "rate", "Gamma")
+        _require(a.data > 0, "Gamma", "concentration", "positive", a.data)
+        _require(r.data > 0, "Gamma", "rate", "positive", r.data)
+        self.batch_shape, (self.concentration, self.rate) = _broadcast("Gamma", a, r)
+
+    mean = property(lambda self: self.concentration / self.rate)
+    variance = property(lambda self: self.concentration / self.rate**2)
+
+    @property
+    def mode(self):
+        """max(a - 1, 0) / r."""
+        a = self.concentration
+        return where(a.data > 1, (a - 1.0) / self.rate, 0.0)
+
+    def _support(self, x):
+        return x > 0
+
+    def log_prob(self, value):
+        """Log p(x) = a log r + (a-1) log x - r x - lgamma(a)."""
+        x, a, r = self._value(value), self.concentration, self.rate
+        return a * log(r) + (a - 1.0) * log(x) - r * x - lgamma(a)
+
+    def entropy(self):
+        """H = a - log r + lgamma(a) + (1 - a) psi(a)."""
+        a = self.concentration
+        return a - log(self.rate) + lgamma(a) + (1.0 - a) * digamma(a)
+
+    def _draw(self, shape, rng):
+        return rng.gamma(self._np(self.concentration), 1.0 / self._np(self.rate), shape)
+
+
+class MultivariateNormal(Distribution):
+    """N(mu, Sigma) in d dimensions, Sigma = L L^T given as covariance, precision or scale_tril.
+
+    p(x) = exp(-1/2 (x-mu)^T Sigma^-1 (x-mu)) / sqrt((2 pi)^d det Sigma).
+
+    Example:
+        >>> d = MultivariateNormal([0.0, 0.0], covariance_matrix=[[1.0, 0.0], [0.0, 1.0]])
+        >>> round(float(d.log_prob([0.0, 0.0])), 6)
+        -1.837877
+    """
+
+    has_rsample = True
+
+    def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None):
+        given = [m is not None for m in (covariance_matrix, precision_matrix, scale_tril)]
+        if _count_true(given) != 1:
+            raise ValueError(
+                "MultivariateNormal: give exactly one of covariance_matrix, precision_matrix "
+                "or scale_tril"
+            )
+        loc = _param(loc, "loc", "MultivariateNormal")
+        if loc.ndim < 1:
+            raise ValueError("MultivariateNormal: loc must have at least 1 axis; got shape ()")
+        name, mat = next(
+            (n, m)
+            for n, m in zip(
+                ("covariance_matrix", "precision_matrix", "scale_tril"),
+                (covariance_matrix, precision_matrix, scale_tril),
+                strict=True,
+            )
+            if m is not None
+        )
+        mat = _param(mat, name, "MultivariateNormal")
+        d = loc.shape[-1]
+        if mat.ndim < 2 or mat.shape[-2:] != (d, d):
+            raise ValueError(
+                f"MultivariateNormal: {name} must have shape (..., {d}, {d}) to match loc of "
+                f"shape {loc.shape}; got {mat.shape}"
+            )
+        if name == "scale_tril":
+            ok = np.all(np.triu(mat.data, 1) == 0) and np.all(np.diagonal(mat.data, 0, -2, -1) > 0)
+            _require(
+                ok,
+                "MultivariateNormal",
+                "scale_tril",
+                "lower triangular with a positive diagonal",
+                mat.data,
+            )
+            tril = mat
+        else:
+            sym = np.allclose(mat.data, np.swapaxes(mat.data, -1, -2))
+            pd = sym and np.all(np.linalg.eigvalsh(mat.data) > 0)
+            _require(pd, "MultivariateNormal", name, "symmetric positive definite", mat.data)
+            tril = cholesky(mat if name == "covariance_matrix" else inv(mat))
+        self.batch_shape = np.broadcast_shapes(loc.shape[:-1], tril.shape[:-2])
+        self.event_shape = (d,)
+        self.loc = broadcast_to(loc, self.batch_shape + (d,))
+        self.scale_tril = broadcast_to(tril, self.batch_shape + (d, d))
+
+    @property
+    def covariance_matrix(self):
+        """Sigma = L L^T."""
+        return matmul(self.scale_tril, self.scale_tril.mT)
+
+    @property
+    def precision_matrix(self):
+        """Sigma^-1."""
+        return inv(self.covariance_matrix)
+
+    mean = mode = property(lambda self: self.loc)
+    variance = property(lambda self: sum(self.scale_tril**2, axis=-1))
+
+    def _support(self, x):
+        return np.isfinite(x)
+
+    def _half_log_det(self):
+        return sum(log(diagonal(self.scale_tril)), axis=-1)
+
+    def log_prob(self, value):
+        """Log p(x) = -|L^-1 (x - mu)|^2 / 2 - sum log diag L - d log(2 pi) / 2."""
+        diff = self._value(value) - self.loc
+        z = matmul(inv(self.scale_tril), expand_dims(diff, -1))
+        maha = sum(sum(z * z, axis=-1), axis=-1)
+        return -0.5 * maha - self._half_log_det() - 0.5 * self.event_shape[0] * _LOG_2PI
+
+    def entropy(self):
+        """H = d (1 + log 2 pi) / 2 + sum log diag L."""
+        return 0.5 * self.event_shape[0] * (1.0 + _LOG_2PI) + self._half_log_det()
+
+    def rsample(self, sample_shape=(), generator=None):
+        """X = mu + L eps, eps ~ N(0, I)."""
+        eps = self._noise(sample_shape, generator, lambda r, s: r.standard_normal(s))
+        return self.loc + sum(self.scale_tril * expand_dims(eps, -2), axis=-1)
+
+
+def _count_true(flags):
+    """Number of true flags (Python's ``sum`` is shadowed by the tensor ``sum`` here)."""
+    return len([f for f in flags if f])

@@ -1,0 +1,443 @@
+"""Distributions vs scipy.stats (values), PyTorch float64 (gradients, KL) and sample moments."""
+
+import numpy as np
+import pytest
+import scipy.stats as st
+
+from glassgrad.core.tensor import Tensor
+from glassgrad.prob import distributions as D
+from glassgrad.prob.kl import kl_divergence
+from glassgrad.testing import check_grads
+
+torch = pytest.importorskip("torch")
+TD = torch.distributions
+S = np.array([[2.0, 0.5, 0.1], [0.5, 1.0, 0.2], [0.1, 0.2, 0.7]])
+
+# name: (ours, scipy frozen, torch ctor(param tensors), params, values)
+CASES = {
+    "normal": (
+        lambda a, b: D.Normal(a, b),
+        lambda a, b: st.norm(a, b),
+        TD.Normal,
+        ([0.0, 1.0, -2.0], [1.0, 2.0, 0.5]),
+        [-1.0, 0.3, 2.0],
+    ),
+    "uniform": (
+        lambda a, b: D.Uniform(a, b),
+        lambda a, b: st.uniform(a, b - a),
+        TD.Uniform,
+        ([0.0, -1.0, 2.0], [1.0, 3.0, 2.5]),
+        [0.5, 2.9, 2.0],
+    ),
+    "beta": (
+        lambda a, b: D.Beta(a, b),
+        lambda a, b: st.beta(a, b),
+        TD.Beta,
+        ([2.0, 0.5, 7.0], [3.0, 1.5, 0.9]),
+        [0.3, 0.6, 0.99],
+    ),
+    "gamma": (
+        lambda a, r: D.Gamma(a, r),
+        lambda a, r: st.gamma(a, scale=1 / np.asarray(r)),
+        TD.Gamma,
+        ([2.0, 0.5, 9.0], [3.0, 1.5, 0.2]),
+        [0.3, 0.6, 40.0],
+    ),
+    "poisson": (
+        lambda r: D.Poisson(r),
+        lambda r: st.poisson(r),
+        TD.Poisson,
+        ([2.0, 7.5, 0.3],),
+        [3.0, 0.0, 1.0],
+    ),
+    "bernoulli": (
+        lambda p: D.Bernoulli(probs=p),
+        lambda p: st.bernoulli(p),
+        lambda p: TD.Bernoulli(probs=p),
+        ([0.2, 0.7, 0.5],),
+        [1.0, 0.0, 1.0],
+    ),
+    "binomial": (
+        lambda p: D.Binomial(np.array([10.0, 4.0, 1.0]), probs=p),
+        lambda p: st.binom([10, 4, 1], p),
+        lambda p: TD.Binomial(torch.tensor([10.0, 4.0, 1.0], dtype=torch.float64), probs=p),
+        ([0.3, 0.8, 0.5],),
+        [3.0, 4.0, 0.0],
+    ),
+}
+CDF = {"normal", "uniform"}
+# Beta/Gamma entropy gradients need trigamma, which PyTorch computes only to ~1e-9; they are
+# checked against scipy's polygamma in test_beta_gamma_entropy_gradients instead.
+ENTROPY_TORCH = {"normal", "uniform", "bernoulli"}
+
+
+def _scipy_logp(name, frozen, x):
+    discrete = name in {"poisson", "bernoulli", "binomial"}
+    return frozen.logpmf(x) if discrete else frozen.logpdf(x)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_values_match_scipy(name):
+    ours, ref, _, params, x = CASES[name]
+    d, s = ours(*[np.array(p) for p in params]), ref(*[np.array(p) for p in params])
+    close = lambda a, b: np.testing.assert_allclose(a.data, b, rtol=1e-12, atol=1e-12)  # noqa: E731
+    close(d.log_prob(np.array(x)), _scipy_logp(name, s, x))
+    close(d.prob(np.array(x)), np.exp(_scipy_logp(name, s, x)))
+    close(d.mean, s.mean())
+    close(d.variance, s.var())
+    close(d.stddev, s.std())
+    close(d.entropy(), s.entropy())
+    if name in CDF:
+        close(d.cdf(np.array(x)), s.cdf(x))
+    assert d.batch_shape == (3,) and d.event_shape == ()
+
+
+def _torch_params(params):
+    return [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in params]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_log_prob_and_entropy_gradients_match_torch(name):
+    ours, _, tctor, params, x = CASES[name]
+    ps = [Tensor(np.array(p), requires_grad=True) for p in params]
+    d = ours(*ps)
+    loss = (d.log_prob(np.array(x)) * Tensor([1.0, 2.0, 3.0])).sum()
+    if name in ENTROPY_TORCH:
+        loss = loss + d.entropy().sum()
+    loss.backward()
+    tp = _torch_params(params)
+    td = tctor(*tp)
+    tloss = (td.log_prob(torch.tensor(x, dtype=torch.float64)) * torch.tensor([1.0, 2, 3])).sum()
+    if name in ENTROPY_TORCH:
+        tloss = tloss + td.entropy().sum()
+    tloss.backward()
+    assert abs(float(loss) - tloss.item()) < 1e-10
+    for p, q in zip(ps, tp, strict=True):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_beta_gamma_entropy_gradients():
+    import scipy.special as sp
+
+    a, b = Tensor([0.5, 3.0], requires_grad=True), Tensor([2.0, 0.7], requires_grad=True)
+    D.Beta(a, b).entropy().sum().backward()
+    av, bv = a.data, b.data
+    np.testing.assert_allclose(
+        a.grad.data,
+        -(av - 1) * sp.polygamma(1, av) + (av + bv - 2) * sp.polygamma(1, av + bv),
+        rtol=1e-12,
+    )
+    c, r = Tensor([0.5, 3.0], requires_grad=True), Tensor([2.0, 0.7], requires_grad=True)
+    D.Gamma(c, r).entropy().sum().backward()
+    np.testing.assert_allclose(c.grad.data, 1 + (1 - c.data) * sp.polygamma(1, c.data), rtol=1e-12)
+    np.testing.assert_allclose(r.grad.data, -1 / r.data, rtol=1e-14)
+
+
+def test_normal_icdf_inverts_cdf_and_matches_scipy():
+    d = D.Normal([0.0, 1.0], [1.0, 3.0])
+    p = np.array([0.025, 0.8])
+    np.testing.assert_allclose(d.icdf(p).data, st.norm([0, 1], [1, 3]).ppf(p), rtol=1e-13)
+    np.testing.assert_allclose(d.cdf(d.icdf(p)).data, p, rtol=1e-13)
+    check_grads(lambda q: D.Normal(0.5, 2.0).icdf(q), (np.array([0.1, 0.6]),), order=2)
+
+
+def test_bernoulli_logits_match_probs_and_torch():
+    z = np.array([-2.0, 0.0, 3.0])
+    a, b = D.Bernoulli(logits=z), D.Bernoulli(probs=1 / (1 + np.exp(-z)))
+    x = np.array([1.0, 0.0, 0.0])
+    np.testing.assert_allclose(a.log_prob(x).data, b.log_prob(x).data, rtol=1e-12)
+    t = TD.Bernoulli(logits=torch.tensor(z, dtype=torch.float64))
+    np.testing.assert_allclose(a.log_prob(x).data, t.log_prob(torch.tensor(x)).numpy(), rtol=1e-13)
+    np.testing.assert_allclose(a.entropy().data, t.entropy().numpy(), rtol=1e-13)
+    assert np.isnan(D.Bernoulli(probs=0.5).mode.data) and float(D.Bernoulli(probs=0.6).mode) == 1.0
+
+
+def test_categorical_vs_torch():
+    logits = np.array([[0.1, -1.0, 2.0, 0.3], [1.0, 1.0, 1.0, -3.0]])
+    x = np.array([2, 3])
+    ours = D.Categorical(logits=Tensor(logits, requires_grad=True))
+    tl = torch.tensor(logits, requires_grad=True)
+    theirs = TD.Categorical(logits=tl)
+    (ours.log_prob(x).sum() + ours.entropy().sum()).backward()
+    (theirs.log_prob(torch.tensor(x)).sum() + theirs.entropy().sum()).backward()
+    np.testing.assert_allclose(
+        ours.log_prob(x).data, theirs.log_prob(torch.tensor(x)).detach(), rtol=1e-13
+    )
+    np.testing.assert_allclose(ours.entropy().data, theirs.entropy().detach(), rtol=1e-13)
+    probs = D.Categorical(probs=[2.0, 6.0, 0.0, 2.0]).probs.data  # normalised, as PyTorch
+    np.testing.assert_allclose(probs, [0.2, 0.6, 0.0, 0.2])
+    assert D.Categorical(logits=logits).batch_shape == (2,)
+    np.testing.assert_array_equal(D.Categorical(logits=logits).mode.data, [2, 0])
+
+
+def test_categorical_logit_gradient_vs_torch():
+    logits = np.array([0.1, -1.0, 2.0, 0.3])
+    lt = Tensor(logits, requires_grad=True)
+    D.Categorical(logits=lt).log_prob(1).backward()
+    tl = torch.tensor(logits, requires_grad=True)
+    TD.Categorical(logits=tl).log_prob(torch.tensor(1)).backward()
+    np.testing.assert_allclose(lt.grad.data, tl.grad.numpy(), rtol=1e-13)
+
+
+@pytest.mark.parametrize("form", ["covariance_matrix", "precision_matrix", "scale_tril"])
+def test_mvn_vs_scipy_and_torch(form):
+    mat = {
+        "covariance_matrix": S,
+        "precision_matrix": np.linalg.inv(S),
+        "scale_tril": np.linalg.cholesky(S),
+    }[form]
+    loc = np.array([1.0, -1.0, 0.5])
+    x = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, -1.0]])
+    ml, mm = Tensor(loc, requires_grad=True), Tensor(mat, requires_grad=True)
+    d = D.MultivariateNormal(ml, **{form: mm})
+    ref = st.multivariate_normal(loc, S)
+    np.testing.assert_allclose(d.log_prob(x).data, ref.logpdf(x), rtol=1e-12)
+    np.testing.assert_allclose(d.entropy().data, ref.entropy(), rtol=1e-12)
+    np.testing.assert_allclose(d.covariance_matrix.data, S, atol=1e-12)
+    np.testing.assert_allclose(d.variance.data, np.diag(S), rtol=1e-12)
+    assert d.batch_shape == () and d.event_shape == (3,)
+    (d.log_prob(x).sum() + d.entropy()).backward()
+    tl, tm = torch.tensor(loc, requires_grad=True), torch.tensor(mat, requires_grad=True)
+    td = TD.MultivariateNormal(tl, **{form: tm})
+    (td.log_prob(torch.tensor(x)).sum() + td.entropy()).backward()
+    np.testing.assert_allclose(ml.grad.data, tl.grad.numpy(), rtol=1e-10)
+    if form == "scale_tril":
+        np.testing.assert_allclose(np.tril(mm.grad.data), np.tril(tm.grad.numpy()), rtol=1e-10)
+    else:  # torch's symmetric-input gradient is not symmetrised; compare the symmetric part
+        sym = lambda g: 0.5 * (g + g.T)  # noqa: E731
+        np.testing.assert_allclose(sym(mm.grad.data), sym(tm.grad.numpy()), rtol=1e-10)
+
+
+def test_cholesky_and_inverse_rules_order_2():
+    from glassgrad.prob._linalg import cholesky, inv
+
+    a = np.array([[2.0, 0.3], [0.3, 1.0]])
+    check_grads(lambda m: cholesky(0.5 * (m + m.T)), (a,), order=2)
+    check_grads(inv, (a,), order=2)
+
+
+def _patch_noise(monkeypatch, eps):
+    monkeypatch.setattr(TD.normal, "_standard_normal", lambda *a, **k: torch.tensor(eps))
+    monkeypatch.setattr(
+        TD.multivariate_normal, "_standard_normal", lambda *a, **k: torch.tensor(eps)
+    )
+
+
+def test_rsample_gradients_match_torch(monkeypatch):
+    rng = np.random.default_rng(3)
+    loc, scale = Tensor([0.5, -1.0], requires_grad=True), Tensor([2.0, 0.3], requires_grad=True)
+    x = D.Normal(loc, scale).rsample((4,), generator=rng)
+    (x**3).sum().backward()
+    eps = (x.data - loc.data) / scale.data
+    _patch_noise(monkeypatch, eps)
+    tl, ts = _torch_params([[0.5, -1.0], [2.0, 0.3]])
+    tx = TD.Normal(tl, ts).rsample((4,))
+    (tx**3).sum().backward()
+    np.testing.assert_allclose(x.data, tx.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(loc.grad.data, tl.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(scale.grad.data, ts.grad.numpy(), rtol=1e-12)
+
+
+def test_mvn_rsample_gradient_matches_torch(monkeypatch):
+    tril = np.linalg.cholesky(S)
+    lt, loc = Tensor(tril, requires_grad=True), Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x = D.MultivariateNormal(loc, scale_tril=lt).rsample((5,), generator=1)
+    (x**2).sum().backward()
+    eps = np.linalg.solve(tril, (x.data - loc.data).T).T
+    _patch_noise(monkeypatch, eps)
+    tlt, tloc = _torch_params([tril, [1.0, 2.0, 3.0]])
+    tx = TD.MultivariateNormal(tloc, scale_tril=tlt).rsample((5,))
+    (tx**2).sum().backward()
+    np.testing.assert_allclose(np.tril(lt.grad.data), np.tril(tlt.grad.numpy()), rtol=1e-11)
+    np.testing.assert_allclose(loc.grad.data, tloc.grad.numpy(), rtol=1e-12)
+
+
+def test_uniform_rsample_gradient():
+    low, high = Tensor(1.0, requires_grad=True), Tensor(3.0, requires_grad=True)
+    x = D.Uniform(low, high).rsample((6,), generator=0)
+    x.sum().backward()
+    u = (x.data - 1.0) / 2.0
+    assert np.isclose(float(low.grad), (1 - u).sum()) and np.isclose(float(high.grad), u.sum())
+
+
+SAMPLERS = [
+    D.Normal(1.0, 2.0),
+    D.Uniform(-1.0, 3.0),
+    D.Beta(2.0, 5.0),
+    D.Gamma(3.0, 2.0),
+    D.Poisson(4.0),
+    D.Bernoulli(probs=0.3),
+    D.Binomial(10, probs=0.4),
+    D.Categorical(probs=[0.2, 0.5, 0.3]),
+]
+
+
+@pytest.mark.parametrize("d", SAMPLERS, ids=lambda d: type(d).__name__)
+def test_sample_moments_within_4_standard_errors(d):
+    n = 20000
+    x = d.sample((n,), generator=np.random.default_rng(7)).data.astype(np.float64)
+    assert x.shape == (n,)
+    if isinstance(d, D.Categorical):
+        p = d.probs.data
+        mean, var = (
+            (np.arange(3) * p).sum(),
+            (np.arange(3) ** 2 * p).sum() - (np.arange(3) * p).sum() ** 2,
+        )
+    else:
+        mean, var = float(d.mean), float(d.variance)
+    assert abs(x.mean() - mean) < 4 * np.sqrt(var / n)
+    fourth = np.mean((x - mean) ** 4)
+    assert abs(x.var() - var) < 4 * np.sqrt((fourth - var**2) / n)
+
+
+def test_mvn_sample_moments():
+    d = D.MultivariateNormal([1.0, 0.0, -1.0], covariance_matrix=S)
+    x = d.sample((40000,), generator=2).data
+    assert x.shape == (40000, 3)
+    se = np.sqrt(np.diag(S) / 40000)
+    assert np.all(np.abs(x.mean(0) - [1.0, 0.0, -1.0]) < 4 * se)
+    np.testing.assert_allclose(np.cov(x.T), S, atol=0.05)
+
+
+def test_batch_broadcasting_and_sample_shape():
+    d = D.Normal(np.zeros((2, 1)), np.ones(3))
+    assert d.batch_shape == (2, 3)
+    assert d.sample((4, 5), generator=0).shape == (4, 5, 2, 3)
+    assert d.rsample(generator=0).shape == (2, 3)
+    assert D.Gamma(np.ones(2), 1.0).sample(3, generator=0).shape == (3, 2)
+    assert D.MultivariateNormal(np.zeros((4, 3)), covariance_matrix=S).batch_shape == (4,)
+
+
+def T(x):
+    return torch.tensor(x, dtype=torch.float64)
+
+
+KL_PAIRS = [
+    (
+        lambda: D.Normal([0.0, 1.0], [1.0, 2.0]),
+        lambda: D.Normal([1.0, -1.0], [0.5, 3.0]),
+        lambda: TD.Normal(T([0.0, 1.0]), T([1.0, 2.0])),
+        lambda: TD.Normal(T([1.0, -1.0]), T([0.5, 3.0])),
+    ),
+    (
+        lambda: D.Bernoulli(probs=[0.2, 0.9]),
+        lambda: D.Bernoulli(probs=[0.5, 0.4]),
+        lambda: TD.Bernoulli(probs=T([0.2, 0.9])),
+        lambda: TD.Bernoulli(probs=T([0.5, 0.4])),
+    ),
+    (
+        lambda: D.Categorical(probs=[0.2, 0.3, 0.5]),
+        lambda: D.Categorical(logits=[1.0, 0.0, -1.0]),
+        lambda: TD.Categorical(probs=T([0.2, 0.3, 0.5])),
+        lambda: TD.Categorical(logits=T([1.0, 0.0, -1.0])),
+    ),
+    (
+        lambda: D.MultivariateNormal([0.0, 1.0, 2.0], covariance_matrix=S),
+        lambda: D.MultivariateNormal([1.0, 1.0, 0.0], covariance_matrix=np.eye(3) + S),
+        lambda: TD.MultivariateNormal(T([0.0, 1.0, 2.0]), T(S)),
+        lambda: TD.MultivariateNormal(T([1.0, 1.0, 0.0]), T(np.eye(3) + S)),
+    ),
+    (
+        lambda: D.Uniform([0.0, 0.0], [1.0, 2.0]),
+        lambda: D.Uniform([-1.0, 0.5], [2.0, 3.0]),
+        lambda: TD.Uniform(T([0.0, 0.0]), T([1.0, 2.0])),
+        lambda: TD.Uniform(T([-1.0, 0.5]), T([2.0, 3.0])),
+    ),
+    (
+        lambda: D.Beta([2.0, 0.5], [3.0, 1.5]),
+        lambda: D.Beta([1.0, 4.0], [1.0, 2.0]),
+        lambda: TD.Beta(T([2.0, 0.5]), T([3.0, 1.5])),
+        lambda: TD.Beta(T([1.0, 4.0]), T([1.0, 2.0])),
+    ),
+    (
+        lambda: D.Gamma([2.0, 0.5], [3.0, 1.5]),
+        lambda: D.Gamma([1.0, 4.0], [1.0, 2.0]),
+        lambda: TD.Gamma(T([2.0, 0.5]), T([3.0, 1.5])),
+        lambda: TD.Gamma(T([1.0, 4.0]), T([1.0, 2.0])),
+    ),
+    (
+        lambda: D.Poisson([2.0, 0.5]),
+        lambda: D.Poisson([1.0, 4.0]),
+        lambda: TD.Poisson(T([2.0, 0.5])),
+        lambda: TD.Poisson(T([1.0, 4.0])),
+    ),
+]
+
+
+@pytest.mark.parametrize("p, q, tp, tq", KL_PAIRS, ids=lambda f: "")
+def test_kl_matches_torch(p, q, tp, tq):
+    ours = kl_divergence(p(), q()).data
+    theirs = TD.kl_divergence(tp(), tq()).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(kl_divergence(p(), p()).data, 0.0, atol=1e-12)
+
+
+def test_kl_uniform_outside_support_is_inf_and_gradient_vs_torch():
+    assert float(kl_divergence(D.Uniform(0.0, 2.0), D.Uniform(0.5, 3.0))) == np.inf
+    a = Tensor([0.3, -0.2], requires_grad=True)
+    kl_divergence(D.Normal(a, 1.5), D.Normal(0.0, [1.0, 2.0])).sum().backward()
+    ta = torch.tensor([0.3, -0.2], dtype=torch.float64, requires_grad=True)
+    TD.kl_divergence(TD.Normal(ta, 1.5), TD.Normal(0.0, T([1.0, 2.0]))).sum().backward()
+    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-13)
+
+
+BAD = [
+    (lambda: D.Normal(0.0, -1.0), ValueError, "Normal: scale must be positive"),
+    (lambda: D.Normal(0.0, np.nan), ValueError, "Normal: scale must be finite"),
+    (lambda: D.Normal(np.zeros(2), np.ones(3)), ValueError, "do not broadcast"),
+    (lambda: D.Bernoulli(probs=1.2), ValueError, r"Bernoulli: probs must be in \[0, 1\]"),
+    (lambda: D.Bernoulli(probs=0.2, logits=0.0), ValueError, "exactly one of probs or logits"),
+    (lambda: D.Bernoulli(), ValueError, "exactly one of probs or logits"),
+    (lambda: D.Categorical(probs=[-0.1, 1.1]), ValueError, "Categorical: probs must be non-neg"),
+    (lambda: D.Categorical(probs=0.5), ValueError, "last axis of categories"),
+    (lambda: D.Uniform(1.0, 1.0), ValueError, "Uniform: low must be < high"),
+    (lambda: D.Beta(0.0, 1.0), ValueError, "Beta: concentration1 must be positive"),
+    (lambda: D.Gamma(1.0, -2.0), ValueError, "Gamma: rate must be positive"),
+    (lambda: D.Poisson(0.0), ValueError, "Poisson: rate must be positive"),
+    (lambda: D.Binomial(2.5, probs=0.5), ValueError, "total_count must be a non-negative integer"),
+    (
+        lambda: D.MultivariateNormal([0.0, 0.0], covariance_matrix=[[1.0, 2.0], [2.0, 1.0]]),
+        ValueError,
+        "covariance_matrix must be symmetric positive definite",
+    ),
+    (
+        lambda: D.MultivariateNormal([0.0, 0.0], covariance_matrix=np.eye(3)),
+        ValueError,
+        r"must have shape \(..., 2, 2\)",
+    ),
+    (lambda: D.MultivariateNormal([0.0, 0.0]), ValueError, "exactly one of covariance_matrix"),
+    (
+        lambda: D.MultivariateNormal([0.0, 0.0], scale_tril=[[1.0, 1.0], [0.0, 1.0]]),
+        ValueError,
+        "scale_tril must be lower triangular",
+    ),
+    (
+        lambda: D.Normal(np.zeros(2), 1.0).log_prob(np.zeros(3)),
+        ValueError,
+        r"value of shape \(3,\) does not broadcast",
+    ),
+    (
+        lambda: D.Beta(1.0, 1.0).log_prob(1.5),
+        ValueError,
+        "Beta.log_prob: value outside the support",
+    ),
+    (lambda: D.Poisson(1.0).log_prob(1.5), ValueError, "outside the support"),
+    (lambda: D.Bernoulli(probs=0.5).log_prob(0.5), ValueError, "outside the support"),
+    (lambda: D.Categorical(probs=[0.5, 0.5]).log_prob(2), ValueError, "outside the support"),
+    (lambda: D.Uniform(0.0, 1.0).log_prob(1.0), ValueError, "outside the support"),
+    (lambda: D.Normal(0.0, 1.0).icdf(1.5), ValueError, r"Normal.icdf: value must be in \[0, 1\]"),
+    (lambda: D.Gamma(1.0, 1.0).rsample(), NotImplementedError, "Gamma.rsample: no reparameterised"),
+    (lambda: D.Normal(0.0, 1.0).sample((-1,)), ValueError, "sample_shape must be non-negative"),
+    (lambda: D.Normal(0.0, 1.0).sample(generator="x"), TypeError, "generator must be"),
+    (
+        lambda: kl_divergence(D.Normal(0.0, 1.0), D.Gamma(1.0, 1.0)),
+        NotImplementedError,
+        "no closed form for Normal-Gamma",
+    ),
+]
+
+
+@pytest.mark.parametrize("make, err, match", BAD)
+def test_bad_input(make, err, match):
+    with pytest.raises(err, match=match):
+        make()
