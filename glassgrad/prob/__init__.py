@@ -4,6 +4,7 @@ Everything is written in glassgrad ops so densities and their parameters are dif
 randomness comes from an explicit ``numpy.random.Generator`` (or the default one).
 """
 
+from glassgrad.prob.bayes import BayesResult, bayes_rule, sequential_update
 from glassgrad.prob.distributions import (
     Bernoulli,
     Beta,
@@ -15,6 +16,15 @@ from glassgrad.prob.distributions import (
     Normal,
     Poisson,
     Uniform,
+)
+from glassgrad.prob.expectation import (
+    BiasVariance,
+    MonteCarloResult,
+    PolynomialRegression,
+    bias_variance_decomposition,
+    expectation,
+    monte_carlo,
+    variance,
 )
 from glassgrad.prob.kl import kl_divergence, register_kl
 from glassgrad.prob.special import (
@@ -30,25 +40,10 @@ from glassgrad.prob.special import (
 )
 
 __all__ = [
-    "Distribution",
-    "Normal",
-    "Bernoulli",
-    "Categorical",
-    "MultivariateNormal",
-    "Uniform",
-    "Beta",
-    "Gamma",
-    "Poisson",
-    "Binomial",
-    "kl_divergence",
-    "register_kl",
-    "erf",
-    "erfc",
-    "ndtri",
-    "lgamma",
-    "digamma",
-    "polygamma",
-    "xlogy",
-    "softplus",
-    "lbeta",
-]
+    "Distribution", "Normal", "Bernoulli", "Categorical", "MultivariateNormal", "Uniform",
+    "Beta", "Gamma", "Poisson", "Binomial", "kl_divergence", "register_kl",
+    "bayes_rule", "sequential_update", "BayesResult",
+    "expectation", "variance", "monte_carlo", "MonteCarloResult",
+    "PolynomialRegression", "bias_variance_decomposition", "BiasVariance",
+    "erf", "erfc", "ndtri", "lgamma", "digamma", "polygamma", "xlogy", "softplus", "lbeta",
+]  # fmt: skip

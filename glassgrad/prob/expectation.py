@@ -1,0 +1,171 @@
+"""Expectation, variance, Monte Carlo estimates and the bias-variance decomposition."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from glassgrad.core.ops import sum, to_tensor
+from glassgrad.core.random import get_generator
+from glassgrad.core.tensor import Tensor
+
+__all__ = [
+    "expectation",
+    "variance",
+    "monte_carlo",
+    "MonteCarloResult",
+    "PolynomialRegression",
+    "bias_variance_decomposition",
+    "BiasVariance",
+]
+
+
+def _discrete(values, probs, fn):
+    values, probs = to_tensor(values), to_tensor(probs)
+    if values.shape != probs.shape or values.ndim != 1:
+        raise ValueError(
+            f"{fn}: values and probs must be vectors of one length; got shapes "
+            f"{values.shape} and {probs.shape}"
+        )
+    p = probs.data
+    if np.any(p < 0) or abs(float(p.sum()) - 1.0) > 1e-8:
+        raise ValueError(f"{fn}: probs must be non-negative and sum to 1; got {p}")
+    return values, probs
+
+
+def expectation(values, probs):
+    """E[X] = sum_i x_i p_i for a discrete random variable.
+
+    Example (a coin paying 1 with probability 0.7):
+        >>> float(expectation([0.0, 1.0], [0.3, 0.7]))
+        0.7
+    """
+    values, probs = _discrete(values, probs, "expectation")
+    return sum(values * probs)
+
+
+def variance(values, probs, method="central"):
+    """Var[X] = E[(X - E[X])^2] (``method="central"``) or E[X^2] - E[X]^2 (``"moments"``).
+
+    The central form is the numerically safer one; both agree in exact arithmetic.
+
+    Example (X in {1, 3} with equal probability):
+        >>> x, p = [1.0, 3.0], [0.5, 0.5]
+        >>> float(variance(x, p)), float(variance(x, p, method="moments"))
+        (1.0, 1.0)
+    """
+    values, probs = _discrete(values, probs, "variance")
+    mean = sum(values * probs)
+    if method == "central":
+        return sum((values - mean) ** 2 * probs)
+    if method == "moments":
+        return sum(values * values * probs) - mean * mean
+    raise ValueError(f"variance: method must be 'central' or 'moments'; got {method!r}")
+
+
+@dataclass
+class MonteCarloResult:
+    """A Monte Carlo estimate of E[f(X)] and its standard error std(f(X)) / sqrt(n)."""
+
+    estimate: float
+    std_error: float
+    n: int
+
+
+def monte_carlo(f, sampler, n, generator=None):
+    """Estimate E[f(X)] by the mean of f over n draws ``sampler(n, generator)``.
+
+    Example (E[U^2] = 1/3 for U uniform on [0, 1]):
+        >>> r = monte_carlo(lambda u: u**2, lambda n, g: g.random(n), 100000, generator=0)
+        >>> abs(r.estimate - 1 / 3) < 4 * r.std_error
+        True
+    """
+    if not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"monte_carlo: n must be an int >= 2; got {n!r}")
+    x = sampler(int(n), get_generator(generator))
+    fx = f(x)
+    fx = np.asarray(fx.data if isinstance(fx, Tensor) else fx, dtype=np.float64)
+    if fx.shape[:1] != (n,):
+        raise ValueError(f"monte_carlo: f(samples) must have n={n} rows; got shape {fx.shape}")
+    return MonteCarloResult(float(fx.mean()), float(fx.std(ddof=1) / np.sqrt(n)), int(n))
+
+
+class PolynomialRegression:
+    """Least-squares polynomial y = sum_k w_k x^k of a given degree (1-D input).
+
+    Example:
+        >>> m = PolynomialRegression(1).fit(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]))
+        >>> np.round(m.coef_, 6).tolist()
+        [1.0, 2.0]
+    """
+
+    def __init__(self, degree=1):
+        if not isinstance(degree, (int, np.integer)) or degree < 0:
+            raise ValueError(f"PolynomialRegression: degree must be an int >= 0; got {degree!r}")
+        self.degree = int(degree)
+
+    def _features(self, x):
+        x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64).reshape(-1)
+        return x[:, None] ** np.arange(self.degree + 1)
+
+    def fit(self, x, y):
+        """Solve min_w |V w - y|^2 with the Vandermonde matrix V; returns self."""
+        y = np.asarray(y.data if isinstance(y, Tensor) else y, dtype=np.float64).reshape(-1)
+        self.coef_ = np.linalg.lstsq(self._features(x), y, rcond=None)[0]
+        return self
+
+    def predict(self, x):
+        """Evaluate the fitted polynomial."""
+        return self._features(x) @ self.coef_
+
+
+@dataclass
+class BiasVariance:
+    """Averages over the test inputs of bias^2, variance and noise; their sum is the error."""
+
+    bias2: float
+    variance: float
+    noise: float
+    expected_error: float
+
+
+def bias_variance_decomposition(
+    model_factory, true_fn, x_train, x_test, noise_std, n_rounds=200, generator=None
+):
+    """Estimate E[(y - f_D(x))^2] = bias^2 + variance + noise by redrawing training sets.
+
+    Each round draws a training set D: inputs ``x_train`` (an array for a fixed design, or a
+    callable ``x_train(generator)`` for a random one) and targets true_fn(x) + noise_std * eps,
+    fits ``model_factory()`` (an object with ``fit(x, y)`` and ``predict(x)``) and predicts at
+    ``x_test``. With f_bar(x) the mean prediction over rounds: bias^2 = mean_x (f_bar - f)^2,
+    variance = mean_x mean_D (f_D - f_bar)^2, noise = noise_std^2.
+
+    Example (a constant model for f(x) = x on a fixed design):
+        >>> x = np.linspace(-1, 1, 5)
+        >>> r = bias_variance_decomposition(lambda: PolynomialRegression(0), lambda x: x, x, x,
+        ...                                 noise_std=0.0, n_rounds=3, generator=0)
+        >>> round(r.bias2, 6), round(r.variance, 6)
+        (0.5, 0.0)
+    """
+    if not callable(model_factory) or not callable(true_fn):
+        raise TypeError("bias_variance_decomposition: model_factory and true_fn must be callable")
+    if not np.isscalar(noise_std) or noise_std < 0:
+        raise ValueError(
+            f"bias_variance_decomposition: noise_std must be a number >= 0; got {noise_std!r}"
+        )
+    if not isinstance(n_rounds, (int, np.integer)) or n_rounds < 2:
+        raise ValueError(
+            f"bias_variance_decomposition: n_rounds must be an int >= 2; got {n_rounds!r}"
+        )
+    rng = get_generator(generator)
+    x_test = np.asarray(x_test, dtype=np.float64)
+    preds = []
+    for _ in range(n_rounds):
+        x = np.asarray(x_train(rng) if callable(x_train) else x_train, dtype=np.float64)
+        y = true_fn(x) + noise_std * rng.standard_normal(x.shape)
+        preds.append(np.asarray(model_factory().fit(x, y).predict(x_test), dtype=np.float64))
+    preds = np.stack(preds)
+    mean_pred = preds.mean(axis=0)
+    bias2 = float(np.mean((mean_pred - true_fn(x_test)) ** 2))
+    var = float(np.mean((preds - mean_pred) ** 2))
+    noise = float(noise_std) ** 2
+    return BiasVariance(bias2, var, noise, bias2 + var + noise)
