@@ -104,11 +104,13 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
 
     Returns:
         ``(order, cotangents)``: the nodes in topological order and a dict from
-        ``id(node)`` to its total cotangent.
+        ``id(node)`` to its total cotangent. When ``inputs`` are given, only the cotangents
+        of the inputs, of leaves and of ``retain_grad()`` tensors are kept.
     """
     order, relevant = sweep_plan or plan(outputs, inputs)
     if create_graph is None:
         create_graph = needs_recording(order, relevant, seeds)
+    drop, keep = inputs is not None, {id(x) for x in inputs or ()}
     cot = {}
     for o, s in zip(outputs, seeds, strict=False):
         if o.requires_grad:
@@ -127,6 +129,8 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
             op = node.op
             if op is None:
                 continue
+            if drop and id(node) not in keep and not node.retains:
+                del cot[id(node)]  # free intermediate cotangents as soon as they are used
             parents, params = node.parents, node.params
             if op.vjps is not None:
                 cts = [
