@@ -130,8 +130,10 @@ def main():
 
     torch.set_num_threads(2)
     print(f"glassgrad {gg.__version__}, numpy {np.__version__}, torch {torch.__version__}")
-    head = (f"| {'case':<46} | {'glassgrad':>10} | {'baseline':>10} | {'ratio':>6} "
-            f"| {'target':>6} | met |")
+    head = (
+        f"| {'case':<46} | {'glassgrad':>10} | {'baseline':>10} | {'ratio':>6} "
+        f"| {'target':>6} | met |"
+    )
     print(head)
     print("|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
     for label, bench in CASES:
