@@ -283,7 +283,8 @@ def pairwise_distances(X, Y=None, metric="euclidean"):
             f"got shapes {X.shape} and {Y.shape}"
         )
     if metric == "cosine":
-        return 1.0 - cosine_similarity(ops.expand_dims(X, 1), ops.expand_dims(Y, 0), eps=1e-300)
+        tiny = float(np.finfo(X.dtype).tiny)  # only guards zero rows (similarity 0)
+        return 1.0 - cosine_similarity(ops.expand_dims(X, 1), ops.expand_dims(Y, 0), eps=tiny)
     if metric == "sqeuclidean":
         diff = ops.expand_dims(X, 1) - ops.expand_dims(Y, 0)
         return ops.sum(diff * diff, axis=-1)

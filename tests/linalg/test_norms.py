@@ -90,6 +90,16 @@ def test_norm_axis_none_matches_numpy(rng, ord):
     assert_close(norm(x, keepdims=True).numpy(), np.linalg.norm(x, keepdims=True))
 
 
+def test_float32_is_preserved_without_nan():
+    x = gg.Tensor(np.array([[0.0, 0.0], [3.0, 4.0]], np.float32), requires_grad=True)
+    outs = [vector_norm(x, o, axis=1) for o in (1, 2, 3, INF, 0)]
+    outs += [matrix_norm(x), cosine_similarity(x, x), cdist(x, x)]
+    outs += [pairwise_distances(x, metric=m) for m in ("cosine", "euclidean")]
+    for out in outs:
+        assert out.dtype == np.float32 and np.isfinite(out.numpy()).all()
+    assert_close(pairwise_distances(x, metric="cosine").numpy(), [[1, 1], [1, 0]], atol=1e-6)
+
+
 def test_integer_input_becomes_float():
     out = vector_norm(np.array([3, 4]))
     assert out.dtype == np.float64 and float(out) == 5.0
