@@ -183,7 +183,11 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
             ts = [tan.get(id(p)) for p in node.parents]
             if all(t is None for t in ts):
                 continue
-            if batched and not op.elementwise:
+            if batched and op.batched_jvp is not None:
+                t = op.batched_jvp(
+                    *_dense(op, ts, node.parents, batched), node, *node.parents, **node.params
+                )
+            elif batched and not op.elementwise:
                 t = _jvp_per_slice(op, ts, node, create_graph)
             else:
                 t = op.jvp(*_dense(op, ts, node.parents), node, *node.parents, **node.params)
@@ -196,11 +200,12 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
         STATE.enabled = prev
 
 
-def _dense(op, ts, parents):
+def _dense(op, ts, parents, batched=False):
     """Tangents for a rule: zeros replace None unless the rule accepts None (sparse_jvp)."""
     if op.sparse_jvp:
         return ts
-    return [_zeros_like(p) if t is None else t for t, p in zip(ts, parents, strict=False)]
+    batch = (len(next(t for t in ts if t is not None)),) if batched else ()
+    return [_zeros_like(p, batch) if t is None else t for t, p in zip(ts, parents, strict=False)]
 
 
 def _jvp_per_slice(op, ts, node, record):

@@ -42,6 +42,8 @@ class Primitive:
         register: add it to ``REGISTRY`` (False for user-defined custom rules).
         elementwise: the JVP rule broadcasts over a leading batch axis of the tangents, so
             ``jacfwd`` pushes a whole basis through it at once (set by ``unary``/``binary``).
+        batched_jvp: optional JVP rule, same signature, for tangents that carry a leading
+            batch axis; without it (and not elementwise) ``jacfwd`` runs the JVP per slice.
 
     Example:
         >>> import numpy as np
@@ -64,6 +66,7 @@ class Primitive:
         "differentiable",
         "linear",
         "elementwise",
+        "batched_jvp",
     )
 
     def __init__(
@@ -79,6 +82,7 @@ class Primitive:
         linear=False,
         register=True,
         elementwise=False,
+        batched_jvp=None,
     ):
         if register and name in REGISTRY:
             raise ValueError(f"Primitive: name {name!r} is already registered")
@@ -86,7 +90,7 @@ class Primitive:
             raise ValueError(f"Primitive {name!r}: a differentiable primitive needs vjp and jvp")
         self.name, self.fn, self.vjp, self.jvp, self.vjps = name, fn, vjp, jvp, vjps
         self.sparse_jvp, self.differentiable, self.linear = sparse_jvp, differentiable, linear
-        self.elementwise = elementwise
+        self.elementwise, self.batched_jvp = elementwise, batched_jvp
         if register:
             REGISTRY[name] = self
 

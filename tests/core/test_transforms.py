@@ -191,3 +191,24 @@ def test_third_derivatives_forward_over_forward_over_reverse(rng):
     tt = tf.jacfwd(tf.hessian(lambda v: torch.sum(torch.tanh(_t(A) @ v)) ** 2))(_t(x))
     np.testing.assert_allclose(t3, tt, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(t3_rev, tt, rtol=1e-10, atol=1e-12)
+
+
+def test_primitive_batched_jvp_rule_is_used_by_jacfwd(rng):
+    calls = []
+
+    def batched(ta, tb, out, a, b):  # tangents carry a leading batch axis
+        calls.append(ta.shape)
+        return gg.matmul(ta, b) + gg.matmul(a, tb)
+
+    mm = gg.Primitive(
+        "t_matmul",
+        np.matmul,
+        vjp=lambda g, out, a, b: (g @ b.T, a.T @ g),
+        jvp=lambda ta, tb, out, a, b: ta @ b + a @ tb,
+        batched_jvp=batched,
+        register=False,
+    )
+    a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
+    f = lambda a: gg.tanh(mm(a, gg.Tensor(b)))
+    np.testing.assert_allclose(gg.jacfwd(f)(a), gg.jacrev(f)(a), rtol=1e-13)
+    assert calls == [(6, 2, 3)]
