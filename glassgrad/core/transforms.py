@@ -11,12 +11,10 @@ import functools
 import numpy as np
 
 from glassgrad.core.autodiff import (
-    _descendants,
     backward_pass,
     enable_grad,
     forward_pass,
     plan,
-    toposort,
 )
 from glassgrad.core.errors import DTypeError, ShapeError
 from glassgrad.core.ops import concatenate, identity, stack, transpose
@@ -142,10 +140,10 @@ def _as_output(x, where):
         ) from None
 
 
-def _primal(out, flat_inputs):
+def _primal(out, flat_inputs, sweep_plan=None):
     """Cut ``out`` from the graph unless it depends on tensors of an outer transform."""
-    order = toposort([out])
-    return out.detach() if len(order) == len(_descendants(order, flat_inputs)) else out
+    order, relevant = sweep_plan or plan([out], flat_inputs)
+    return out.detach() if len(order) == len(relevant) else out
 
 
 def _cotangents(outs, seeds, flat_inputs, sweep_plan=None):
@@ -195,8 +193,10 @@ def value_and_grad(fun, argnums=0, has_aux=False):
             )
         flat = [x for ins in inputs for x in ins]
         seed = Tensor._make(np.ones(out.shape, out.dtype))
-        grads = _regroup(_cotangents([out], [seed], flat), inputs, defs, single)
-        value = _primal(out.reshape(()) if out.ndim else out, flat)
+        once = plan([out], flat)
+        grads = _regroup(_cotangents([out], [seed], flat, once), inputs, defs, single)
+        value = _primal(out, flat, once)
+        value = value.reshape(()) if value.ndim else value
         return ((value, aux), grads) if has_aux else (value, grads)
 
     return wrapped
