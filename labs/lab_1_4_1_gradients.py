@@ -242,4 +242,4 @@ record("Newton on x − log x after 6 steps", xn, expected=1.0, tol=1e-12)
 
 # %%
 your_answer = gg.grad(lambda x: x**3)(2.0)
-record("exercise ex1 accepted", check("1.4.1", "ex1", your_answer), expected=1)
+record("exercise ex1 accepted", check("1.4.1", "ex1", your_answer), expected=True)

@@ -170,4 +170,4 @@ if requires("nn.MLP", "data.make_moons", "nn.functional"):
 # 3. `ex3`: Adam with lr = 0.1 on x² from x = 1: x after one step?
 
 # %%
-record("exercise ex2 accepted", check("1.4.2", "ex2", descend(0.1, steps=10)[-1]), expected=1)
+record("exercise ex2 accepted", check("1.4.2", "ex2", descend(0.1, steps=10)[-1]), expected=True)

@@ -172,4 +172,4 @@ savefig(fig, "mlp_landscape_2d")
 # 3. `ex3`: how much sharper is 10x² than x² (ratio of curvatures)?
 
 # %%
-record("exercise ex1 accepted", check("1.4.3", "ex1", info["kind"]), expected=1)
+record("exercise ex1 accepted", check("1.4.3", "ex1", info["kind"]), expected=True)

@@ -149,4 +149,4 @@ if requires("nn.lora.LoRALinear", "nn.Linear"):
 # 3. `ex3`: for 1000×1000 at r = 16, what fraction of the parameters is saved?
 
 # %%
-record("exercise ex3 accepted", check("1.4.4", "ex3", 1 - low / full), expected=1)
+record("exercise ex3 accepted", check("1.4.4", "ex3", 1 - low / full), expected=True)

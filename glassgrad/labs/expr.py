@@ -45,8 +45,8 @@ def parse_expression(text):
             if len(node.args) != 1 or node.keywords:
                 raise ExpressionError(f"{node.func.id}() takes exactly one argument")
         elif isinstance(node, ast.Name):
-            if node.id not in FUNCTIONS and node.id not in names:
-                names.append(node.id)
+            if node.id not in FUNCTIONS:
+                names.append(node)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
                 raise ExpressionError(f"only numbers are allowed as constants; got {node.value!r}")
@@ -58,7 +58,8 @@ def parse_expression(text):
                 raise ExpressionError(f"operator {type(node.op).__name__} is not allowed")
         elif not isinstance(node, ast.Expression | ast.Load | ast.operator | ast.unaryop):
             raise ExpressionError(f"{type(node).__name__} is not allowed in an expression")
-    return tree, names
+    ordered = [n.id for n in sorted(names, key=lambda n: n.col_offset)]
+    return tree, list(dict.fromkeys(ordered))
 
 
 def parse_point(assignments):

@@ -88,6 +88,8 @@ def _to_array(value):
 
 
 def _show(value):
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
     a = _to_array(value)
     return float(a) if a.ndim == 0 else a.tolist()
 
