@@ -108,7 +108,22 @@ def _evaluator(model, loss_fn, data):
     return evaluate
 
 
-def _grid_losses(model, loss_fn, data, origin, directions, coords, progress):
+def _batched(loss_fn, params, origin, directions, coords):
+    """Losses at several grid points from one call of ``loss_fn`` on stacked parameters."""
+    stacked = []
+    for j, (o, p) in enumerate(zip(origin, params, strict=True)):
+        moved = o.ravel() + sum(coords[:, [k]] * d[j].ravel() for k, d in enumerate(directions))
+        stacked.append(Tensor(moved.reshape(len(coords), *o.shape).astype(p.dtype)))
+    with no_grad():
+        out = loss_fn(stacked)
+    if not isinstance(out, Tensor) or out.shape != (len(coords),):
+        shape = out.shape if isinstance(out, Tensor) else type(out).__name__
+        raise ShapeError(f"landscape: with batch, loss_fn must return one loss per point, shape "
+                         f"({len(coords)},); got {shape}")  # fmt: skip
+    return out.data
+
+
+def _grid_losses(model, loss_fn, data, origin, directions, coords, progress, batch=None):
     """Loss at origin + Σ cₖ dₖ for every row of ``coords``; parameters restored after."""
     params = _params(model)
     evaluate = _evaluator(model, loss_fn, data)
@@ -122,13 +137,17 @@ def _grid_losses(model, loss_fn, data, origin, directions, coords, progress):
         bar.start()
     saved = [p.data for p in params]
     try:
-        for i, c in enumerate(coords):
-            for j, p in enumerate(params):
-                step = sum(ck * d[j] for ck, d in zip(c, directions, strict=False))
-                p.data = (origin[j] + step).astype(p.dtype)
-            out[i] = evaluate()
+        for i in range(0, len(coords), batch or 1):
+            c = coords[i : i + (batch or 1)]
+            if batch:
+                out[i : i + len(c)] = _batched(loss_fn, params, origin, directions, c)
+            else:
+                for j, p in enumerate(params):
+                    step = sum(ck * d[j] for ck, d in zip(c[0], directions, strict=False))
+                    p.data = (origin[j] + step).astype(p.dtype)
+                out[i] = evaluate()
             if bar is not None:
-                bar.advance(task)
+                bar.advance(task, len(c))
     finally:
         for p, s in zip(params, saved, strict=False):
             p.data = s
@@ -185,7 +204,7 @@ def loss_landscape_1d(model, loss_fn, data=None, direction=None, span=1.0, steps
 
 
 def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, steps=21,
-                      generator=None, progress=False):  # fmt: skip
+                      generator=None, progress=False, batch=None):  # fmt: skip
     """Loss on the plane θ + α d₁ + β d₂, α, β in [-span, span] (``steps`` × ``steps``).
 
     Args:
@@ -198,6 +217,9 @@ def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, step
         steps: grid points per axis.
         generator: seed or Generator for the random directions.
         progress: show a rich progress bar.
+        batch: evaluate this many grid points per call: ``loss_fn`` then receives the
+            parameters stacked along a new leading axis, ``(batch, *shape)`` each, and
+            returns one loss per point (needs ``data=None`` and a vectorised loss).
 
     Returns:
         A ``Landscape`` with ``alphas``, ``betas``, ``losses[i, j]`` at (αᵢ, βⱼ),
@@ -220,10 +242,15 @@ def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, step
     if len(directions) != 2:
         raise ShapeError(f"loss_landscape_2d: need 2 directions; got {len(directions)}")
     ds = [_check_like(params, d, f"directions[{k}]") for k, d in enumerate(directions)]
+    if batch is not None and (data is not None or not int(batch) >= 1):
+        raise ValueError(f"loss_landscape_2d: batch needs data=None and batch >= 1; got {batch!r}")
     ax = np.linspace(-span, span, steps)
     grid = np.stack(np.meshgrid(ax, ax, indexing="ij"), axis=-1).reshape(-1, 2)
-    losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress)
-    center = _evaluator(model, loss_fn, data)()
+    losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress, batch)
+    if batch:
+        center = float(_batched(loss_fn, params, origin, ds, np.zeros((1, 2)))[0])
+    else:
+        center = _evaluator(model, loss_fn, data)()
     return Landscape(alphas=ax, betas=ax, losses=losses.reshape(steps, steps),
                      center_loss=center, directions=ds)  # fmt: skip
 

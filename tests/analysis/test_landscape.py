@@ -148,3 +148,22 @@ def test_pca_landscape_of_a_gd_path(rng):
     ]
     assert r.losses[2, 5] == pytest.approx(mlp_loss(moved, X, y).item(), rel=1e-13)
     assert r.alphas[0] < r.path[:, 0].min() and r.path[:, 1].max() < r.betas[-1]
+
+
+def test_batched_grid_equals_pointwise(rng):
+    params = mlp_params(rng)
+    X, y = gg.Tensor(rng.normal(size=(10, 4))), gg.Tensor(rng.normal(size=(10, 3)))
+
+    def batched_loss(ps):  # parameters carry a leading grid axis G
+        w1, b1, w2 = ps
+        h = gg.tanh(X @ w1.mT + gg.expand_dims(b1, 1))
+        return ((h @ w2.mT - y) ** 2).mean(axis=(1, 2))
+
+    pointwise = loss_landscape_2d(params, lambda ps: mlp_loss(ps, X, y), steps=5, generator=4)
+    for batch in (1, 7, 25):
+        r = loss_landscape_2d(params, batched_loss, steps=5, generator=4, batch=batch)
+        np.testing.assert_allclose(r.losses, pointwise.losses, rtol=1e-13)
+    with pytest.raises(ShapeError, match=r"one loss per point, shape \(7,\); got \(\)"):
+        loss_landscape_2d(params, lambda ps: ps[0].sum(), steps=5, generator=4, batch=7)
+    with pytest.raises(ValueError, match="batch needs data=None"):
+        loss_landscape_2d(params, batched_loss, (X, y), steps=5, batch=7)
