@@ -212,3 +212,27 @@ def test_primitive_batched_jvp_rule_is_used_by_jacfwd(rng):
     f = lambda a: gg.tanh(mm(a, gg.Tensor(b)))
     np.testing.assert_allclose(gg.jacfwd(f)(a), gg.jacrev(f)(a), rtol=1e-13)
     assert calls == [(6, 2, 3)]
+
+
+def test_jacobians_of_pytrees_and_multi_primal_hvp(rng):
+    p = {"a": rng.standard_normal(2), "b": rng.standard_normal(3)}
+    f = lambda p: gg.concatenate([gg.sin(p["a"]), p["b"] * gg.sum(p["a"])])
+    jf, jr = gg.jacfwd(f)(p), gg.jacrev(f)(p)
+    assert jf["a"].shape == (5, 2) and jf["b"].shape == (5, 3)
+    for k in p:
+        np.testing.assert_allclose(jf[k], jr[k], rtol=1e-13)
+    np.testing.assert_allclose(jr["b"][2:], np.eye(3) * p["a"].sum(), rtol=1e-14)
+
+    g = lambda x, y: gg.sum(x**2 * y) + gg.sum(gg.exp(y))
+    x, y, tx, ty = (rng.standard_normal(3) for _ in range(4))
+    hx, hy = gg.hvp(g, (x, y), (tx, ty))
+    np.testing.assert_allclose(hx, 2 * y * tx + 2 * x * ty, rtol=1e-13)
+    np.testing.assert_allclose(hy, 2 * x * tx + np.exp(y) * ty, rtol=1e-13)
+
+
+def test_vjp_with_dict_output_and_has_aux(rng):
+    x = rng.standard_normal(3)
+    out, f_vjp, aux = gg.vjp(lambda x: ({"s": gg.sin(x), "c": gg.cos(x)}, "note"), x, has_aux=True)
+    assert aux == "note" and set(out) == {"s", "c"}
+    (ct,) = f_vjp({"s": gg.Tensor(np.ones(3)), "c": gg.Tensor(np.ones(3))})
+    np.testing.assert_allclose(ct, np.cos(x) - np.sin(x), rtol=1e-14)
