@@ -219,8 +219,8 @@ class Flatten(Module):
     def forward(self, x):
         """Reshape, keeping the axes outside [start_dim, end_dim]."""
         x = ops.to_tensor(x)
-        start = ops.normalize_axis(self.start_dim, x.ndim, "Flatten")
-        end = ops.normalize_axis(self.end_dim, x.ndim, "Flatten")
+        (start,) = ops.normalize_axis(self.start_dim, x.ndim, "Flatten")
+        (end,) = ops.normalize_axis(self.end_dim, x.ndim, "Flatten")
         return ops.reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1 :])
 
 
