@@ -28,7 +28,12 @@ def _flat_out(out):
 
 
 def numerical_jvp(f, args, tangents, eps=1e-6):
-    """Central difference (f(x + eps·t) - f(x - eps·t)) / (2·eps), outputs flattened."""
+    """Central difference (f(x + eps·t) - f(x - eps·t)) / (2·eps), outputs flattened.
+
+    Example:
+        >>> numerical_jvp(lambda x: x ** 2, (np.array([3.0]),), (np.array([1.0]),)).round(6)
+        array([6.])
+    """
     plus = [_f64(a) + eps * _f64(t) for a, t in zip(args, tangents, strict=False)]
     minus = [_f64(a) - eps * _f64(t) for a, t in zip(args, tangents, strict=False)]
     return (
@@ -37,7 +42,11 @@ def numerical_jvp(f, args, tangents, eps=1e-6):
 
 
 def assert_close(actual, expected, rtol=1e-7, atol=1e-9, err_msg=""):
-    """``numpy.testing.assert_allclose`` that accepts Tensors."""
+    """``numpy.testing.assert_allclose`` that accepts Tensors.
+
+    Example:
+        >>> assert_close(Tensor([1.0, 2.0]), [1.0, 2.0])
+    """
     np.testing.assert_allclose(_f64(actual), _f64(expected), rtol=rtol, atol=atol, err_msg=err_msg)
 
 

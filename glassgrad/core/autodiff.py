@@ -29,6 +29,11 @@ def toposort(outputs):
     """Return the nodes that ``outputs`` depend on (requires_grad only), parents first.
 
     Iterative depth-first search, so graphs of any depth stay within Python's stack.
+
+    Example:
+        >>> x = Tensor(2.0, requires_grad=True)
+        >>> [t.op.name if t.op else "leaf" for t in toposort([x * x + 1.0])]
+        ['leaf', 'multiply', 'add']
     """
     order, seen = [], set()
     stack = [(o, False) for o in reversed(outputs) if o.requires_grad]
@@ -86,6 +91,12 @@ def plan(outputs, inputs=None):
 
     ``order`` is ``toposort(outputs)``; ``relevant`` holds the ids of the nodes that depend on
     ``inputs`` (all nodes when inputs is None). Jacobians pass one plan to every sweep.
+
+    Example:
+        >>> x = Tensor(2.0, requires_grad=True)
+        >>> order, relevant = plan([x * 3.0], [x])
+        >>> len(order), len(relevant)
+        (2, 2)
     """
     order = toposort(outputs)
     return order, ({id(n) for n in order} if inputs is None else _descendants(order, inputs))
@@ -106,6 +117,12 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
         ``(order, cotangents)``: the nodes in topological order and a dict from
         ``id(node)`` to its total cotangent. When ``inputs`` are given, only the cotangents
         of the inputs, of leaves and of ``retain_grad()`` tensors are kept.
+
+    Example:
+        >>> x = Tensor(3.0, requires_grad=True)
+        >>> _, cot = backward_pass([x * x], [Tensor(1.0)], [x])
+        >>> cot[id(x)]
+        Tensor(6.)
     """
     order, relevant = sweep_plan or plan(outputs, inputs)
     if create_graph is None:
@@ -168,6 +185,11 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
 
     Returns:
         One tangent per output (zeros where an output does not depend on the inputs).
+
+    Example:
+        >>> x = Tensor(3.0, requires_grad=True)
+        >>> forward_pass([x], [Tensor(1.0)], [x * x])
+        [Tensor(6.)]
     """
     order, relevant = sweep_plan or plan(outputs, inputs)
     tan = {id(i): t for i, t in zip(inputs, tangents, strict=False)}
@@ -270,6 +292,12 @@ def backward(outputs, gradients=None, create_graph=False, inputs=None):
 
     ``outputs`` is a Tensor or a list of Tensors; ``inputs`` (optional) restricts the
     accumulation to those tensors. Non-leaf tensors keep a grad only after ``retain_grad()``.
+
+    Example:
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> backward((x * x).sum())
+        >>> x.grad
+        Tensor([2., 4.])
     """
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     seeds = as_seeds(outputs, gradients, "backward()")
@@ -324,14 +352,28 @@ class set_grad_enabled:
 
 
 class no_grad(set_grad_enabled):
-    """Disable recording (PyTorch ``torch.no_grad``), as a context manager or decorator."""
+    """Disable recording (PyTorch ``torch.no_grad``), as a context manager or decorator.
+
+    Example:
+        >>> x = Tensor(1.0, requires_grad=True)
+        >>> with no_grad():
+        ...     (x * 2).requires_grad
+        False
+    """
 
     def __init__(self):
         super().__init__(False)
 
 
 class enable_grad(set_grad_enabled):
-    """Enable recording inside a ``no_grad`` region, as a context manager or decorator."""
+    """Enable recording inside a ``no_grad`` region, as a context manager or decorator.
+
+    Example:
+        >>> x = Tensor(1.0, requires_grad=True)
+        >>> with no_grad(), enable_grad():
+        ...     (x * 2).requires_grad
+        True
+    """
 
     def __init__(self):
         super().__init__(True)

@@ -117,6 +117,14 @@ def unary(name, fn, deriv):
     """Make an elementwise primitive from its derivative ``deriv(x, out)``.
 
     The VJP is ``g * deriv(x, out)`` and the JVP is ``t * deriv(x, out)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassgrad.core.transforms import grad
+        >>> cube = unary("demo_cube", lambda x: x**3, deriv=lambda x, out: 3.0 * x * x)
+        >>> grad(cube)(2.0)
+        Tensor(12.)
+        >>> del REGISTRY["demo_cube"]
     """
     return Primitive(
         name,
@@ -132,6 +140,15 @@ def binary(name, fn, dx, dy):
 
     The VJP is ``(g * dx, g * dy)`` and the JVP is ``tx * dx + ty * dy``. Operands that
     need gradients arrive already broadcast to the output shape (see ``broadcast_pair``).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassgrad.core.transforms import grad
+        >>> hyp = binary("demo_hyp", np.hypot, dx=lambda x, y, out: x / out,
+        ...              dy=lambda x, y, out: y / out)
+        >>> grad(lambda a: hyp(a, Tensor(4.0)))(3.0)
+        Tensor(0.6)
+        >>> del REGISTRY["demo_hyp"]
     """
 
     def jvp(tx, ty, out, x, y):
@@ -150,7 +167,16 @@ def binary(name, fn, dx, dy):
 
 
 def linear(name, fn, vjp):
-    """Make a primitive that is linear in its inputs; its JVP applies the op to the tangents."""
+    """Make a primitive that is linear in its inputs; its JVP applies the op to the tangents.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassgrad.core.transforms import jvp
+        >>> rev = linear("demo_flip", lambda x: x[::-1], vjp=lambda g, out, x: (rev(g),))
+        >>> jvp(rev, (Tensor([1.0, 2.0]),), (Tensor([1.0, 0.0]),))[1]
+        Tensor([0., 1.])
+        >>> del REGISTRY["demo_flip"]
+    """
     prim = Primitive(name, fn, vjp=vjp, jvp=lambda *a, **p: None, linear=True)
 
     def jvp(*args, **params):
@@ -162,7 +188,15 @@ def linear(name, fn, vjp):
 
 
 def nondifferentiable(name, fn):
-    """Make a primitive whose output never carries a gradient (comparisons, argmax, ...)."""
+    """Make a primitive whose output never carries a gradient (comparisons, argmax, ...).
+
+    Example:
+        >>> import numpy as np
+        >>> isneg = nondifferentiable("demo_isneg", lambda x: x < 0)
+        >>> isneg(Tensor([-1.0, 1.0], requires_grad=True)).requires_grad
+        False
+        >>> del REGISTRY["demo_isneg"]
+    """
     return Primitive(name, fn, differentiable=False)
 
 
