@@ -5,6 +5,7 @@ import numpy as np
 from glassgrad.core.ops.elementwise import const_like, multiply, to_tensor
 from glassgrad.core.ops.shape import broadcast_to, normalize_axis, reshape
 from glassgrad.core.primitive import Primitive, linear
+from glassgrad.core.tensor import Tensor  # noqa: F401 (used by the doctest examples)
 
 __all__ = ["sum", "max", "min", "amax", "amin"]
 

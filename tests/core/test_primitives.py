@@ -1,0 +1,233 @@
+"""Registry-driven checks: every registered primitive has a spec row, and check_grads passes
+on every row to order 2 in forward and reverse mode (central differences are the oracle)."""
+
+import numpy as np
+import pytest
+
+import glassgrad.core.ops as ops
+from glassgrad.core.primitive import REGISTRY
+from glassgrad.core.tensor import Tensor
+from glassgrad.testing import check_grads
+
+SHAPES = [(), (3,), (2, 3), (1, 3), (2, 1)]
+PAIRS = [((2, 3), (2, 3)), ((2, 1), (1, 3)), ((), (2, 3)), ((3,), (2, 3))]
+
+
+def _rng(shape, salt=0):
+    return np.random.default_rng(abs(hash((shape, salt))) % 2**32)
+
+
+def normal(shape, salt=0):
+    return _rng(shape, salt).standard_normal(shape)
+
+
+def positive(shape, salt=0):
+    return _rng(shape, salt).uniform(0.5, 2.0, shape)
+
+
+def away(shape, salt=0):
+    """Values with |x| in [0.3, 2]: away from kinks at 0."""
+    r = _rng(shape, salt)
+    return r.uniform(0.3, 2.0, shape) * r.choice([-1.0, 1.0], shape)
+
+
+def unit(shape, salt=0):
+    return _rng(shape, salt).uniform(-0.8, 0.8, shape)
+
+
+def above_one(shape, salt=0):
+    return _rng(shape, salt).uniform(1.2, 3.0, shape)
+
+
+def distinct(shape, salt=0):
+    """Values at least 0.1 apart (no ties for max/sort)."""
+    n = int(np.prod(shape))
+    vals = _rng(shape, salt).permutation(n) * 0.37 - 0.5 * n * 0.37
+    return vals.reshape(shape)
+
+
+def _sym(x):
+    return (x + ops.swapaxes(x, -1, -2)) * 0.5
+
+
+def _spd(n, batch=()):
+    a = normal(batch + (n, n), 7)
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def unary(f, sampler=normal, shapes=SHAPES):
+    return [(f, (sampler(s),)) for s in shapes]
+
+
+def binary(f, sx=normal, sy=normal, pairs=PAIRS):
+    return [(f, (sx(a, 1), sy(b, 2))) for a, b in pairs]
+
+
+def _gauge_eigh(a):
+    w, v = ops.eigh(_sym(a))
+    w2 = ops.expand_dims(w * w, -2)
+    return ops.matmul(v * w2, ops.swapaxes(v, -1, -2)), v * v
+
+
+def _gauge_svd(a):
+    u, s, vh = ops.svd(a)
+    return ops.matmul(u * ops.expand_dims(s**2, -2), vh), s
+
+
+M3, M43, M24 = normal((3, 3), 3), normal((4, 3), 4), normal((2, 4), 5)
+
+SPECS = {
+    "negative": unary(ops.negative),
+    "add": binary(ops.add),
+    "subtract": binary(ops.subtract),
+    "multiply": binary(ops.multiply),
+    "divide": binary(ops.divide, sy=away),
+    "power": binary(ops.power, sx=positive),
+    "exp": unary(ops.exp),
+    "log": unary(ops.log, positive),
+    "sin": unary(ops.sin),
+    "cos": unary(ops.cos),
+    "tanh": unary(ops.tanh),
+    "sqrt": unary(ops.sqrt, positive),
+    "absolute": unary(ops.absolute, away),
+    "relu": unary(ops.relu, away),
+    "sigmoid": unary(ops.sigmoid),
+    "maximum": binary(ops.maximum, sx=distinct, sy=lambda s, k: distinct(s, k) + 0.1),
+    "minimum": binary(ops.minimum, sx=distinct, sy=lambda s, k: distinct(s, k) + 0.1),
+    "where": [
+        (lambda x, y: ops.where(normal((2, 3), 9) > 0, x, y), (normal((2, 3)), normal((1, 3))))
+    ],
+    "reshape": [(lambda x: ops.reshape(x, (3, 2)), (normal((2, 3)),))],
+    "transpose": [(lambda x: ops.transpose(x, (1, 2, 0)), (normal((2, 3, 4)),))],
+    "broadcast_to": [(lambda x: ops.broadcast_to(x, (2, 3)), (normal((3,)),))],
+    "sum_to": [(lambda x: ops.sum_to(x, (1, 3)), (normal((2, 3)),))],
+    "getitem": [
+        (lambda x: x[1:, [0, 2, 0]], (normal((3, 3)),)),
+        (lambda x: x[np.array([True, False, True])], (normal((3, 2)),)),
+    ],
+    "index_add": [(lambda g: ops.index_add(g, np.array([0, 2, 0]), (4,)), (normal((3,)),))],
+    "concatenate": [
+        (lambda x, y: ops.concatenate([x, y], axis=1), (normal((2, 1)), normal((2, 3))))
+    ],
+    "astype": [],  # float32 rounding defeats finite differences: see test_astype_rules
+    "identity": unary(ops.identity),
+    "sum": [(lambda x: ops.sum(x, axis=1, keepdims=True), (normal((2, 3)),))] + unary(ops.sum),
+    "max": [(lambda x: ops.max(x, axis=0), (distinct((2, 3)),))] + unary(ops.max, distinct),
+    "min": [(lambda x: ops.min(x, axis=1), (distinct((2, 3)),))] + unary(ops.min, distinct),
+    "matmul": [
+        (ops.matmul, (normal((2, 3)), normal((3, 4)))),
+        (ops.matmul, (normal((1, 2, 3)), normal((4, 3, 2)))),
+        (ops.matmul, (normal((3,)), normal((3, 2)))),
+    ],
+    "inv": [(ops.inv, (M3,)), (ops.inv, (normal((2, 3, 3), 1),))],
+    "solve": [(ops.solve, (M3, normal((3, 2)))), (ops.solve, (M3, normal((3,))))],
+    "det": [(ops.det, (M3,)), (ops.det, (normal((2, 2, 2)),))],
+    "logabsdet": [(lambda a: ops.slogdet(a)[1], (M3,))],
+    "cholesky": [
+        (lambda a: ops.cholesky(_sym(a)), (_spd(3),)),
+        (lambda a: ops.cholesky(_sym(a)), (_spd(2, (2,)),)),
+    ],
+    "eigh": [(_gauge_eigh, (M3,)), (_gauge_eigh, (normal((2, 3, 3)),))],
+    "eigvalsh": [(lambda a: ops.eigvalsh(_sym(a)), (M3,))],
+    "svd": [(_gauge_svd, (M43,)), (_gauge_svd, (M24,)), (_gauge_svd, (normal((2, 4, 3)),))],
+    "svdvals": [(ops.svdvals, (M43,)), (ops.svdvals, (M24,))],
+    "qr": [(lambda a: ops.qr(a), (M43,)), (lambda a: ops.qr(a), (normal((2, 3, 3)),))],
+    "pinv": [(ops.pinv, (M43,)), (ops.pinv, (M24,))],
+}
+
+ROWS = [(name, i) for name, cases in SPECS.items() for i in range(len(cases))]
+
+
+@pytest.mark.parametrize(("name", "i"), ROWS, ids=[f"{n}-{i}" for n, i in ROWS])
+def test_check_grads(name, i):
+    f, args = SPECS[name][i]
+    check_grads(f, args, order=2, modes=("fwd", "rev"))
+
+
+def test_every_differentiable_primitive_has_a_spec_row():
+    missing = [n for n, p in REGISTRY.items() if p.differentiable and n not in SPECS]
+    assert not missing, f"primitives without a spec row: {missing}"
+
+
+def test_every_differentiable_primitive_has_both_rules():
+    for name, prim in REGISTRY.items():
+        if prim.differentiable:
+            assert prim.jvp is not None and (prim.vjp is not None or prim.vjps is not None), name
+
+
+# ----- non-differentiable primitives: forward values against NumPy -----------------------------
+NONDIFF = {
+    "less": (ops.less, np.less),
+    "less_equal": (ops.less_equal, np.less_equal),
+    "greater": (ops.greater, np.greater),
+    "greater_equal": (ops.greater_equal, np.greater_equal),
+    "equal": (ops.equal, np.equal),
+    "not_equal": (ops.not_equal, np.not_equal),
+    "logical_and": (ops.logical_and, np.logical_and),
+    "logical_or": (ops.logical_or, np.logical_or),
+}
+UNARY_NONDIFF = {
+    "logical_not": (ops.logical_not, np.logical_not),
+    "sign": (ops.sign, np.sign),
+    "astype_nondiff": (lambda x: ops.astype(x, np.int64), lambda x: x.astype(np.int64)),
+}
+
+
+def test_every_nondifferentiable_primitive_has_a_value_test():
+    missing = [
+        n
+        for n, p in REGISTRY.items()
+        if not p.differentiable and n not in NONDIFF and n not in UNARY_NONDIFF
+    ]
+    assert not missing, f"non-differentiable primitives without a value test: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(NONDIFF))
+def test_nondifferentiable_binary_values(name):
+    ours, ref = NONDIFF[name]
+    x, y = np.round(normal((2, 3), 1)), np.round(normal((1, 3), 2))
+    out = ours(Tensor(x, requires_grad=True), y)
+    np.testing.assert_array_equal(out.data, ref(x, y))
+    assert not out.requires_grad
+
+
+@pytest.mark.parametrize("name", sorted(UNARY_NONDIFF))
+def test_nondifferentiable_unary_values(name):
+    ours, ref = UNARY_NONDIFF[name]
+    x = np.round(normal((2, 3), 3) * 2)
+    out = ours(Tensor(x, requires_grad=True))
+    np.testing.assert_array_equal(out.data, ref(x))
+    assert not out.requires_grad
+
+
+# ----- linear primitives: f(a·u + b·v) = a·f(u) + b·f(v) --------------------------------------
+LINEAR_ROWS = [(n, i) for n, i in ROWS if REGISTRY[n].linear]
+
+
+@pytest.mark.parametrize(("name", "i"), LINEAR_ROWS, ids=[f"{n}-{i}" for n, i in LINEAR_ROWS])
+def test_linearity(name, i):
+    f, args = SPECS[name][i]
+    us = [normal(np.shape(a), 11) for a in args]
+    vs = [normal(np.shape(a), 12) for a in args]
+    mixed = f(*[Tensor(2.0 * u - 3.0 * v) for u, v in zip(us, vs, strict=False)])
+    combo = 2.0 * f(*map(Tensor, us)).data - 3.0 * f(*map(Tensor, vs)).data
+    np.testing.assert_allclose(mixed.data, combo, rtol=1e-12, atol=1e-12)
+
+
+def test_linear_registry_rows_exist():
+    linear = {n for n, p in REGISTRY.items() if p.linear} - {"astype"}  # see test_astype_rules
+    assert linear <= {n for n, _ in LINEAR_ROWS}
+
+
+def test_astype_rules():
+    # The cast is linear; its VJP casts the cotangent back and its JVP casts the tangent.
+    from glassgrad.core.transforms import grad, jvp
+
+    x = np.array([0.5, -1.25, 2.0])
+    c = np.array([1.5, 2.0, -0.75], dtype=np.float32)
+    g = grad(lambda x: ops.sum(ops.astype(x, np.float32) * c))(x)
+    assert g.dtype == np.float64
+    np.testing.assert_array_equal(g.data, c.astype(np.float64))
+    _, t = jvp(lambda x: ops.astype(x, np.float32), (Tensor(x),), (Tensor(c.astype(np.float64)),))
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t.data, c)
