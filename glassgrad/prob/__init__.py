@@ -4,46 +4,33 @@ Everything is written in glassgrad ops so densities and their parameters are dif
 randomness comes from an explicit ``numpy.random.Generator`` (or the default one).
 """
 
+# fmt: off
+# ruff: noqa: I001
 from glassgrad.prob.bayes import BayesResult, bayes_rule, sequential_update
 from glassgrad.prob.distributions import (
-    Bernoulli,
-    Beta,
-    Binomial,
-    Categorical,
-    Distribution,
-    Gamma,
-    MultivariateNormal,
-    Normal,
-    Poisson,
-    Uniform,
+    Bernoulli, Beta, Binomial, Categorical, Distribution, Gamma, MultivariateNormal, Normal,
+    Poisson, Uniform,
 )
 from glassgrad.prob.expectation import (
-    BiasVariance,
-    MonteCarloResult,
-    PolynomialRegression,
-    bias_variance_decomposition,
-    expectation,
-    monte_carlo,
-    variance,
+    BiasVariance, MonteCarloResult, PolynomialRegression, bias_variance_decomposition,
+    expectation, monte_carlo, variance,
 )
 from glassgrad.prob.kl import kl_divergence, register_kl
-from glassgrad.prob.special import (
-    digamma,
-    erf,
-    erfc,
-    lbeta,
-    lgamma,
-    ndtri,
-    polygamma,
-    softplus,
-    xlogy,
+from glassgrad.prob.naive_bayes import (
+    BernoulliNB, Explanation, GaussianNB, MultinomialNB, NotFittedError,
 )
+from glassgrad.prob.special import (
+    digamma, erf, erfc, lbeta, lgamma, ndtri, polygamma, softplus, xlogy,
+)
+from glassgrad.prob.text import CountVectorizer
 
 __all__ = [
     "Distribution", "Normal", "Bernoulli", "Categorical", "MultivariateNormal", "Uniform",
     "Beta", "Gamma", "Poisson", "Binomial", "kl_divergence", "register_kl",
     "bayes_rule", "sequential_update", "BayesResult",
+    "MultinomialNB", "BernoulliNB", "GaussianNB", "Explanation", "NotFittedError",
+    "CountVectorizer",
     "expectation", "variance", "monte_carlo", "MonteCarloResult",
     "PolynomialRegression", "bias_variance_decomposition", "BiasVariance",
     "erf", "erfc", "ndtri", "lgamma", "digamma", "polygamma", "xlogy", "softplus", "lbeta",
-]  # fmt: skip
+]

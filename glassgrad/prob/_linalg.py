@@ -3,6 +3,7 @@
 Rules are written in glassgrad ops (matmul and these two), so they differentiate again.
 """
 
+# fmt: off
 import numpy as np
 
 from glassgrad.core.ops import matmul, sum, swapaxes, to_tensor

@@ -1,5 +1,6 @@
 """Bayes' rule: posterior = prior x likelihood / evidence, for one or many hypotheses."""
 
+# fmt: off
 from dataclasses import dataclass
 
 import numpy as np

@@ -6,23 +6,17 @@ Parameters broadcast into ``batch_shape``; ``log_prob``, ``cdf``, ``entropy``, `
 as a differentiable function of the parameters and fixed noise (the reparameterisation trick).
 """
 
+# fmt: off
+# fmt: off
+# ruff: noqa: I001
 import math
 
 import numpy as np
 
 from glassgrad.core.autodiff import no_grad
 from glassgrad.core.ops import (
-    broadcast_to,
-    exp,
-    expand_dims,
-    log,
-    log_softmax,
-    matmul,
-    sigmoid,
-    sqrt,
-    sum,
-    to_tensor,
-    where,
+    broadcast_to, exp, expand_dims, log, log_softmax, matmul, relu, sigmoid, sqrt, sum,
+    to_tensor, where,
 )
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
@@ -30,16 +24,8 @@ from glassgrad.prob._linalg import cholesky, diagonal, inv
 from glassgrad.prob.special import digamma, erfc, lbeta, lgamma, ndtri, softplus, xlogy
 
 __all__ = [
-    "Distribution",
-    "Normal",
-    "Bernoulli",
-    "Categorical",
-    "MultivariateNormal",
-    "Uniform",
-    "Beta",
-    "Gamma",
-    "Poisson",
-    "Binomial",
+    "Distribution", "Normal", "Bernoulli", "Categorical", "MultivariateNormal", "Uniform",
+    "Beta", "Gamma", "Poisson", "Binomial",
 ]
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -52,6 +38,12 @@ def _param(x, name, owner):
         x = Tensor(x.data.astype(np.float64))
     if not np.all(np.isfinite(x.data)):
         raise ValueError(f"{owner}: {name} must be finite; got {x.data}")
+    return x
+
+
+def _positive(x, name, owner):
+    x = _param(x, name, owner)
+    _require(x.data > 0, owner, name, "positive", x.data)
     return x
 
 
@@ -144,8 +136,9 @@ class Distribution:
         shape = self._extended_shape(_sample_shape(sample_shape, f"{self._name}.rsample"))
         return Tensor(draw(get_generator(generator), shape))
 
-    def _np(self, t):
-        return np.broadcast_to(t.data, self.batch_shape)
+    def _np(self, *ts):
+        out = [np.broadcast_to(t.data, self.batch_shape) for t in ts]
+        return out[0] if len(out) == 1 else out
 
     def __repr__(self):
         return f"{self._name}(batch_shape={self.batch_shape})"
@@ -163,16 +156,14 @@ class Normal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale):
-        loc, scale = _param(loc, "loc", "Normal"), _param(scale, "scale", "Normal")
-        _require(scale.data > 0, "Normal", "scale", "positive", scale.data)
+        loc, scale = _param(loc, "loc", "Normal"), _positive(scale, "scale", "Normal")
         self.batch_shape, (self.loc, self.scale) = _broadcast("Normal", loc, scale)
 
     mean = mode = property(lambda self: self.loc)
     variance = property(lambda self: self.scale * self.scale)
     stddev = property(lambda self: self.scale)
 
-    def _support(self, x):
-        return np.isfinite(x)
+    _support = lambda self, x: np.isfinite(x)
 
     def log_prob(self, value):
         """Log p(x) = -(x - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2."""
@@ -247,8 +238,7 @@ class Bernoulli(_ProbsOrLogits):
         p = self.probs.data
         return Tensor(np.where(p == 0.5, np.nan, (p > 0.5).astype(p.dtype)))
 
-    def _support(self, x):
-        return (x == 0) | (x == 1)
+    _support = lambda self, x: (x == 0) | (x == 1)
 
     def log_prob(self, value):
         """Log P(x) = x log p + (1 - x) log(1 - p); from logits z: x z - softplus(z)."""
@@ -262,8 +252,7 @@ class Bernoulli(_ProbsOrLogits):
         p = self.probs
         return -(xlogy(p, p) + xlogy(1.0 - p, 1.0 - p))
 
-    def _draw(self, shape, rng):
-        return (rng.random(shape) < self._np(self.probs)).astype(np.float64)
+    _draw = lambda self, shape, rng: (rng.random(shape) < self._np(self.probs)).astype(np.float64)
 
 
 class Binomial(_ProbsOrLogits):
@@ -289,8 +278,7 @@ class Binomial(_ProbsOrLogits):
     mean = property(lambda self: self.total_count * self.probs)
     variance = property(lambda self: self.total_count * self.probs * (1.0 - self.probs))
 
-    def _support(self, x):
-        return (x >= 0) & (x <= self.total_count.data) & (x == np.round(x))
+    _support = lambda self, x: (x >= 0) & (x <= self.total_count.data) & (x == np.round(x))
 
     def log_prob(self, value):
         """Log P(k) = lgamma(n+1) - lgamma(k+1) - lgamma(n-k+1) + k log p + (n-k) log(1-p)."""
@@ -316,15 +304,13 @@ class Poisson(Distribution):
     """
 
     def __init__(self, rate):
-        rate = _param(rate, "rate", "Poisson")
-        _require(rate.data > 0, "Poisson", "rate", "positive", rate.data)
-        self.rate, self.batch_shape = rate, rate.shape
+        self.rate = _positive(rate, "rate", "Poisson")
+        self.batch_shape = self.rate.shape
 
     mean = variance = property(lambda self: self.rate)
     mode = property(lambda self: Tensor(np.floor(self.rate.data)))
 
-    def _support(self, x):
-        return (x >= 0) & (x == np.round(x))
+    _support = lambda self, x: (x >= 0) & (x == np.round(x))
 
     def log_prob(self, value):
         """Log P(k) = k log rate - rate - lgamma(k + 1)."""
@@ -336,8 +322,7 @@ class Poisson(Distribution):
         r = float(np.max(self.rate.data))
         return _enumerated_entropy(self, int(r + 30.0 * math.sqrt(r) + 40))
 
-    def _draw(self, shape, rng):
-        return rng.poisson(self._np(self.rate), size=shape).astype(np.float64)
+    _draw = lambda self, shape, rng: rng.poisson(self._np(self.rate), size=shape).astype(np.float64)
 
 
 def _enumerated_entropy(dist, k_max):
@@ -370,8 +355,7 @@ class Categorical(_ProbsOrLogits):
     mean = variance = property(lambda self: Tensor(np.full(self.batch_shape, np.nan)))
     mode = property(lambda self: Tensor(np.argmax(self.probs.data, axis=-1)))
 
-    def _support(self, x):
-        return (x >= 0) & (x < self.num_categories) & (x == np.round(x))
+    _support = lambda self, x: (x >= 0) & (x < self.num_categories) & (x == np.round(x))
 
     def log_prob(self, value):
         """Log P(k) = log p_k, picked with a one-hot mask so gradients reach the logits."""
@@ -410,8 +394,7 @@ class Uniform(Distribution):
     mean = property(lambda self: 0.5 * (self.low + self.high))
     variance = property(lambda self: (self.high - self.low) ** 2 / 12.0)
 
-    def _support(self, x):
-        return (x >= self.low.data) & (x < self.high.data)
+    _support = lambda self, x: (x >= self.low.data) & (x < self.high.data)
 
     def log_prob(self, value):
         """Log p(x) = -log(high - low) on the support."""
@@ -443,31 +426,16 @@ class Beta(Distribution):
     """
 
     def __init__(self, concentration1, concentration0):
-        a = _param(concentration1, "concentration1", "Beta")
-        b = _param(concentration0, "concentration0", "Beta")
-        _require(a.data > 0, "Beta", "concentration1", "positive", a.data)
-        _require(b.data > 0, "Beta", "concentration0", "positive", b.data)
+        a = _positive(concentration1, "concentration1", "Beta")
+        b = _positive(concentration0, "concentration0", "Beta")
         self.batch_shape, (self.concentration1, self.concentration0) = _broadcast("Beta", a, b)
 
-    @property
-    def mean(self):
-        """A / (a + b)."""
-        return self.concentration1 / (self.concentration1 + self.concentration0)
+    # mean a / (a + b); variance a b / ((a + b)^2 (a + b + 1))
+    mean = property(lambda self: self.concentration1 / (self.concentration1 + self.concentration0))
+    variance = property(lambda self: self.mean * (1.0 - self.mean) / (self._total + 1.0))
+    _total = property(lambda self: self.concentration1 + self.concentration0)
 
-    @property
-    def variance(self):
-        """A b / ((a + b)^2 (a + b + 1))."""
-        a, b = self.concentration1, self.concentration0
-        return a * b / ((a + b) ** 2 * (a + b + 1.0))
-
-    @property
-    def mode(self):
-        """(a - 1) / (a + b - 2), defined for a, b > 1 (NaN otherwise)."""
-        a, b = self.concentration1, self.concentration0
-        return where((a.data > 1) & (b.data > 1), (a - 1.0) / (a + b - 2.0), np.nan)
-
-    def _support(self, x):
-        return (x > 0) & (x < 1)
+    _support = lambda self, x: (x > 0) & (x < 1)
 
     def log_prob(self, value):
         """Log p(x) = (a-1) log x + (b-1) log(1-x) - log B(a, b)."""
@@ -477,15 +445,11 @@ class Beta(Distribution):
     def entropy(self):
         """H = log B(a,b) - (a-1) psi(a) - (b-1) psi(b) + (a+b-2) psi(a+b)."""
         a, b = self.concentration1, self.concentration0
-        return (
-            lbeta(a, b)
-            - (a - 1.0) * digamma(a)
-            - (b - 1.0) * digamma(b)
-            + (a + b - 2.0) * digamma(a + b)
-        )
+        h = lbeta(a, b) - (a - 1.0) * digamma(a) - (b - 1.0) * digamma(b)
+        return h + (a + b - 2.0) * digamma(a + b)
 
     def _draw(self, shape, rng):
-        return rng.beta(self._np(self.concentration1), self._np(self.concentration0), shape)
+        return rng.beta(*self._np(self.concentration1, self.concentration0), shape)
 
 
 class Gamma(Distribution):
@@ -497,23 +461,15 @@ class Gamma(Distribution):
     """
 
     def __init__(self, concentration, rate):
-        a = _param(concentration, "concentration", "Gamma")
-        r = _param(rate, "rate", "Gamma")
-        _require(a.data > 0, "Gamma", "concentration", "positive", a.data)
-        _require(r.data > 0, "Gamma", "rate", "positive", r.data)
+        a, r = _positive(concentration, "concentration", "Gamma"), _positive(rate, "rate", "Gamma")
         self.batch_shape, (self.concentration, self.rate) = _broadcast("Gamma", a, r)
 
     mean = property(lambda self: self.concentration / self.rate)
     variance = property(lambda self: self.concentration / self.rate**2)
 
-    @property
-    def mode(self):
-        """max(a - 1, 0) / r."""
-        a = self.concentration
-        return where(a.data > 1, (a - 1.0) / self.rate, 0.0)
+    mode = property(lambda self: relu(self.concentration - 1.0) / self.rate)  # max(a - 1, 0) / r
 
-    def _support(self, x):
-        return x > 0
+    _support = lambda self, x: x > 0
 
     def log_prob(self, value):
         """Log p(x) = a log r + (a-1) log x - r x - lgamma(a)."""
@@ -526,7 +482,7 @@ class Gamma(Distribution):
         return a - log(self.rate) + lgamma(a) + (1.0 - a) * digamma(a)
 
     def _draw(self, shape, rng):
-        return rng.gamma(self._np(self.concentration), 1.0 / self._np(self.rate), shape)
+        return rng.gamma(*self._np(self.concentration, 1.0 / self.rate), shape)
 
 
 class MultivariateNormal(Distribution):
@@ -601,8 +557,7 @@ class MultivariateNormal(Distribution):
     mean = mode = property(lambda self: self.loc)
     variance = property(lambda self: sum(self.scale_tril**2, axis=-1))
 
-    def _support(self, x):
-        return np.isfinite(x)
+    _support = lambda self, x: np.isfinite(x)
 
     def _half_log_det(self):
         return sum(log(diagonal(self.scale_tril)), axis=-1)

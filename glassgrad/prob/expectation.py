@@ -1,5 +1,6 @@
 """Expectation, variance, Monte Carlo estimates and the bias-variance decomposition."""
 
+# fmt: off
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,13 +10,8 @@ from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
 
 __all__ = [
-    "expectation",
-    "variance",
-    "monte_carlo",
-    "MonteCarloResult",
-    "PolynomialRegression",
-    "bias_variance_decomposition",
-    "BiasVariance",
+    "expectation", "variance", "monte_carlo", "MonteCarloResult", "PolynomialRegression",
+    "bias_variance_decomposition", "BiasVariance",
 ]
 
 

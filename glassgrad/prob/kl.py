@@ -1,18 +1,13 @@
 """KL divergence KL(p || q) = E_p[log p(x) - log q(x)] in closed form for matching pairs."""
 
+# fmt: off
+# ruff: noqa: I001
 import numpy as np
 
 from glassgrad.core.ops import expand_dims, log, matmul, sum, where
 from glassgrad.prob._linalg import diagonal, inv
 from glassgrad.prob.distributions import (
-    Bernoulli,
-    Beta,
-    Categorical,
-    Gamma,
-    MultivariateNormal,
-    Normal,
-    Poisson,
-    Uniform,
+    Bernoulli, Beta, Categorical, Gamma, MultivariateNormal, Normal, Poisson, Uniform,
 )
 from glassgrad.prob.special import digamma, lbeta, lgamma, xlogy
 

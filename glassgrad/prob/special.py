@@ -6,6 +6,7 @@ differentiates again to any order. The primitives are private to glassgrad.prob 
 to the core ``REGISTRY``).
 """
 
+# fmt: off
 import math
 
 import numpy as np
