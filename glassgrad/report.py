@@ -10,13 +10,14 @@ import re
 import tempfile
 from pathlib import Path
 
-from glassgrad.labs.runner import split_cells
+from glassgrad.labs.runner import _parse_cells
 
 __all__ = ["markdown_to_html", "render_report", "write_report"]
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
 color:#1d1d1f;line-height:1.5}
+pre.output{background:#fff;border:1px solid #ddd}
 pre{background:#f5f5f7;padding:.8em;overflow-x:auto;border-radius:6px;font-size:13px}
 code{font-family:ui-monospace,monospace}
 section.lab{border-top:2px solid #ccc;margin-top:2.5em;padding-top:1em}
@@ -26,6 +27,7 @@ text-align:left;font-size:14px}
 figure{margin:1em 0}figure svg{max-width:100%;height:auto}
 .summary{background:#eef6ee;padding:.8em 1em;border-radius:6px}
 .summary.bad{background:#fbeaea}
+.labhead{color:#555;margin-bottom:0}
 """
 
 _MARK = {"pass": "✓", "fail": "✗", "skip": "not run", "info": "·"}
@@ -84,13 +86,24 @@ def _svg(text):
     return text[start:] if start >= 0 else ""
 
 
+def _fmt(value):
+    """Numbers to 10 significant digits, nested lists kept, everything else as str."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return str(value)
+
+
 def _checks_table(checks):
     if not checks:
         return ""
     rows = []
     for c in checks:
-        expected = "" if c.expected is None else html.escape(str(c.expected))
-        value = html.escape(c.note) if c.status == "skip" else html.escape(str(c.value))
+        expected = "" if c.expected is None else html.escape(_fmt(c.expected))
+        value = html.escape(c.note) if c.status == "skip" else html.escape(_fmt(c.value))
         rows.append(
             f'<tr class="{c.status}"><td>{_MARK[c.status]}</td>'
             f"<td>{html.escape(c.name)}</td><td>{value}</td><td>{expected}</td></tr>"
@@ -109,31 +122,41 @@ def _counts(results):
     return counts
 
 
+def _figure(name, svg):
+    caption = html.escape(name)
+    return f'<figure class="fig">{_svg(svg)}<figcaption>{caption}</figcaption></figure>'
+
+
 def _section(result):
     lab = result.lab
-    status = "ok" if result.ok else "failed"
+    state = "pass" if result.ok else "fail"
     parts = [
         f'<section class="lab" id="lab-{html.escape(lab.id)}">',
-        f"<h2>Lab {html.escape(lab.id)}: {html.escape(lab.title)} "
-        f'<small class="{"pass" if result.ok else "fail"}">({status}, '
-        f"{result.seconds:.1f} s)</small></h2>",
+        f'<p class="labhead">Lab {html.escape(lab.id)} <span class="{state}">'
+        f"({'ok' if result.ok else 'failed'}, {result.seconds:.1f} s)</span></p>",
     ]
-    for kind, text in split_cells(lab.path.read_text(encoding="utf-8")):
+    for index, (kind, text, _) in enumerate(_parse_cells(lab.path.read_text(encoding="utf-8"))):
         if kind == "markdown":
             parts.append(markdown_to_html(text))
-        else:
-            parts.append(f"<pre><code>{html.escape(text)}</code></pre>")
-    parts.append("<h3>Numbers</h3>" + _checks_table(result.checks))
-    if result.stdout.strip():
-        parts.append(f"<h3>Output</h3><pre>{html.escape(result.stdout.strip())}</pre>")
+            continue
+        parts.append(f"<pre><code>{html.escape(text)}</code></pre>")
+        parts += _cell_results(result, index)
+    parts += _cell_results(result, -1)  # anything recorded outside the cells
     if result.error:
         parts.append(f'<h3 class="fail">Error</h3><pre>{html.escape(result.error)}</pre>')
-    for name, svg in result.figures:
-        parts.append(
-            f'<figure class="fig">{_svg(svg)}<figcaption>{html.escape(name)}</figcaption></figure>'
-        )
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _cell_results(result, index):
+    """The printed output, checked numbers and figures of one code cell, in that order."""
+    parts = []
+    printed = result.outputs.get(index, "").strip()
+    if printed:
+        parts.append(f'<pre class="output">{html.escape(printed)}</pre>')
+    parts.append(_checks_table([c for c in result.checks if c.cell == index]))
+    parts += [_figure(name, svg) for name, svg, cell in result.figures if cell == index]
+    return parts
 
 
 def render_report(results, title="glassgrad: the mathematics of deep learning"):
@@ -148,7 +171,7 @@ def render_report(results, title="glassgrad: the mathematics of deep learning"):
     summary = (
         f'<div class="summary{bad}" id="summary"><strong>{len(results)} labs</strong>, '
         f'<span class="pass">{counts["pass"]} checks passed</span>, '
-        f'<span class="fail">{counts["fail"]} failed</span>, '
+        f'<span class="{"fail" if counts["fail"] else "pass"}">{counts["fail"]} failed</span>, '
         f'<span class="skip">{counts["skip"]} sections not run</span>.</div>'
     )
     body = "\n".join(_section(r) for r in results)
@@ -172,6 +195,7 @@ def write_report(results, path):
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a report is for sharing
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -75,6 +75,12 @@ for _ in range(60):
 path = np.array(path)
 record("x²+y² after 60 descent steps (lr 0.1)", bowl(gg.tensor(p)), expected=0.0, tol=1e-10)
 
+fig, field = gg.viz.gradient_field(lambda p: (p**2).sum(axis=-1), bounds=((-2, 2), (-2, 2)), n=9)
+record("the arrows are ∇f = [2x, 2y] at every grid point",
+       np.stack([field["U"], field["V"]]), expected=2 * np.stack([field["X"], field["Y"]]),
+       tol=1e-12)
+savefig(fig, "gradient_field")
+
 fig, ax = plt.subplots(figsize=(4.5, 4))
 X, Y = np.meshgrid(np.linspace(-2.5, 2.5, 60), np.linspace(-2.5, 2.5, 60))
 ax.contour(X, Y, X**2 + Y**2, levels=15, cmap="Greys")
@@ -119,7 +125,10 @@ record("wheel turns per pedal turn (gear ratio 44/11)", pedal.grad, expected=4.0
 # ## Backpropagation through z = wᵀx + b → ReLU → MSE
 #
 # ∂L/∂w = ∂L/∂a · ∂a/∂z · ∂z/∂w = 2(a − y) · 1[z > 0] · x, computed layer by layer and
-# multiplied in reverse.
+# multiplied in reverse. Think of a bucket brigade putting out a fire: if the fire is not
+# out (high error), the last person tells the one before "pass more water!", who tells the
+# one before, and so on; each link scales the message by its local derivative. Data flows
+# forward layer by layer; gradients flow backward.
 
 # %%
 w = gg.Tensor([0.5, -0.3, 0.8], requires_grad=True)
@@ -198,6 +207,23 @@ record("Jacobian (reverse mode)", gg.jacrev(vec_f)(np.array([px, py])), expected
        tol=1e-12)
 record("Jacobian (forward mode)", gg.jacfwd(vec_f)(np.array([px, py])), expected=by_hand,
        tol=1e-12)
+
+# %% [markdown]
+# The Jacobian is the best local linear approximation: f(p + δ) ≈ f(p) + J·δ, with an error
+# that shrinks like ‖δ‖². Its determinant measures how the map stretches areas (how
+# normalising flows track the change of density).
+
+# %%
+J = gg.jacrev(vec_f)(np.array([px, py])).numpy()
+for step in (1e-2, 1e-3):
+    delta = np.array([step, -step])
+    exact = vec_f(gg.tensor(np.array([px, py]) + delta)).numpy()
+    linear = vec_f(gg.tensor(np.array([px, py]))).numpy() + J @ delta
+    record(f"‖f(p+δ) − (f(p) + Jδ)‖ / ‖δ‖² bounded, ‖δ‖ ~ {step:g}",
+           np.linalg.norm(exact - linear) / np.sum(delta**2) < 5, expected=True)
+lin_map = lambda p: gg.stack([2 * p[0] + p[1], p[0] + 3 * p[1]])
+record("area scaling of (2x + y, x + 3y): |det J| = 5",
+       abs(np.linalg.det(gg.jacfwd(lin_map)(np.zeros(2)).numpy())), expected=5.0, tol=1e-12)
 
 # %% [markdown]
 # ## The Hessian of x² + xy + y² is [[2, 1], [1, 2]]

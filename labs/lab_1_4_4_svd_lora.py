@@ -28,6 +28,11 @@ image += 0.4 * ((np.abs(u + 0.5) < 0.1) & (np.abs(v) < 0.7))
 image += 0.02 * np.random.default_rng(0).standard_normal((n, n))
 A = gg.tensor(image)
 record("image shape", list(A.shape), expected=[64, 64])
+fig, ax = plt.subplots(figsize=(3, 3))
+ax.imshow(image, cmap="gray")
+ax.set_title("the 64×64 test image")
+ax.axis("off")
+savefig(fig, "test_image")
 
 # %% [markdown]
 # ## Rank-k approximations and the Eckart–Young theorem
@@ -96,6 +101,11 @@ record("full 1000×1000 weights", full, expected=1_000_000)
 record("LoRA r = 16 parameters", low, expected=32_000)
 record("fraction saved", 1 - low / full, expected=0.968, tol=1e-12)
 record("rounded as in the notes (97%)", round(100 * (1 - low / full)), expected=97)
+fig, ax = plt.subplots(figsize=(5, 2.5))
+ax.barh(["full W (1000×1000)", "LoRA B·A (r = 16)"], [full, low], color=["grey", "tab:blue"])
+ax.set_xlabel("trainable parameters")
+ax.set_title("LoRA trains 3.2% of the parameters")
+savefig(fig, "lora_parameters")
 if requires("nn.lora.lora_param_count", "nn.lora.LoRALinear", "nn.Linear"):
     from glassgrad.nn.lora import LoRALinear, lora_param_count
 

@@ -102,6 +102,32 @@ record("cosine ignores length: cos(x, 10x) = 1",
        gg.linalg.cosine_similarity(p, 10 * p), expected=1.0, tol=1e-12)
 
 # %% [markdown]
+# ## Attention scores: dot products and a normalisation
+#
+# A transformer scores each key against a query by a dot product, scales by √d and turns
+# the scores into weights with a softmax. The most similar key gets the most weight.
+
+# %%
+keys = gg.tensor([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]])
+query = gg.tensor([2.0, 0.0, 2.0, 0.0])
+scores = keys @ query / math.sqrt(4)
+record("scores qᵀkᵢ/√d", scores, expected=[2.0, 0.0, 2.0])
+weights = gg.softmax(scores)
+record("attention weights sum to 1", weights.sum(), expected=1.0, tol=1e-12)
+record("attention weights", weights, expected=np.exp([2.0, 0, 2]) / np.exp([2.0, 0, 2]).sum(),
+       tol=1e-12)
+
+# %% [markdown]
+# Two more products: the outer product abᵀ (a rank-1 matrix, (abᵀ)ᵢⱼ = aᵢbⱼ) and the
+# Hadamard product a ⊙ b (elementwise, used by gates and masks).
+
+# %%
+outer = gg.reshape(a, (3, 1)) @ gg.reshape(b, (1, 3))
+record("outer product [1,2,3]ᵀ[4,5,6]", outer, expected=[[4, 5, 6], [8, 10, 12], [12, 15, 18]])
+record("its rank is 1", np.linalg.matrix_rank(outer.numpy()), expected=1)
+record("Hadamard product [1,2,3] ⊙ [4,5,6]", a * b, expected=[4, 10, 18])
+
+# %% [markdown]
 # ## Eigenvalues and eigenvectors
 #
 # Av = λv: v is a direction the transformation does not bend, only stretches by λ. Solve
@@ -120,6 +146,27 @@ lam_max, _ = gg.linalg.power_iteration(S, generator=0)
 record("power iteration finds the largest, 3", lam_max, expected=3.0, tol=1e-9)
 fig, info = gg.viz.eigen_transform()
 savefig(fig, "eigen_transform")
+
+# %% [markdown]
+# ## Spectral clustering: eigenvectors of a graph Laplacian
+#
+# Two triangles of friends joined by one weak link. The Laplacian L = D − A (degree matrix
+# minus adjacency) has eigenvalue 0 for the constant vector; the eigenvector of the second
+# smallest eigenvalue (the Fiedler vector) changes sign exactly between the two groups.
+
+# %%
+adjacency = np.zeros((6, 6))
+for i, j in [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5), (2, 3)]:
+    adjacency[i, j] = adjacency[j, i] = 1.0
+laplacian = gg.tensor(np.diag(adjacency.sum(1)) - adjacency)
+lam_l, vec_l = gg.linalg.eig(laplacian)
+record("smallest Laplacian eigenvalue is 0", lam_l[0], expected=0.0, tol=1e-9)
+record("Laplacian eigenvalues = NumPy's", lam_l, expected=np.linalg.eigvalsh(laplacian.numpy()),
+       tol=1e-8)
+fiedler = vec_l[:, 1].numpy()
+groups = fiedler > 0
+record("the Fiedler vector splits {0,1,2} from {3,4,5}",
+       groups.tolist() in ([True] * 3 + [False] * 3, [False] * 3 + [True] * 3), expected=True)
 
 # %% [markdown]
 # ## PCA: eigenvectors of the covariance are directions of maximum variance

@@ -9,7 +9,6 @@ import contextlib
 import io
 import os
 import re
-import runpy
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ class Check:
     expected: object = None
     status: str = "info"
     note: str = ""
+    cell: int = -1
 
 
 @dataclass
@@ -62,10 +62,11 @@ class LabResult:
 
     lab: Lab
     checks: list = field(default_factory=list)
-    figures: list = field(default_factory=list)  # (name, svg text)
+    figures: list = field(default_factory=list)  # (name, svg text, cell index)
     stdout: str = ""
     error: str = ""
     seconds: float = 0.0
+    outputs: dict = field(default_factory=dict)  # cell index → printed text
 
     @property
     def ok(self):
@@ -76,7 +77,7 @@ class _Session:
     """Where :func:`record` and :func:`savefig` put things during one run."""
 
     def __init__(self, fig_dir=None):
-        self.checks, self.figures, self.fig_dir = [], [], fig_dir
+        self.checks, self.figures, self.fig_dir, self.cell = [], [], fig_dir, -1
 
 
 _current = _Session()
@@ -115,14 +116,15 @@ def record(name, value, expected=None, tol=1e-9, rtol=0.0):
     """
     shown = _show(value)
     if expected is None:
-        _current.checks.append(Check(name, shown))
+        _current.checks.append(Check(name, shown, cell=_current.cell))
         return shown
     got, want = _to_array(value), _to_array(expected)
     if got.shape != want.shape and got.size != want.size:
         ok = False
     else:
         ok = bool(np.all(np.abs(got.reshape(want.shape) - want) <= tol + rtol * np.abs(want)))
-    _current.checks.append(Check(name, shown, _show(expected), "pass" if ok else "fail"))
+    status = "pass" if ok else "fail"
+    _current.checks.append(Check(name, shown, _show(expected), status, cell=_current.cell))
     if not ok:
         raise AssertionError(f"{name}: got {shown}, expected {_show(expected)} (tol {tol})")
     return shown
@@ -142,7 +144,7 @@ def savefig(fig, name):
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     svg = buf.getvalue()
-    _current.figures.append((name, svg))
+    _current.figures.append((name, svg, _current.cell))
     if _current.fig_dir is not None:
         _current.fig_dir.mkdir(parents=True, exist_ok=True)
         (_current.fig_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
@@ -192,7 +194,9 @@ def requires(*names):
     missing = [name for name in names if not _available(name)]
     if missing:
         note = "not available yet: " + ", ".join(f"glassgrad.{m}" for m in missing)
-        _current.checks.append(Check("section skipped", None, status="skip", note=note))
+        _current.checks.append(
+            Check("section skipped", None, status="skip", note=note, cell=_current.cell)
+        )
         print(f"[{note}; this section did not run]")
     return not missing
 
@@ -236,50 +240,77 @@ def find_lab(lab_id):
     raise LabNotFound(f"unknown lab {lab_id!r}; known labs: {known}")
 
 
-def split_cells(source):
-    """Split percent-format source into ``[(kind, text)]`` with kind "markdown" or "code"."""
-    cells, kind, lines = [], None, []  # text before the first marker (a header) is dropped
+def _parse_cells(source):
+    """``[(kind, text, first line number)]``; text before the first marker is dropped."""
+    cells, kind, lines, start = [], None, [], 0
 
     def flush():
-        text = "\n".join(lines).strip("\n")
+        body = list(lines)
+        first = start
+        while body and not body[0].strip():  # skip leading blank lines, keeping line numbers
+            body.pop(0)
+            first += 1
+        text = "\n".join(body).rstrip()
         if kind is not None and text.strip():
             if kind == "markdown":
                 text = "\n".join(re.sub(r"^# ?", "", ln) for ln in text.splitlines())
-            cells.append((kind, text))
+            cells.append((kind, text, first))
 
-    for line in source.splitlines():
+    for number, line in enumerate(source.splitlines(), 1):
         if line.startswith("# %%"):
             flush()
-            kind, lines = ("markdown" if "[markdown]" in line else "code"), []
+            kind, lines, start = ("markdown" if "[markdown]" in line else "code"), [], number + 1
         else:
             lines.append(line)
     flush()
     return cells
 
 
+def split_cells(source):
+    r"""Split percent-format source into ``[(kind, text)]`` with kind "markdown" or "code".
+
+    Example:
+        >>> split_cells("# %% [markdown]\n# # Title\n# %%\nx = 1")
+        [('markdown', '# Title'), ('code', 'x = 1')]
+    """
+    return [(kind, text) for kind, text, _ in _parse_cells(source)]
+
+
 def run_lab(lab, out_dir=None):
-    """Run a lab in this process, capturing printed output, checks and figures.
+    """Run a lab in this process cell by cell, capturing printed output, checks and figures.
+
+    Each code cell runs in one shared namespace (as in a notebook); what it prints, the
+    numbers it records and the figures it saves are attributed to it for the report.
 
     Args:
         lab: a :class:`Lab` or a lab id.
         out_dir: when given, figures are written to ``out_dir/figures/<lab id>/``.
 
     Returns:
-        A :class:`LabResult`; an exception inside the lab is caught into ``error``.
+        A :class:`LabResult`; an exception inside the lab is caught into ``error`` and the
+        remaining cells do not run.
     """
     global _current
     lab = lab if isinstance(lab, Lab) else find_lab(lab)
     fig_dir = Path(out_dir) / "figures" / lab.id if out_dir is not None else None
     session, previous = _Session(fig_dir), _current
-    _current = session
-    buf, error, start = io.StringIO(), "", time.perf_counter()
+    _current, outputs, error, start = session, {}, "", time.perf_counter()
+    namespace = {"__name__": "__main__", "__file__": str(lab.path)}
     try:
-        with contextlib.redirect_stdout(buf):
-            runpy.run_path(str(lab.path), run_name="__main__")
+        for index, (kind, text, first) in enumerate(_parse_cells(lab.path.read_text("utf-8"))):
+            if kind != "code":
+                continue
+            session.cell, buf = index, io.StringIO()
+            code = compile("\n" * (first - 1) + text, str(lab.path), "exec")  # true line numbers
+            try:
+                with contextlib.redirect_stdout(buf):
+                    exec(code, namespace)
+            finally:
+                outputs[index] = buf.getvalue()
     except Exception:  # a failing lab is reported, not raised
         error = traceback.format_exc(limit=-3)
     finally:
         _current = previous
-    return LabResult(
-        lab, session.checks, session.figures, buf.getvalue(), error, time.perf_counter() - start
-    )
+    stdout = "".join(outputs.values())
+    elapsed = time.perf_counter() - start
+    return LabResult(lab, session.checks, session.figures, stdout, error, elapsed, outputs)
