@@ -165,3 +165,46 @@ def test_torch_interchange(rng):
     np.testing.assert_allclose(lin(torch.tensor(x)).detach().numpy(), expected, rtol=1e-12)
     with pytest.raises(TypeError, match="'w' must be a torch.Tensor; got list"):
         io.from_torch_state_dict({"w": [1.0]})
+
+
+# ----- with glassgrad.nn ----------------------------------------------------------------------
+@pytest.mark.parametrize("ext", FORMATS)
+def test_module_round_trip(tmp_path, rng, ext):
+    from glassgrad import nn
+
+    a, b = nn.MLP([4, 8, 3], generator=0), nn.MLP([4, 8, 3], generator=1)
+    io.save(a.state_dict(), tmp_path / f"mlp{ext}")
+    b.load_state_dict(io.load(tmp_path / f"mlp{ext}"))
+    x = gg.Tensor(rng.normal(size=(5, 4)))
+    np.testing.assert_array_equal(b(x).numpy(), a(x).numpy())
+
+
+def test_misshaped_file_leaves_model_untouched(tmp_path):
+    from glassgrad import nn
+
+    model = nn.MLP([4, 8, 3], generator=0)
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    bad = dict(nn.MLP([4, 8, 3], generator=1).state_dict())
+    bad["2.weight"] = gg.Tensor(np.zeros((3, 9)))  # one mis-shaped entry, listed last
+    io.save(bad, tmp_path / "bad.npz")
+    with pytest.raises(gg.ShapeError, match="2.weight"):
+        model.load_state_dict(io.load(tmp_path / "bad.npz"))
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), before[k])
+
+
+def test_module_moves_to_torch(rng):
+    torch = pytest.importorskip("torch")
+    from glassgrad import nn
+
+    ours = nn.MLP([4, 8, 3], generator=0)
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
+    ).double()
+    theirs.load_state_dict(io.to_torch_state_dict(ours))  # a Module works as well as a dict
+    x = rng.normal(size=(6, 4))
+    expected = ours(gg.Tensor(x)).numpy()
+    np.testing.assert_allclose(theirs(torch.tensor(x)).detach().numpy(), expected, rtol=1e-12)
+    back = nn.MLP([4, 8, 3], generator=5)
+    back.load_state_dict(io.from_torch_state_dict(theirs.state_dict()))
+    np.testing.assert_allclose(back(gg.Tensor(x)).numpy(), expected, rtol=1e-12)

@@ -208,3 +208,53 @@ def test_bad_inputs(kwargs, err, match):
     )
     with pytest.raises(err, match=match):
         training.fit(**args)
+
+
+# ----- with glassgrad.nn ----------------------------------------------------------------------
+@pytest.mark.slow
+def test_cnn_learns_digits():
+    from glassgrad import nn
+    from glassgrad.nn import functional as F
+
+    gg.manual_seed(0)
+    X, y = data.load_digits(images=True)
+    train, test = data.random_split(data.TensorDataset(X, y), [0.8, 0.2], generator=0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(8 * 4 * 4, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
+    )
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    hist = training.fit(
+        model,
+        F.cross_entropy,
+        opt,
+        data.DataLoader(train, 64, shuffle=True, generator=0),
+        epochs=10,
+        scheduler=optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10),
+        progress=False,
+    )
+    assert hist["lr"][0] == 1e-2 and hist["lr"][-1] < 1e-3
+    Xt, yt = test[np.arange(len(test))]
+    metrics = pytest.importorskip("sklearn.metrics")
+    with gg.no_grad():
+        acc = metrics.accuracy_score(yt.numpy(), model(Xt).numpy().argmax(axis=1))
+    assert acc >= 0.97
+
+
+def test_example_train_digits(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "train_digits.py"
+    spec = importlib.util.spec_from_file_location("train_digits_example", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    acc = example.main(epochs=15)
+    assert acc >= 0.97
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 15 and lines[-1].endswith(f"test accuracy {acc:.4f}")
