@@ -71,3 +71,32 @@ def torch():
 @pytest.fixture
 def compare():
     return compare_module
+
+
+def compare_function(ours, theirs, *arrays, dtype=np.float64, seed=0, wrt=None):
+    """Compare ``ours(*Tensors)`` with ``theirs(*torch tensors)``: values and the gradients of
+    ⟨out, random cotangent⟩ with respect to every floating-point argument (or those in wrt)."""
+    torch = pytest.importorskip("torch")
+    tol = TOLS[dtype]
+    arrays = [np.asarray(a) for a in arrays]
+    floating = [np.issubdtype(a.dtype, np.floating) for a in arrays]
+    arrays = [a.astype(dtype) if f else a for a, f in zip(arrays, floating, strict=True)]
+    if wrt is not None:
+        floating = [i in wrt for i in range(len(arrays))]
+    xs = [gg.Tensor(a, requires_grad=f) for a, f in zip(arrays, floating, strict=True)]
+    ts = [torch.tensor(a, requires_grad=f) for a, f in zip(arrays, floating, strict=True)]
+    out, tout = ours(*xs), theirs(*ts)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), **tol)
+    assert np.all(np.isfinite(out.data))
+    cot = np.random.default_rng(seed).standard_normal(out.shape).astype(dtype)
+    (out * gg.Tensor(cot)).sum().backward()
+    (tout * torch.tensor(cot)).sum().backward()
+    for x, t, f in zip(xs, ts, floating, strict=True):
+        if f:
+            assert np.all(np.isfinite(x.grad.data))
+            np.testing.assert_allclose(x.grad.data, t.grad.numpy(), **tol)
+
+
+@pytest.fixture
+def compare_fn():
+    return compare_function
