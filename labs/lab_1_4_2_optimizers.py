@@ -124,6 +124,20 @@ record("Adam gets closer to Rosenbrock's minimum than plain GD",
 savefig(fig, "optimizers_rosenbrock")
 
 # %% [markdown]
+# ## Gradient norms: watching and clipping the step
+#
+# The gradient's norm tells how steep the ground is. When it spikes, one step can throw the
+# parameters far away; clipping rescales all gradients together so that their joint norm
+# is at most a threshold, keeping the direction.
+
+# %%
+w = gg.Tensor([3.0, 4.0], requires_grad=True)
+(0.5 * (w**2).sum() * 10).backward()  # gradient 10·w = [30, 40], norm 50
+total = gg.optim.clip_grad_norm_([w], max_norm=5.0)
+record("gradient norm before clipping", total, expected=50.0, tol=1e-12)
+record("clipped gradient keeps the direction, norm 5", w.grad, expected=[3.0, 4.0], tol=1e-5)
+
+# %% [markdown]
 # ## A real model: a small MLP on two moons
 #
 # The same optimizers train a network. Adam works well out of the box; plain SGD with the
@@ -161,6 +175,18 @@ if requires("nn.MLP", "data.make_moons", "nn.functional"):
     ax.set_ylabel("cross-entropy")
     ax.legend()
     savefig(fig, "moons_training")
+
+# %% [markdown]
+# ## Explain it back
+#
+# You understand when you can answer these, and this lab gives the evidence:
+#
+# - Why does training make models better? Each step follows the slope downhill, so the loss
+#   falls (every run above that converged).
+# - Why is one learning rate not enough? Different parameters have different curvature:
+#   the bowl's steep direction caps the step at 2/10 while the flat one wants more; Adam
+#   gives each parameter its own step (its first step was 0.1 in both coordinates although
+#   the gradients differed 1000-fold).
 
 # %% [markdown]
 # ## Your turn

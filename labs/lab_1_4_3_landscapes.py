@@ -165,6 +165,13 @@ fig, _ = gg.viz.plot_landscape(scape)
 savefig(fig, "mlp_landscape_2d")
 
 # %% [markdown]
+# ## Explain it back
+#
+# How does the final error "know" what early layers did? By multiplying effects: the chain
+# rule (lab 1.4.1) carries the error back through every layer, and the landscape above is
+# what those gradients feel: steep walls in sharp valleys, almost nothing on plateaus.
+
+# %% [markdown]
 # ## Your turn
 #
 # 1. `ex1`: is (0, 0) of x² − y² a 'minimum', 'maximum' or 'saddle'?

@@ -78,6 +78,20 @@ record("∂‖x‖₂/∂x = x/‖x‖", gg.grad(gg.linalg.norm)(v), expected=[0
 w = gg.tensor([0.5, -1.0, 2.0])
 record("L2 penalty λ‖w‖₂² with λ = 0.01", 0.01 * gg.linalg.norm(w) ** 2,
        expected=0.01 * 5.25, tol=1e-12)
+# L1 promotes sparse weights (lasso, pruning): proximal gradient descent on
+# ½‖Xw − y‖²/n + λ‖w‖₁ sets useless weights exactly to 0; the L2 penalty only shrinks them.
+rng = np.random.default_rng(5)
+Xr = rng.standard_normal((200, 8))
+true_w = np.array([3.0, 0, 0, -2.0, 0, 0, 0, 1.5])
+yr = Xr @ true_w + 0.1 * rng.standard_normal(200)
+loss_fit = lambda w_: 0.5 * gg.mean((gg.tensor(Xr) @ w_ - gg.tensor(yr)) ** 2)
+w_l1, w_l2 = np.zeros(8), np.zeros(8)
+for _ in range(300):
+    w_l1 = w_l1 - 0.1 * gg.grad(loss_fit)(w_l1).numpy()
+    w_l1 = np.sign(w_l1) * np.maximum(np.abs(w_l1) - 0.1 * 0.1, 0)  # soft threshold (prox of L1)
+    w_l2 = w_l2 - 0.1 * gg.grad(lambda w_: loss_fit(w_) + 0.1 * gg.sum(w_**2))(w_l2).numpy()
+record("L1: the 5 useless weights are exactly 0", np.abs(w_l1[true_w == 0]).max(), expected=0.0)
+record("L2: none of them is exactly 0", bool(np.all(w_l2[true_w == 0] != 0)), expected=True)
 fig, balls = gg.viz.unit_balls()
 for p, pts in balls.items():
     record(f"every point of the p = {p} ball has norm 1",

@@ -235,6 +235,14 @@ if requires("prob.Normal"):
     normal = gg.prob.Normal(mu, sigma)
     record("gg.prob.Normal log_prob = log of the formula", normal.log_prob(gg.tensor(2.5)),
            expected=math.log(normal_pdf(gg.tensor(2.5)).item()), tol=1e-12)
+if requires("prob.Normal"):
+    # Reparameterisation (as in VAEs): x = μ + σε keeps samples differentiable in μ and σ.
+    # E[x²] = μ² + σ², so its gradient is (2μ, 2σ) = (2, 4); the Monte Carlo one is close.
+    loc, scale = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
+    g_loc, g_scale = gg.grad(lambda m, s_: gg.mean(
+        gg.prob.Normal(m, s_).rsample((20000,), generator=0) ** 2), argnums=(0, 1))(loc, scale)
+    record("∂E[x²]/∂μ by reparameterised samples ≈ 2μ = 2", g_loc, expected=2.0, tol=0.1)
+    record("∂E[x²]/∂σ by reparameterised samples ≈ 2σ = 4", g_scale, expected=4.0, tol=0.15)
 fig, curves = gg.viz.gaussian_curves()
 ax = fig.axes[0]
 ax.axvline(0.0, color="k", lw=0.8)
