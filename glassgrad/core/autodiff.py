@@ -7,7 +7,7 @@ import weakref
 
 import numpy as np
 
-from glassgrad.core.errors import GradError, ShapeError
+from glassgrad.core.errors import AnomalyError, GradError, ShapeError
 from glassgrad.core.tensor import STATE, Tensor
 
 __all__ = [
@@ -385,10 +385,6 @@ def is_grad_enabled():
 
 
 # ----- anomaly detection --------------------------------------------------------------------
-class AnomalyError(GradError):
-    """A NaN or Inf appeared in a forward value or a gradient under ``detect_anomaly``."""
-
-
 _SITES = {}  # id(node) -> (weak reference, source line); Tensor's == is elementwise
 
 

@@ -4,7 +4,7 @@ Each subclasses the built-in exception a NumPy or PyTorch user would catch, so
 ``except ValueError`` keeps working, while ``except GlassgradError`` catches them all.
 """
 
-__all__ = ["GlassgradError", "ShapeError", "DTypeError", "GradError", "fmt_shape"]
+__all__ = ["GlassgradError", "ShapeError", "DTypeError", "GradError", "AnomalyError", "fmt_shape"]
 
 
 class GlassgradError(Exception):
@@ -21,6 +21,10 @@ class DTypeError(GlassgradError, TypeError):
 
 class GradError(GlassgradError, RuntimeError):
     """A gradient was asked for in a way that has no answer (non-scalar seed, no path)."""
+
+
+class AnomalyError(GradError):
+    """A NaN or Inf appeared in a forward value or a gradient under ``detect_anomaly``."""
 
 
 def fmt_shape(shape):

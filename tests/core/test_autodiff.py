@@ -9,6 +9,7 @@ import torch
 
 import glassgrad as gg
 from glassgrad import autograd
+from glassgrad.core.tensor import STATE
 
 
 def _pair(rng, shape=(3,)):
@@ -173,7 +174,7 @@ def test_detect_anomaly_forward_names_op_and_line():
     ):
         with gg.detect_anomaly():
             y = gg.log(x)  # noqa: F841
-    assert not gg.core.tensor.STATE.anomaly
+    assert not STATE.anomaly
 
 
 def test_detect_anomaly_backward_names_op_and_line():
