@@ -160,6 +160,8 @@ def norm(x, ord=None, axis=None, keepdims=False):
         Tensor(5.)
         >>> norm(Tensor([[1.0, 2.0], [2.0, 4.0]]), ord=float("inf"))
         Tensor(6.)
+        >>> norm(Tensor([[1.0, 2.0], [2.0, 4.0]]), ord="nuc")  # rank 1: σ = (5, 0)
+        Tensor(5.)
     """
     x = _float_tensor(x)
     if axis is None:
