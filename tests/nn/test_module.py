@@ -135,7 +135,7 @@ def test_parameter_and_module_basics():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(1)
     with pytest.raises(AttributeError, match="no attribute 'missing'"):
-        nn.Linear(2, 2).missing
+        _ = nn.Linear(2, 2).missing
     with pytest.raises(TypeError, match="must be a Module"):
         nn.Module().add_module("x", 3)
 
