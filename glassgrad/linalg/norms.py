@@ -73,6 +73,7 @@ def vector_norm(x, ord=2, axis=None, keepdims=False):
     """Vector p-norm over ``axis`` (all elements when None), as ``torch.linalg.vector_norm``.
 
     ‖x‖_p = (Σ|x_i|^p)^{1/p}; ord=inf is max|x_i|, -inf is min|x_i|, 0 counts non-zeros.
+    A negative ord needs non-zero entries (|0|^p is infinite).
     Derivative: ∂‖x‖_p/∂x_i = sign(x_i)|x_i|^{p-1}/‖x‖_p^{p-1} (0 at x = 0).
 
     Example:
