@@ -2,16 +2,46 @@
 
 import numpy as np
 
-from glassgrad.core.ops.elementwise import (
-    add, divide, exp, log, multiply, sqrt, subtract, to_tensor,
+from glassgrad.core.ops.elementwise import (  # noqa: I001
+    add,
+    arcsin,
+    broadcast_pair,
+    divide,
+    exp,
+    greater,
+    less,
+    log,
+    log1p,
+    multiply,
+    sigmoid,
+    sqrt,
+    subtract,
+    to_tensor,
+    where,
 )
 from glassgrad.core.ops.linalg import matmul
 from glassgrad.core.ops.reduce import max, sum
 from glassgrad.core.ops.shape import normalize_axis, squeeze
 from glassgrad.core.tensor import Tensor
 
-__all__ = ["mean", "var", "std", "square", "reciprocal", "logsumexp", "softmax", "log_softmax",
-           "dot"]
+__all__ = [
+    "mean",
+    "var",
+    "std",
+    "square",
+    "reciprocal",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "dot",
+    "arccos",
+    "exp2",
+    "log2",
+    "log10",
+    "clip",
+    "logaddexp",
+    "expit",
+]
 
 
 def _count(x, axis):
@@ -38,8 +68,9 @@ def var(x, axis=None, ddof=0, keepdims=False):
     """
     x = to_tensor(x)
     centred = subtract(x, mean(x, axis=axis, keepdims=True))
-    return divide(sum(multiply(centred, centred), axis=axis, keepdims=keepdims),
-                  float(_count(x, axis) - ddof))
+    return divide(
+        sum(multiply(centred, centred), axis=axis, keepdims=keepdims), float(_count(x, axis) - ddof)
+    )
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
@@ -74,7 +105,7 @@ def reciprocal(x):
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """log Σ exp(x), computed as m + log Σ exp(x - m) with m = max(x) so it never overflows.
+    """Log Σ exp(x), computed as m + log Σ exp(x - m) with m = max(x) so it never overflows.
 
     Example:
         >>> float(logsumexp(Tensor([1000.0, 1000.0])))  # log(2) + 1000
@@ -97,7 +128,7 @@ def _finite_shift(m):
 
 
 def log_softmax(x, axis=-1):
-    """log softmax(x) = x - logsumexp(x), stable for large logits.
+    """Log softmax(x) = x - logsumexp(x), stable for large logits.
 
     Example:
         >>> log_softmax(Tensor([0.0, 0.0])).exp()
@@ -107,7 +138,7 @@ def log_softmax(x, axis=-1):
 
 
 def softmax(x, axis=-1):
-    """softmax(x)_i = exp(x_i)/Σ_j exp(x_j), computed as exp(log_softmax(x)).
+    """Normalised exponentials exp(x_i)/Σ_j exp(x_j), computed as exp(log_softmax(x)).
 
     Example:
         >>> softmax(Tensor([0.0, 0.0]))
@@ -128,3 +159,79 @@ def dot(a, b):
         return multiply(a, b)
     return matmul(a, b)
 
+
+def arccos(x):
+    """Elementwise inverse cosine: π/2 - arcsin(x).
+
+    Example:
+        >>> arccos(Tensor(1.0))
+        Tensor(0.)
+    """
+    return subtract(np.pi / 2, arcsin(x))
+
+
+def exp2(x):
+    """Elementwise 2ˣ = e^{x·ln 2}.
+
+    Example:
+        >>> exp2(Tensor(3.0))
+        Tensor(8.)
+    """
+    return exp(multiply(x, np.log(2.0)))
+
+
+def log2(x):
+    """Elementwise base-2 logarithm log(x)/ln 2.
+
+    Example:
+        >>> log2(Tensor(8.0))
+        Tensor(3.)
+    """
+    return divide(log(x), np.log(2.0))
+
+
+def log10(x):
+    """Elementwise base-10 logarithm log(x)/ln 10.
+
+    Example:
+        >>> log10(Tensor(100.0))
+        Tensor(2.)
+    """
+    return divide(log(x), np.log(10.0))
+
+
+def clip(x, a_min=None, a_max=None):
+    """Limit values to [a_min, a_max] (either may be None), as ``numpy.clip``.
+
+    At the bounds themselves the gradient goes to ``x`` (PyTorch's ``clamp`` convention);
+    below ``a_min`` it goes to ``a_min``, above ``a_max`` to ``a_max``.
+
+    Example:
+        >>> clip(Tensor([-2.0, 0.5, 3.0]), 0.0, 1.0)
+        Tensor([0. , 0.5, 1. ])
+    """
+    x = to_tensor(x)
+    if a_min is not None:
+        x = where(less(x, a_min), *broadcast_pair(a_min, x, "clip"))
+    if a_max is not None:
+        x = where(greater(x, a_max), *broadcast_pair(a_max, x, "clip"))
+    return x
+
+
+def logaddexp(x, y):
+    """log(eˣ + eʸ) = m + log1p(e^{-|x - y|}), m = max(x, y), without overflow.
+
+    Its gradient is (σ(x - y), σ(y - x)); at x = y each side gets 1/2.
+
+    Example:
+        >>> round(float(logaddexp(Tensor(0.0), 0.0)), 6)
+        0.693147
+    """
+    x, y = broadcast_pair(x, y, "logaddexp")
+    # Shift by the larger operand, a locally constant choice: the value is the same either way.
+    first = x.data >= y.data
+    big, small = where(first, x, y), where(first, y, x)
+    return add(big, log1p(exp(subtract(small, big))))
+
+
+expit = sigmoid

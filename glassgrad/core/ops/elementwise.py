@@ -5,6 +5,8 @@ Binary ops broadcast explicitly: an operand that needs a gradient is first expan
 think about shapes. Constants are left to NumPy's own broadcasting; they get no cotangent.
 """
 
+import math
+
 import numpy as np
 
 from glassgrad.core.errors import ShapeError
@@ -12,17 +14,58 @@ from glassgrad.core.primitive import Primitive, binary, linear, nondifferentiabl
 from glassgrad.core.tensor import STATE, Tensor
 
 __all__ = [
-    "add", "subtract", "multiply", "divide", "negative", "power", "exp", "log", "sin", "cos",
-    "tanh", "sqrt", "absolute", "abs", "relu", "sigmoid", "maximum", "minimum", "where",
-    "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "logical_not",
-    "logical_and", "logical_or", "sign", "broadcast_pair", "to_tensor", "const_like",
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "negative",
+    "power",
+    "exp",
+    "log",
+    "sin",
+    "cos",
+    "tanh",
+    "sqrt",
+    "absolute",
+    "abs",
+    "relu",
+    "sigmoid",
+    "maximum",
+    "minimum",
+    "where",
+    "expm1",
+    "log1p",
+    "tan",
+    "arcsin",
+    "arctan",
+    "sinh",
+    "cosh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "erf",
+    "cbrt",
+    "arctan2",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "equal",
+    "not_equal",
+    "logical_not",
+    "logical_and",
+    "logical_or",
+    "sign",
+    "broadcast_pair",
+    "to_tensor",
+    "const_like",
 ]
 
 _PY_SCALARS = (int, float, bool)
 
 
 def to_tensor(x, like=None):
-    """Return ``x`` as a Tensor; a Python scalar takes the dtype NumPy would give it next to ``like``.
+    """Return ``x`` as a Tensor; a Python scalar takes the dtype NumPy gives it next to ``like``.
 
     Example:
         >>> import numpy as np
@@ -82,11 +125,22 @@ def _sub_jvp(tx, ty, out, x, y):
     return tx if ty is None else subtract(tx, ty)
 
 
-_add = Primitive("add", np.add, vjps=(lambda g, out, x, y: g, lambda g, out, x, y: g),
-                 jvp=_add_jvp, sparse_jvp=True, linear=True)
-_subtract = Primitive("subtract", np.subtract,
-                      vjps=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
-                      jvp=_sub_jvp, sparse_jvp=True, linear=True)
+_add = Primitive(
+    "add",
+    np.add,
+    vjps=(lambda g, out, x, y: g, lambda g, out, x, y: g),
+    jvp=_add_jvp,
+    sparse_jvp=True,
+    linear=True,
+)
+_subtract = Primitive(
+    "subtract",
+    np.subtract,
+    vjps=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
+    jvp=_sub_jvp,
+    sparse_jvp=True,
+    linear=True,
+)
 
 
 def add(x, y):
@@ -123,9 +177,12 @@ def negative(x):
 
 # ----- products and powers ----------------------------------------------------------------------
 _multiply = binary("multiply", np.multiply, dx=lambda x, y, out: y, dy=lambda x, y, out: x)
-_divide = binary("divide", np.divide,
-                 dx=lambda x, y, out: reciprocal_of(y),
-                 dy=lambda x, y, out: negative(divide(out, y)))
+_divide = binary(
+    "divide",
+    np.divide,
+    dx=lambda x, y, out: reciprocal_of(y),
+    dy=lambda x, y, out: negative(divide(out, y)),
+)
 
 
 def reciprocal_of(y):
@@ -251,6 +308,169 @@ def sqrt(x):
     return _sqrt(to_tensor(x))
 
 
+def _erf(x):
+    # NumPy has no erf; math.erf per element is exact and fine at teaching sizes.
+    return np.vectorize(math.erf, otypes=[x.dtype])(x) if x.size else x.copy()
+
+
+def _inv_sqrt(y):
+    return divide(1.0, sqrt(y))
+
+
+_expm1 = unary("expm1", np.expm1, deriv=lambda x, out: add(out, 1.0))
+_log1p = unary("log1p", np.log1p, deriv=lambda x, out: divide(1.0, add(x, 1.0)))
+_tan = unary("tan", np.tan, deriv=lambda x, out: add(multiply(out, out), 1.0))
+_arcsin = unary("arcsin", np.arcsin, deriv=lambda x, out: _inv_sqrt(subtract(1.0, x * x)))
+_arctan = unary("arctan", np.arctan, deriv=lambda x, out: divide(1.0, add(x * x, 1.0)))
+_sinh = unary("sinh", np.sinh, deriv=lambda x, out: cosh(x))
+_cosh = unary("cosh", np.cosh, deriv=lambda x, out: sinh(x))
+_arcsinh = unary("arcsinh", np.arcsinh, deriv=lambda x, out: _inv_sqrt(add(x * x, 1.0)))
+_arccosh = unary("arccosh", np.arccosh, deriv=lambda x, out: _inv_sqrt(subtract(x * x, 1.0)))
+_arctanh = unary("arctanh", np.arctanh, deriv=lambda x, out: divide(1.0, subtract(1.0, x * x)))
+_erf_prim = unary(
+    "erf", _erf, deriv=lambda x, out: multiply(exp(negative(x * x)), 2 / math.sqrt(math.pi))
+)
+# cbrt'(x) = 1/(3·cbrt(x)²): +inf at 0, like sqrt.
+_cbrt = unary("cbrt", np.cbrt, deriv=lambda x, out: divide(1.0 / 3.0, multiply(out, out)))
+# atan2(y, x): d/dy = x/(x² + y²), d/dx = -y/(x² + y²).
+_arctan2 = binary(
+    "arctan2",
+    np.arctan2,
+    dx=lambda y, x, out: divide(x, add(x * x, y * y)),
+    dy=lambda y, x, out: divide(negative(y), add(x * x, y * y)),
+)
+
+
+def expm1(x):
+    """Elementwise eˣ - 1, accurate for small x. Derivative: eˣ.
+
+    Example:
+        >>> expm1(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _expm1(to_tensor(x))
+
+
+def log1p(x):
+    """Elementwise log(1 + x), accurate for small x. Derivative: 1/(1 + x).
+
+    Example:
+        >>> log1p(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _log1p(to_tensor(x))
+
+
+def tan(x):
+    """Elementwise tangent. Derivative: 1 + tan²x.
+
+    Example:
+        >>> tan(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _tan(to_tensor(x))
+
+
+def arcsin(x):
+    """Elementwise inverse sine on [-1, 1]. Derivative: 1/√(1 - x²).
+
+    Example:
+        >>> arcsin(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _arcsin(to_tensor(x))
+
+
+def arctan(x):
+    """Elementwise inverse tangent. Derivative: 1/(1 + x²).
+
+    Example:
+        >>> arctan(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _arctan(to_tensor(x))
+
+
+def sinh(x):
+    """Elementwise hyperbolic sine. Derivative: cosh x.
+
+    Example:
+        >>> sinh(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _sinh(to_tensor(x))
+
+
+def cosh(x):
+    """Elementwise hyperbolic cosine. Derivative: sinh x.
+
+    Example:
+        >>> cosh(Tensor(0.0))
+        Tensor(1.)
+    """
+    return _cosh(to_tensor(x))
+
+
+def arcsinh(x):
+    """Elementwise inverse hyperbolic sine. Derivative: 1/√(x² + 1).
+
+    Example:
+        >>> arcsinh(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _arcsinh(to_tensor(x))
+
+
+def arccosh(x):
+    """Elementwise inverse hyperbolic cosine on [1, ∞). Derivative: 1/√(x² - 1).
+
+    Example:
+        >>> arccosh(Tensor(1.0))
+        Tensor(0.)
+    """
+    return _arccosh(to_tensor(x))
+
+
+def arctanh(x):
+    """Elementwise inverse hyperbolic tangent on (-1, 1). Derivative: 1/(1 - x²).
+
+    Example:
+        >>> arctanh(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _arctanh(to_tensor(x))
+
+
+def erf(x):
+    """Gauss error function, 2/√π ∫₀ˣ e^{-t²} dt. Derivative: 2/√π·e^{-x²}.
+
+    Example:
+        >>> erf(Tensor(0.0))
+        Tensor(0.)
+    """
+    return _erf_prim(to_tensor(x))
+
+
+def cbrt(x):
+    """Elementwise real cube root. Derivative: 1/(3·∛x²) (+inf at 0).
+
+    Example:
+        >>> cbrt(Tensor([-8.0, 27.0]))
+        Tensor([-2.,  3.])
+    """
+    return _cbrt(to_tensor(x))
+
+
+def arctan2(y, x):
+    """Elementwise angle of the point (x, y), in (-π, π]. Derivative: (x, -y)/(x² + y²) for (y, x).
+
+    Example:
+        >>> arctan2(Tensor(1.0), 1.0).item() * 4
+        3.141592653589793
+    """
+    return _arctan2(*broadcast_pair(y, x, "arctan2"))
+
+
 # ----- kinks: abs, relu, sign, maximum ----------------------------------------------------------
 # Derivatives at a kink are masks built on .data: they are locally constant, so treating them
 # as constants is exact to every order. abs'(0) = relu'(0) = 0, as in PyTorch.
@@ -264,8 +484,7 @@ def _stable_sigmoid(x):
     return np.exp(-np.logaddexp(0, -x))
 
 
-_sigmoid = unary("sigmoid", _stable_sigmoid,
-                 deriv=lambda x, out: multiply(out, subtract(1.0, out)))
+_sigmoid = unary("sigmoid", _stable_sigmoid, deriv=lambda x, out: multiply(out, subtract(1.0, out)))
 
 
 def _tie_mask(a, b, sign):
@@ -274,11 +493,18 @@ def _tie_mask(a, b, sign):
     return const_like(win + 0.5 * (a.data == b.data), a)
 
 
-_maximum = binary("maximum", np.maximum,
-                  dx=lambda x, y, out: _tie_mask(x, y, 1), dy=lambda x, y, out: _tie_mask(y, x, 1))
-_minimum = binary("minimum", np.minimum,
-                  dx=lambda x, y, out: _tie_mask(x, y, -1),
-                  dy=lambda x, y, out: _tie_mask(y, x, -1))
+_maximum = binary(
+    "maximum",
+    np.maximum,
+    dx=lambda x, y, out: _tie_mask(x, y, 1),
+    dy=lambda x, y, out: _tie_mask(y, x, 1),
+)
+_minimum = binary(
+    "minimum",
+    np.minimum,
+    dx=lambda x, y, out: _tie_mask(x, y, -1),
+    dy=lambda x, y, out: _tie_mask(y, x, -1),
+)
 
 
 def absolute(x):

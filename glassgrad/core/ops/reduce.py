@@ -3,11 +3,20 @@
 import numpy as np
 
 from glassgrad.core.ops.elementwise import const_like, multiply, to_tensor
-from glassgrad.core.ops.shape import broadcast_to, normalize_axis, reshape
+from glassgrad.core.ops.shape import (
+    broadcast_to,
+    concatenate,
+    getitem,
+    moveaxis,
+    normalize_axis,
+    ravel,
+    reshape,
+    transpose,
+)
 from glassgrad.core.primitive import Primitive, linear
 from glassgrad.core.tensor import Tensor  # noqa: F401 (used by the doctest examples)
 
-__all__ = ["sum", "max", "min", "amax", "amin"]
+__all__ = ["sum", "max", "min", "amax", "amin", "prod", "cumsum", "cumprod"]
 
 
 def _kept_shape(shape, axes):
@@ -21,8 +30,11 @@ def _unreduce(g, x, axis, keepdims):
     return broadcast_to(g, x.shape)
 
 
-_sum = linear("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
-              vjp=lambda g, out, x, axis, keepdims: (_unreduce(g, x, axis, keepdims),))
+_sum = linear(
+    "sum",
+    lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    vjp=lambda g, out, x, axis, keepdims: (_unreduce(g, x, axis, keepdims),),
+)
 
 
 def sum(x, axis=None, keepdims=False):
@@ -52,8 +64,9 @@ def _extremum(name, fn):
     def jvp(t, out, x, axis, keepdims):
         return sum(multiply(t, _share(x, out, axis, keepdims)), axis=axis, keepdims=keepdims)
 
-    return Primitive(name, lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims),
-                     vjp=vjp, jvp=jvp)
+    return Primitive(
+        name, lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims), vjp=vjp, jvp=jvp
+    )
 
 
 _max = _extremum("max", np.max)
@@ -92,3 +105,89 @@ def min(x, axis=None, keepdims=False):
 
 amax = max
 amin = min
+
+
+def _last_axis(x, axis, name):
+    """``x`` with ``axis`` moved last (flattened first when axis is None), and the axis used."""
+    x = to_tensor(x)
+    if axis is None:
+        return ravel(x), 0
+    a = normalize_axis(axis, x.ndim, name)[0]
+    return moveaxis(x, a, -1), a
+
+
+def prod(x, axis=None, keepdims=False):
+    """Product of elements over ``axis``, as ``numpy.prod``.
+
+    Composite: halves are multiplied pairwise until one element is left, so the gradient
+    (the product of the other elements) is exact even where some elements are zero.
+
+    Example:
+        >>> prod(Tensor([[1.0, 2.0], [3.0, 4.0]]), axis=1)
+        Tensor([ 2., 12.])
+    """
+    x = to_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "prod")
+    rest = [i for i in range(x.ndim) if i not in axes]
+    y = reshape(transpose(x, rest + list(axes)), [x.shape[i] for i in rest] + [-1])
+    if y.shape[-1] == 0:
+        return reshape(multiply(sum(y, axis=-1), 0.0) + 1.0, _out_shape(x.shape, axes, keepdims))
+    while y.shape[-1] > 1:
+        half = y.shape[-1] // 2
+        paired = multiply(
+            getitem(y, (Ellipsis, slice(0, half))), getitem(y, (Ellipsis, slice(half, 2 * half)))
+        )
+        odd = [getitem(y, (Ellipsis, slice(2 * half, None)))] if y.shape[-1] % 2 else []
+        y = concatenate([paired, *odd], axis=-1)
+    return reshape(y, _out_shape(x.shape, axes, keepdims))
+
+
+def _out_shape(shape, axes, keepdims):
+    if keepdims:
+        return _kept_shape(shape, axes)
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+def _cumsum_vjp(g, out, x, axis):
+    # The adjoint of a running sum is the running sum from the other end.
+    rev = (slice(None),) * axis + (slice(None, None, -1),)
+    return (getitem(_cumsum(getitem(g, rev), axis=axis), rev),)
+
+
+_cumsum = linear("cumsum", lambda x, axis: np.cumsum(x, axis=axis), vjp=_cumsum_vjp)
+
+
+def cumsum(x, axis=None):
+    """Running sum along ``axis`` (over the flattened input when None), as ``numpy.cumsum``.
+
+    Derivative: the cotangent's running sum taken from the end.
+
+    Example:
+        >>> cumsum(Tensor([1.0, 2.0, 3.0]))
+        Tensor([1., 3., 6.])
+    """
+    x = to_tensor(x)
+    if axis is None:
+        x, axis = ravel(x), 0
+    return _cumsum(x, axis=normalize_axis(axis, x.ndim, "cumsum")[0])
+
+
+def cumprod(x, axis=None):
+    """Running product along ``axis``, as ``numpy.cumprod``.
+
+    Composite (a Hillis-Steele scan: log₂ n rounds of shifted products), exact at zeros.
+
+    Example:
+        >>> cumprod(Tensor([1.0, 2.0, 3.0]))
+        Tensor([1., 2., 6.])
+    """
+    y, a = _last_axis(x, axis, "cumprod")
+    n, step = y.shape[-1], 1
+    while step < n:
+        head = getitem(y, (Ellipsis, slice(0, step)))
+        tail = multiply(
+            getitem(y, (Ellipsis, slice(step, None))), getitem(y, (Ellipsis, slice(0, n - step)))
+        )
+        y = concatenate([head, tail], axis=-1)
+        step *= 2
+    return y if axis is None else moveaxis(y, -1, a)

@@ -8,9 +8,33 @@ from glassgrad.core.primitive import linear, nondifferentiable
 from glassgrad.core.tensor import Tensor
 
 __all__ = [
-    "reshape", "transpose", "swapaxes", "broadcast_to", "sum_to", "getitem", "index_add",
-    "concatenate", "stack", "expand_dims", "squeeze", "ravel", "astype", "identity",
-    "index_key", "normalize_axis",
+    "reshape",
+    "transpose",
+    "swapaxes",
+    "broadcast_to",
+    "sum_to",
+    "getitem",
+    "index_add",
+    "concatenate",
+    "stack",
+    "expand_dims",
+    "squeeze",
+    "ravel",
+    "astype",
+    "identity",
+    "index_key",
+    "normalize_axis",
+    "moveaxis",
+    "hstack",
+    "vstack",
+    "split",
+    "flip",
+    "roll",
+    "pad",
+    "tile",
+    "repeat",
+    "take",
+    "take_along_axis",
 ]
 
 
@@ -24,9 +48,7 @@ def normalize_axis(axis, ndim, name):
         if not isinstance(a, (int, np.integer)):
             raise TypeError(f"{name}: axis must be an int or a tuple of ints; got {axis!r}")
         if not -ndim <= a < max(ndim, 1):
-            raise ShapeError(
-                f"{name}: axis {a} is out of bounds for a tensor of dimension {ndim}"
-            )
+            raise ShapeError(f"{name}: axis {a} is out of bounds for a tensor of dimension {ndim}")
         out.append(int(a) % max(ndim, 1))
     if len(set(out)) != len(out):
         raise ShapeError(f"{name}: repeated axis in {axis!r}")
@@ -34,8 +56,11 @@ def normalize_axis(axis, ndim, name):
 
 
 # ----- reshape / transpose ------------------------------------------------------------------------
-_reshape = linear("reshape", lambda x, shape: np.reshape(x, shape),
-                  vjp=lambda g, out, x, shape: (reshape(g, x.shape),))
+_reshape = linear(
+    "reshape",
+    lambda x, shape: np.reshape(x, shape),
+    vjp=lambda g, out, x, shape: (reshape(g, x.shape),),
+)
 
 
 def reshape(x, shape):
@@ -50,14 +75,19 @@ def reshape(x, shape):
     try:
         target = np.broadcast_to(np.empty((), np.int8), x.shape).reshape(shape).shape
     except ValueError:
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} into {shape}") from None
+        raise ShapeError(
+            f"reshape: cannot reshape a tensor of shape {x.shape} into {shape}"
+        ) from None
     if target == x.shape:
         return x
     return _reshape(x, shape=target)
 
 
-_transpose = linear("transpose", lambda x, axes: np.transpose(x, axes),
-                    vjp=lambda g, out, x, axes: (transpose(g, tuple(np.argsort(axes))),))
+_transpose = linear(
+    "transpose",
+    lambda x, axes: np.transpose(x, axes),
+    vjp=lambda g, out, x, axes: (transpose(g, tuple(np.argsort(axes))),),
+)
 
 
 def transpose(x, axes=None):
@@ -86,7 +116,10 @@ def swapaxes(x, axis1, axis2):
         (4, 3, 2)
     """
     x = to_tensor(x)
-    a1, a2 = normalize_axis(axis1, x.ndim, "swapaxes")[0], normalize_axis(axis2, x.ndim, "swapaxes")[0]
+    a1, a2 = (
+        normalize_axis(axis1, x.ndim, "swapaxes")[0],
+        normalize_axis(axis2, x.ndim, "swapaxes")[0],
+    )
     axes = list(range(x.ndim))
     axes[a1], axes[a2] = axes[a2], axes[a1]
     return transpose(x, axes)
@@ -125,7 +158,9 @@ def squeeze(x, axis=None):
     try:
         shape = np.squeeze(np.empty(x.shape, np.int8), axis).shape
     except ValueError:
-        raise ShapeError(f"squeeze: axis {axis} does not have length 1 in shape {x.shape}") from None
+        raise ShapeError(
+            f"squeeze: axis {axis} does not have length 1 in shape {x.shape}"
+        ) from None
     return reshape(x, shape)
 
 
@@ -139,8 +174,11 @@ def _sum_to(x, shape):
     return y.reshape(shape)
 
 
-_broadcast_to = linear("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-                       vjp=lambda g, out, x, shape: (sum_to(g, x.shape),))
+_broadcast_to = linear(
+    "broadcast_to",
+    lambda x, shape: np.broadcast_to(x, shape),
+    vjp=lambda g, out, x, shape: (sum_to(g, x.shape),),
+)
 _sum_to_prim = linear("sum_to", _sum_to, vjp=lambda g, out, x, shape: (broadcast_to(g, x.shape),))
 
 
@@ -210,10 +248,12 @@ def _index_add(g, key, shape):
     return z
 
 
-_getitem = linear("getitem", lambda x, key: x[key],
-                  vjp=lambda g, out, x, key: (index_add(g, key, x.shape),))
-_index_add_prim = linear("index_add", _index_add,
-                         vjp=lambda g, out, x, key, shape: (_getitem(g, key=key),))
+_getitem = linear(
+    "getitem", lambda x, key: x[key], vjp=lambda g, out, x, key: (index_add(g, key, x.shape),)
+)
+_index_add_prim = linear(
+    "index_add", _index_add, vjp=lambda g, out, x, key, shape: (_getitem(g, key=key),)
+)
 
 
 def getitem(x, key):
@@ -250,11 +290,13 @@ def _concat_vjp(g, out, *xs, axis):
     starts = [0, *bounds]
     ends = [*bounds, g.shape[axis]]
     pre = (slice(None),) * axis
-    return tuple(_getitem(g, key=pre + (slice(int(s), int(e)),)) for s, e in zip(starts, ends))
+    pieces = zip(starts, ends, strict=True)
+    return tuple(_getitem(g, key=pre + (slice(int(s), int(e)),)) for s, e in pieces)
 
 
-_concatenate = linear("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
-                      vjp=_concat_vjp)
+_concatenate = linear(
+    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), vjp=_concat_vjp
+)
 
 
 def concatenate(arrays, axis=0):
@@ -269,7 +311,10 @@ def concatenate(arrays, axis=0):
         raise ValueError("concatenate: need at least one array")
     axis = normalize_axis(axis, xs[0].ndim, "concatenate")[0]
     for i, x in enumerate(xs):
-        if x.ndim != xs[0].ndim or x.shape[:axis] + x.shape[axis + 1:] != xs[0].shape[:axis] + xs[0].shape[axis + 1:]:
+        if (
+            x.ndim != xs[0].ndim
+            or x.shape[:axis] + x.shape[axis + 1 :] != xs[0].shape[:axis] + xs[0].shape[axis + 1 :]
+        ):
             raise ShapeError(
                 f"concatenate: array {i} has shape {x.shape}, which does not match "
                 f"array 0's shape {xs[0].shape} outside axis {axis}"
@@ -289,14 +334,17 @@ def stack(arrays, axis=0):
         raise ValueError("stack: need at least one array")
     for i, x in enumerate(xs):
         if x.shape != xs[0].shape:
-            raise ShapeError(f"stack: array {i} has shape {x.shape}, array 0 has shape {xs[0].shape}")
+            raise ShapeError(
+                f"stack: array {i} has shape {x.shape}, array 0 has shape {xs[0].shape}"
+            )
     axis = normalize_axis(axis, xs[0].ndim + 1, "stack")[0]
     return concatenate([expand_dims(x, axis) for x in xs], axis=axis)
 
 
 # ----- dtype and identity -----------------------------------------------------------------------
-_astype = linear("astype", lambda x, dtype: x.astype(dtype),
-                 vjp=lambda g, out, x, dtype: (astype(g, x.dtype),))
+_astype = linear(
+    "astype", lambda x, dtype: x.astype(dtype), vjp=lambda g, out, x, dtype: (astype(g, x.dtype),)
+)
 _astype_nondiff = nondifferentiable("astype_nondiff", lambda x, dtype: x.astype(dtype))
 _identity = linear("identity", lambda x: x, vjp=lambda g, out, x: (g,))
 
@@ -329,3 +377,207 @@ def identity(x):
         Tensor(1.)
     """
     return _identity(to_tensor(x))
+
+
+# ----- rearranging (composites of the primitives above) -------------------------------------
+def moveaxis(x, source, destination):
+    """Move axes to new positions, keeping the order of the others (``numpy.moveaxis``).
+
+    Example:
+        >>> moveaxis(Tensor(np.zeros((2, 3, 4))), 0, -1).shape
+        (3, 4, 2)
+    """
+    x = to_tensor(x)
+    src = [normalize_axis(a, x.ndim, "moveaxis")[0] for a in np.atleast_1d(source)]
+    dst = [normalize_axis(a, x.ndim, "moveaxis")[0] for a in np.atleast_1d(destination)]
+    if len(src) != len(dst):
+        raise ShapeError(
+            f"moveaxis: source {source} and destination {destination} differ in length"
+        )
+    order = [i for i in range(x.ndim) if i not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s)
+    return transpose(x, order)
+
+
+def hstack(arrays):
+    """Join along the second axis (the first for 1-D inputs), as ``numpy.hstack``.
+
+    Example:
+        >>> hstack([Tensor([1.0]), Tensor([2.0, 3.0])])
+        Tensor([1., 2., 3.])
+    """
+    xs = [to_tensor(a) for a in arrays]
+    xs = [reshape(x, (1,)) if x.ndim == 0 else x for x in xs]
+    return concatenate(xs, axis=0 if xs and xs[0].ndim == 1 else 1)
+
+
+def vstack(arrays):
+    """Join along the first axis, 1-D inputs becoming rows, as ``numpy.vstack``.
+
+    Example:
+        >>> vstack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape
+        (2, 2)
+    """
+    xs = [to_tensor(a) for a in arrays]
+    return concatenate([reshape(x, (1, -1)) if x.ndim < 2 else x for x in xs], axis=0)
+
+
+def split(x, indices_or_sections, axis=0):
+    """Split into equal sections (an int) or at the given indices (a list), as ``numpy.split``.
+
+    Example:
+        >>> [p.tolist() for p in split(Tensor([1.0, 2.0, 3.0, 4.0]), 2)]
+        [[1.0, 2.0], [3.0, 4.0]]
+    """
+    x = to_tensor(x)
+    axis = normalize_axis(axis, x.ndim, "split")[0]
+    n = x.shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        if indices_or_sections <= 0 or n % indices_or_sections:
+            raise ShapeError(
+                f"split: axis {axis} of length {n} does not split into "
+                f"{indices_or_sections} equal sections (shape {x.shape})"
+            )
+        step = n // indices_or_sections
+        bounds = list(range(step, n, step))
+    else:
+        bounds = [int(i) for i in indices_or_sections]
+    edges = [0, *bounds, n]
+    pre = (slice(None),) * axis
+    return [getitem(x, pre + (slice(a, b),)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def flip(x, axis=None):
+    """Reverse the order of elements along ``axis`` (all axes when None).
+
+    Example:
+        >>> flip(Tensor([1.0, 2.0, 3.0]))
+        Tensor([3., 2., 1.])
+    """
+    x = to_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "flip")
+    return getitem(
+        x, tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(x.ndim))
+    )
+
+
+def take(x, indices, axis=None):
+    """Elements at integer ``indices`` along ``axis`` (of the flattened input when None).
+
+    Derivative: repeated indices accumulate their cotangents.
+
+    Example:
+        >>> take(Tensor([1.0, 2.0, 3.0]), [2, 0, 2])
+        Tensor([3., 1., 3.])
+    """
+    x = to_tensor(x)
+    idx = np.asarray(index_key(indices))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"take: indices must be integers; got dtype {idx.dtype}")
+    if axis is None:
+        x, axis = ravel(x), 0
+    axis = normalize_axis(axis, x.ndim, "take")[0]
+    return getitem(x, (slice(None),) * axis + (idx,))
+
+
+def take_along_axis(x, indices, axis):
+    """Pick ``x[..., indices[..., k], ...]`` along ``axis``, as ``numpy.take_along_axis``.
+
+    Example:
+        >>> take_along_axis(Tensor([[1.0, 2.0], [3.0, 4.0]]), np.array([[1], [0]]), 1)
+        Tensor([[2.],
+                [3.]])
+    """
+    x = to_tensor(x)
+    idx = np.asarray(index_key(indices))
+    axis = normalize_axis(axis, x.ndim, "take_along_axis")[0]
+    if idx.ndim != x.ndim:
+        raise ShapeError(
+            f"take_along_axis: indices have shape {idx.shape}, expected "
+            f"{x.ndim} dimensions like x's shape {x.shape}"
+        )
+    grid = list(np.ogrid[tuple(slice(0, s) for s in idx.shape)])
+    grid[axis] = idx
+    return getitem(x, tuple(grid))
+
+
+def roll(x, shift, axis=None):
+    """Shift elements cyclically by ``shift`` along ``axis`` (flattened when None).
+
+    Example:
+        >>> roll(Tensor([1.0, 2.0, 3.0]), 1)
+        Tensor([3., 1., 2.])
+    """
+    x = to_tensor(x)
+    if axis is None:
+        return reshape(roll(ravel(x), shift, 0), x.shape)
+    for s, a in zip(np.atleast_1d(shift), np.atleast_1d(axis), strict=True):
+        a = normalize_axis(int(a), x.ndim, "roll")[0]
+        x = take(x, np.roll(np.arange(x.shape[a]), int(s)), axis=a)
+    return x
+
+
+def repeat(x, repeats, axis=None):
+    """Repeat each element ``repeats`` times along ``axis`` (flattened when None).
+
+    Example:
+        >>> repeat(Tensor([1.0, 2.0]), 2)
+        Tensor([1., 1., 2., 2.])
+    """
+    x = to_tensor(x)
+    if axis is None:
+        x, axis = ravel(x), 0
+    axis = normalize_axis(axis, x.ndim, "repeat")[0]
+    return take(x, np.repeat(np.arange(x.shape[axis]), repeats), axis=axis)
+
+
+def tile(x, reps):
+    """Repeat the whole tensor ``reps`` times along each axis, as ``numpy.tile``.
+
+    Example:
+        >>> tile(Tensor([1.0, 2.0]), 2)
+        Tensor([1., 2., 1., 2.])
+    """
+    x = to_tensor(x)
+    reps = tuple(np.atleast_1d(reps).tolist())
+    nd = max(x.ndim, len(reps))
+    shape = (1,) * (nd - x.ndim) + x.shape
+    reps = (1,) * (nd - len(reps)) + reps
+    # (r0, s0, r1, s1, ...) by broadcasting, then merge each pair.
+    y = broadcast_to(
+        reshape(x, [v for s in shape for v in (1, s)]),
+        [v for r, s in zip(reps, shape, strict=True) for v in (r, s)],
+    )
+    return reshape(y, [r * s for r, s in zip(reps, shape, strict=True)])
+
+
+def pad(x, pad_width, mode="constant", constant_values=0):
+    """Pad each axis, as ``numpy.pad``; modes 'constant', 'edge', 'reflect', 'symmetric', 'wrap'.
+
+    Derivative: constant padding scatters the input into place (``index_add``); the other
+    modes are gathers, so padded copies send their cotangents back to their source.
+
+    Example:
+        >>> pad(Tensor([1.0, 2.0]), 1)
+        Tensor([0., 1., 2., 0.])
+    """
+    x = to_tensor(x)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
+    if mode == "constant":
+        shape = tuple(int(s + a + b) for s, (a, b) in zip(x.shape, widths, strict=True))
+        key = tuple(slice(int(a), int(a + s)) for s, (a, _) in zip(x.shape, widths, strict=True))
+        out = index_add(x, key, shape)
+        if constant_values:
+            fill = np.full(shape, constant_values, dtype=x.dtype)
+            fill[key] = 0
+            out = out + Tensor._make(fill)
+        return out
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise ValueError(
+            f"pad: unknown mode {mode!r}; expected 'constant', 'edge', 'reflect', "
+            "'symmetric' or 'wrap'"
+        )
+    for a in range(x.ndim):
+        x = take(x, np.pad(np.arange(x.shape[a]), widths[a], mode=mode), axis=a)
+    return x

@@ -1,0 +1,100 @@
+"""Sorting, arg-reductions and float tests. Indices carry no gradient; ``sort`` does."""
+
+import numpy as np
+
+from glassgrad.core.ops.elementwise import to_tensor
+from glassgrad.core.ops.shape import normalize_axis, ravel, take_along_axis
+from glassgrad.core.tensor import Tensor
+
+__all__ = ["sort", "argsort", "argmax", "argmin", "isnan", "isfinite", "isinf"]
+
+
+def _axis(x, axis, name):
+    """Flatten for axis=None, else check the axis; returns (x, axis)."""
+    if axis is None:
+        return ravel(x), 0
+    return x, normalize_axis(axis, x.ndim, name)[0]
+
+
+def argsort(x, axis=-1):
+    """Indices that sort ``x`` along ``axis`` (stable: ties keep their order). No gradient.
+
+    Example:
+        >>> argsort(Tensor([3.0, 1.0, 2.0]))
+        Tensor([1, 2, 0])
+    """
+    x, axis = _axis(to_tensor(x), axis, "argsort")
+    return Tensor._make(np.argsort(x.data, axis=axis, kind="stable"))
+
+
+def sort(x, axis=-1):
+    """Sorted copy of ``x`` along ``axis`` (flattened when None), ascending.
+
+    Derivative: a permutation, so each output's cotangent goes back to the element that
+    landed there; tied elements keep their input order (a stable sort).
+
+    Example:
+        >>> sort(Tensor([3.0, 1.0, 2.0]))
+        Tensor([1., 2., 3.])
+    """
+    x, axis = _axis(to_tensor(x), axis, "sort")
+    return take_along_axis(x, np.argsort(x.data, axis=axis, kind="stable"), axis)
+
+
+def _arg(fn, name, x, axis, keepdims):
+    x = to_tensor(x)
+    if x.size == 0:
+        raise ValueError(f"{name}: zero-size tensor of shape {x.shape} has no {name}")
+    if axis is not None:
+        axis = normalize_axis(axis, x.ndim, name)[0]
+    return Tensor._make(np.asarray(fn(x.data, axis=axis, keepdims=keepdims)))
+
+
+def argmax(x, axis=None, keepdims=False):
+    """Index of the first maximum along ``axis`` (of the flattened input when None).
+
+    Example:
+        >>> argmax(Tensor([1.0, 3.0, 3.0]))
+        Tensor(1)
+    """
+    return _arg(np.argmax, "argmax", x, axis, keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    """Index of the first minimum along ``axis`` (of the flattened input when None).
+
+    Example:
+        >>> argmin(Tensor([[2.0, 1.0], [0.0, 5.0]]), axis=1)
+        Tensor([1, 0])
+    """
+    return _arg(np.argmin, "argmin", x, axis, keepdims)
+
+
+def isnan(x):
+    """Elementwise test for NaN; boolean, no gradient.
+
+    Example:
+        >>> isnan(Tensor([1.0, float("nan")]))
+        Tensor([False,  True])
+    """
+    return Tensor._make(np.isnan(to_tensor(x).data))
+
+
+def isinf(x):
+    """Elementwise test for ±inf; boolean, no gradient.
+
+    Example:
+        >>> isinf(Tensor([1.0, float("inf")]))
+        Tensor([False,  True])
+    """
+    return Tensor._make(np.isinf(to_tensor(x).data))
+
+
+def isfinite(x):
+    """Elementwise test for finite values (not NaN or ±inf); boolean, no gradient.
+
+    Example:
+        >>> isfinite(Tensor([1.0, float("inf")]))
+        Tensor([ True, False])
+    """
+    return Tensor._make(np.isfinite(to_tensor(x).data))
