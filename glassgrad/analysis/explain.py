@@ -4,7 +4,7 @@ import html
 
 import numpy as np
 
-from glassgrad.core.autodiff import backward_pass, toposort
+from glassgrad.core.autodiff import backward_pass, no_grad, toposort
 from glassgrad.core.errors import GradError
 from glassgrad.core.tensor import Tensor
 
@@ -64,15 +64,20 @@ def _fmt(a):
     return f"<{'x'.join(map(str, a.shape))}, |·|={np.linalg.norm(a):.4g}>"
 
 
-def _local(node, seed):
+def _vjp(node, g):
+    """The node's cotangent contributions to each input (not recorded)."""
+    op = node.op
+    with no_grad():
+        if op.vjps is not None:
+            return [rule(g, node, *node.parents, **node.params) for rule in op.vjps]
+        return op.vjp(g, node, *node.parents, **node.params)
+
+
+def _local(node):
     """Local derivatives ∂y/∂(input) when they are numbers (scalar or elementwise)."""
     if node.size != 1 and node.op.name not in _ELEMENTWISE:
         return [None] * len(node.parents)
-    op = node.op
-    if op.vjps is not None:
-        cts = [rule(seed, node, *node.parents, **node.params) for rule in op.vjps]
-    else:
-        cts = op.vjp(seed, node, *node.parents, **node.params)
+    cts = _vjp(node, Tensor._make(np.ones(node.shape, node.dtype)))
     return [
         None if ct is None or ct.shape != p.shape else ct.data
         for ct, p in zip(cts, node.parents, strict=False)
@@ -258,12 +263,8 @@ def explain(y, wrt=None):
         if node.op is None or g is None:
             continue
         word, formula = RULES.get(node.op.name, _GENERIC)
-        locals_ = _local(node, Tensor._make(np.ones(node.shape, node.dtype)))
-        if node.op.vjps is not None:
-            shares = [r(g, node, *node.parents, **node.params) for r in node.op.vjps]
-        else:
-            shares = node.op.vjp(g, node, *node.parents, **node.params)
-        for p, share, loc in zip(node.parents, shares, locals_, strict=False):
+        shares = _vjp(node, g)
+        for p, share, loc in zip(node.parents, shares, _local(node), strict=False):
             if not p.requires_grad or share is None:
                 continue
             steps.append(dict(node=labels[id(node)], op=node.op.name, rule=word,
