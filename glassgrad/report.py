@@ -10,6 +10,8 @@ import re
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from glassgrad.labs.runner import _parse_cells
 
 __all__ = ["markdown_to_html", "render_report", "write_report"]
@@ -46,13 +48,15 @@ def markdown_to_html(text):
         >>> markdown_to_html("## Hi\n- a `b`")
         '<h3>Hi</h3>\n<ul><li>a <code>b</code></li></ul>'
     """
-    out, para, items, rows = [], [], [], []
+    out, para, items, rows, numbered = [], [], [], [], []
 
     def flush():
         if para:
             out.append("<p>" + _inline(" ".join(para)) + "</p>")
-        if items:
-            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
+        for tag, entries in (("ul", items), ("ol", numbered)):
+            if entries:
+                body = "".join(f"<li>{_inline(i)}</li>" for i in entries)
+                out.append(f"<{tag}>{body}</{tag}>")
         if rows:
             body = "".join(
                 "<tr>" + "".join(f"<td>{_inline(c.strip())}</td>" for c in r) + "</tr>"
@@ -60,7 +64,7 @@ def markdown_to_html(text):
                 if not set("".join(r)) <= set("-: ")
             )
             out.append(f"<table>{body}</table>")
-        para.clear(), items.clear(), rows.clear()
+        para.clear(), items.clear(), rows.clear(), numbered.clear()
 
     for line in text.splitlines():
         s = line.strip()
@@ -71,6 +75,8 @@ def markdown_to_html(text):
             out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
         elif s.startswith(("- ", "* ")):
             items.append(s[2:])
+        elif re.match(r"\d+\. ", s):
+            numbered.append(s.split(". ", 1)[1])
         elif s.startswith("|"):
             rows.append(s.strip("|").split("|"))
         elif s:
@@ -93,6 +99,13 @@ def _fmt(value):
     if isinstance(value, float):
         return f"{value:.10g}"
     if isinstance(value, list):
+        flat = np.asarray(value, dtype=float).ravel()
+        if flat.size > 12:  # a big array: its shape, range and first entries
+            head = ", ".join(f"{v:.6g}" for v in flat[:4])
+            return (
+                f"array of shape {np.shape(value)}, min {flat.min():.6g}, "
+                f"max {flat.max():.6g}: [{head}, …]"
+            )
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     return str(value)
 
@@ -108,7 +121,7 @@ def _checks_table(checks):
             f'<tr class="{c.status}"><td>{_MARK[c.status]}</td>'
             f"<td>{html.escape(c.name)}</td><td>{value}</td><td>{expected}</td></tr>"
         )
-    head = "<tr><th></th><th>quantity</th><th>value</th><th>notes' value</th></tr>"
+    head = "<tr><th></th><th>quantity</th><th>value</th><th>expected</th></tr>"
     return f'<table class="checks">{head}{"".join(rows)}</table>'
 
 

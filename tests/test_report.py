@@ -82,3 +82,19 @@ def test_markdown_subset():
     html = markdown_to_html("# T\n\nsome **bold** `code` <b>\n\n| a | b |\n|---|---|\n| 1 | 2 |")
     assert "<h2>T</h2>" in html and "<strong>bold</strong>" in html and "&lt;b&gt;" in html
     assert "<td>1</td><td>2</td>" in html and "---" not in html
+
+
+def test_markdown_ordered_list():
+    assert markdown_to_html("1. one\n2. two") == "<ol><li>one</li><li>two</li></ol>"
+
+
+def test_big_arrays_are_summarised(tmp_path):
+    import numpy as np
+
+    from glassgrad.labs import Check, LabResult
+
+    big = np.arange(100.0).reshape(10, 10).tolist()
+    result = LabResult(list_labs()[0], [Check("image", big, big, "pass")])
+    html = write_report([result], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "array of shape (10, 10), min 0, max 99: [0, 1, 2, 3, …]" in html
+    assert "99.0" not in html.split('class="checks"')[1]
