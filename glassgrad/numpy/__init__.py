@@ -1,0 +1,247 @@
+"""``import glassgrad.numpy as np``: NumPy-style code, differentiable with ``glassgrad.grad``.
+
+Every function takes Tensors, ndarrays, Python scalars and lists and returns Tensors, so a
+function written against NumPy runs unchanged on glassgrad and can be differentiated:
+
+    >>> import glassgrad as gg
+    >>> import glassgrad.numpy as np
+    >>> def f(x):
+    ...     return np.sum(np.tanh(x) ** 2) + np.linalg.norm(x)
+    >>> gg.grad(f)(np.array([0.0, 3.0, 4.0])).shape
+    (3,)
+
+Names and signatures are NumPy's; the functions are glassgrad's (``glassgrad.core.ops``).
+"""
+
+# fmt: off
+# ruff: noqa: I001
+import numpy as _np
+
+from glassgrad.core.ops import (
+    abs, absolute, add, amax, amin, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+    argmax, argmin, argsort, broadcast_to, cbrt, clip, concatenate, cos, cosh, cumprod, cumsum,
+    diag, diagonal, divide, dot, einsum, equal, exp, exp2, expand_dims, expm1, flip, greater,
+    greater_equal, hstack, inner, isfinite, isinf, isnan, kron, less, less_equal, log, log10,
+    log1p, log2, logaddexp, logical_and, logical_not, logical_or, matmul, max, maximum, mean,
+    min, minimum, moveaxis, multiply, negative, not_equal, outer, pad, power, prod, ravel,
+    reciprocal, repeat, reshape, roll, sign, sin, sinh, sort, split, sqrt, square, squeeze,
+    stack, std, subtract, sum, swapaxes, take, take_along_axis, tan, tanh, tensordot, tile,
+    trace, transpose, tril, triu, var, vdot, vstack, where,
+)
+from glassgrad.core.tensor import Tensor
+from glassgrad.numpy import linalg, random
+
+__all__ = [
+    # the ops
+    "abs", "absolute", "add", "amax", "amin", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
+    "arctan2", "arctanh", "argmax", "argmin", "argsort", "broadcast_to", "cbrt", "clip",
+    "concatenate", "cos", "cosh", "cumprod", "cumsum", "diag", "diagonal", "divide", "dot",
+    "einsum", "equal", "exp", "exp2", "expand_dims", "expm1", "flip", "greater",
+    "greater_equal", "hstack", "inner", "isfinite", "isinf", "isnan", "kron", "less",
+    "less_equal", "log", "log10", "log1p", "log2", "logaddexp", "logical_and", "logical_not",
+    "logical_or", "matmul", "max", "maximum", "mean", "min", "minimum", "moveaxis", "multiply",
+    "negative", "not_equal", "outer", "pad", "power", "prod", "ravel", "reciprocal", "repeat",
+    "reshape", "roll", "sign", "sin", "sinh", "sort", "split", "sqrt", "square", "squeeze",
+    "stack", "std", "subtract", "sum", "swapaxes", "take", "take_along_axis", "tan", "tanh",
+    "tensordot", "tile", "trace", "transpose", "tril", "triu", "var", "vdot", "vstack", "where",
+    # creation
+    "array", "asarray", "zeros", "ones", "full", "empty", "eye", "identity", "arange",
+    "linspace", "zeros_like", "ones_like", "full_like", "empty_like",
+    # shape queries
+    "shape", "ndim", "size",
+    # constants and dtypes
+    "pi", "e", "inf", "nan", "newaxis", "float32", "float64", "int32", "int64", "bool_",
+    "ndarray",
+    # submodules
+    "linalg", "random",
+]
+# fmt: on
+
+pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
+float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
+ndarray = Tensor
+
+
+def array(data, dtype=None):
+    """A new Tensor holding a copy of ``data`` (``numpy.array``).
+
+    Example:
+        >>> array([1.0, 2.0])
+        Tensor([1., 2.])
+    """
+    data = data.data if isinstance(data, Tensor) else data
+    return Tensor(_np.array(data, dtype=dtype))
+
+
+def asarray(data, dtype=None):
+    """``data`` as a Tensor, without a copy when it already is one of that dtype.
+
+    Example:
+        >>> x = array([1.0]); asarray(x) is x
+        True
+    """
+    if isinstance(data, Tensor) and (dtype is None or _np.dtype(dtype) == data.dtype):
+        return data
+    return Tensor(_np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype))
+
+
+def _made(arr):
+    return Tensor._make(arr)
+
+
+def zeros(shape, dtype=float):
+    """Tensor of zeros.
+
+    Example:
+        >>> zeros(2)
+        Tensor([0., 0.])
+    """
+    return _made(_np.zeros(shape, dtype))
+
+
+def ones(shape, dtype=float):
+    """Tensor of ones.
+
+    Example:
+        >>> ones((1, 2))
+        Tensor([[1., 1.]])
+    """
+    return _made(_np.ones(shape, dtype))
+
+
+def full(shape, fill_value, dtype=None):
+    """Tensor filled with ``fill_value``.
+
+    Example:
+        >>> full(2, 7.0)
+        Tensor([7., 7.])
+    """
+    return _made(_np.full(shape, fill_value, dtype))
+
+
+def empty(shape, dtype=float):
+    """Tensor of the given shape; glassgrad fills it with zeros (never uninitialised memory).
+
+    Example:
+        >>> empty(2).shape
+        (2,)
+    """
+    return zeros(shape, dtype)
+
+
+def eye(N, M=None, k=0, dtype=float):
+    """Matrix with ones on the k-th diagonal.
+
+    Example:
+        >>> eye(2)
+        Tensor([[1., 0.],
+                [0., 1.]])
+    """
+    return _made(_np.eye(N, M, k, dtype))
+
+
+def identity(n, dtype=float):
+    """The n × n identity matrix.
+
+    Example:
+        >>> identity(1)
+        Tensor([[1.]])
+    """
+    return eye(n, dtype=dtype)
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    """Evenly spaced values in [start, stop), as ``numpy.arange``.
+
+    Example:
+        >>> arange(3)
+        Tensor([0, 1, 2])
+    """
+    return _made(
+        _np.arange(start, stop, step, dtype) if stop is not None else _np.arange(start, dtype=dtype)
+    )
+
+
+def linspace(start, stop, num=50, endpoint=True, dtype=None):
+    """``num`` evenly spaced values from start to stop.
+
+    Example:
+        >>> linspace(0.0, 1.0, 3)
+        Tensor([0. , 0.5, 1. ])
+    """
+    return _made(_np.linspace(start, stop, num, endpoint, dtype=dtype))
+
+
+def _like(fn, x, dtype, *args):
+    x = x.data if isinstance(x, Tensor) else _np.asarray(x)
+    return _made(fn(x, *args, dtype=dtype))
+
+
+def zeros_like(x, dtype=None):
+    """Zeros with ``x``'s shape and dtype.
+
+    Example:
+        >>> zeros_like(array([1.0, 2.0]))
+        Tensor([0., 0.])
+    """
+    return _like(_np.zeros_like, x, dtype)
+
+
+def ones_like(x, dtype=None):
+    """Ones with ``x``'s shape and dtype.
+
+    Example:
+        >>> ones_like([[1.0, 2.0]])
+        Tensor([[1., 1.]])
+    """
+    return _like(_np.ones_like, x, dtype)
+
+
+def full_like(x, fill_value, dtype=None):
+    """``fill_value`` everywhere, with ``x``'s shape and dtype.
+
+    Example:
+        >>> full_like([1.0, 2.0], 3.0)
+        Tensor([3., 3.])
+    """
+    return _like(_np.full_like, x, dtype, fill_value)
+
+
+def empty_like(x, dtype=None):
+    """Zeros with ``x``'s shape and dtype (glassgrad never hands out uninitialised memory).
+
+    Example:
+        >>> empty_like([1.0]).shape
+        (1,)
+    """
+    return zeros_like(x, dtype)
+
+
+def shape(x):
+    """Shape of ``x`` as a tuple.
+
+    Example:
+        >>> shape([[1, 2, 3]])
+        (1, 3)
+    """
+    return x.shape if isinstance(x, Tensor) else _np.shape(x)
+
+
+def ndim(x):
+    """Number of dimensions of ``x``.
+
+    Example:
+        >>> ndim(3.0)
+        0
+    """
+    return len(shape(x))
+
+
+def size(x):
+    """Number of elements of ``x``.
+
+    Example:
+        >>> size([[1, 2], [3, 4]])
+        4
+    """
+    return int(_np.prod(shape(x)))

@@ -1,0 +1,88 @@
+"""``glassgrad.numpy.linalg``: NumPy's ``linalg`` names on glassgrad's differentiable ops."""
+
+import numpy as np
+
+from glassgrad.core.ops import (
+    cholesky,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    matmul,
+    matrix_power,
+    outer,
+    pinv,
+    qr,
+    slogdet,
+    solve,
+    svdvals,
+    tensordot,
+    to_tensor,
+    trace,
+)
+from glassgrad.core.ops import diagonal as _diagonal
+from glassgrad.core.ops import svd as _svd
+
+__all__ = [
+    "norm",
+    "inv",
+    "solve",
+    "det",
+    "slogdet",
+    "cholesky",
+    "qr",
+    "eigh",
+    "eigvalsh",
+    "svd",
+    "svdvals",
+    "pinv",
+    "matrix_power",
+    "matmul",
+    "outer",
+    "tensordot",
+    "trace",
+    "diagonal",
+    "LinAlgError",
+]
+
+LinAlgError = np.linalg.LinAlgError
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    """Vector or matrix norm, as ``numpy.linalg.norm`` (``glassgrad.linalg.norm``).
+
+    Example:
+        >>> norm([3.0, 4.0])
+        Tensor(5.)
+    """
+    from glassgrad.linalg import norm as _norm
+
+    return _norm(to_tensor(x), ord=ord, axis=axis, keepdims=keepdims)
+
+
+def svd(a, full_matrices=True, compute_uv=True):
+    """SVD with NumPy's signature; square inputs or ``full_matrices=False`` give (U, S, Vh).
+
+    Example:
+        >>> svd([[3.0, 0.0], [0.0, 2.0]], compute_uv=False)
+        Tensor([3., 2.])
+    """
+    a = to_tensor(a)
+    if not compute_uv:
+        return svdvals(a)
+    if full_matrices and a.ndim >= 2 and a.shape[-1] != a.shape[-2]:
+        raise ValueError(
+            f"svd: full_matrices=True is not differentiable for a non-square "
+            f"input of shape {a.shape}; pass full_matrices=False"
+        )
+    return _svd(a, full_matrices=False)
+
+
+def diagonal(x, offset=0):
+    """Diagonals of the last two axes (``numpy.linalg.diagonal``).
+
+    Example:
+        >>> diagonal([[1.0, 2.0], [3.0, 4.0]])
+        Tensor([1., 4.])
+    """
+    return _diagonal(x, offset, axis1=-2, axis2=-1)
