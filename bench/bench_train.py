@@ -23,7 +23,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 import glassgrad as gg  # noqa: E402
-from glassgrad import data, optim  # noqa: E402
+from glassgrad import data, nn, optim  # noqa: E402
+from glassgrad.nn import functional as F  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 SIZES = [64, 128, 128, 10]
@@ -57,33 +58,15 @@ def init_weights(seed=0):
 
 
 def glassgrad_model(weights, dtype):
-    """The MLP as nn.Linear layers when glassgrad.nn exists, else the same ops by hand."""
-    try:
-        from glassgrad.nn import functional as F
-
-        from glassgrad import nn
-    except ImportError:
-        params = [gg.Tensor(w.astype(dtype), requires_grad=True) for w in weights]
-
-        def forward(x):
-            for i in range(0, len(params), 2):
-                x = x @ params[i].T + params[i + 1]
-                x = x.relu() if i + 2 < len(params) else x
-            return x
-
-        def loss_fn(logits, y):
-            onehot = np.eye(SIZES[-1], dtype=dtype)[y.data]
-            return -(gg.log_softmax(logits, axis=1) * onehot).sum(axis=1).mean()
-
-        return forward, params, loss_fn
-    model = nn.MLP(SIZES)
+    """The MLP as nn.Linear layers loaded with ``weights``, and its loss."""
+    model = nn.MLP(SIZES, dtype=dtype)
+    names = [name for name, _ in model.named_parameters()]
     model.load_state_dict(
-        {
-            name: gg.Tensor(w.astype(dtype))
-            for (name, _), w in zip(model.named_parameters(), weights, strict=True)
-        }
+        {n: gg.Tensor(w.astype(dtype)) for n, w in zip(names, weights, strict=True)}
     )
-    return model, list(model.parameters()), F.cross_entropy
+    params = list(model.parameters())
+    assert all(p.dtype == dtype for p in params), "the benchmark must run in the stated dtype"
+    return model, params, F.cross_entropy
 
 
 def glassgrad_step(weights, batches, dtype):
