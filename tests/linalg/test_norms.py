@@ -171,17 +171,26 @@ def test_matrix_norm_check_grads(rng, ord):
     check_grads(lambda a: matrix_norm(a, ord), (x,), order=2 if ord != "nuc" else 1)
 
 
+@pytest.mark.parametrize("ord", SVD_ORDS)
+@pytest.mark.parametrize("M", [np.zeros((2, 3)), np.eye(3), np.diag([2.0, 2.0, 1.0])])
+def test_spectral_norms_at_repeated_singular_values_match_torch(ord, M):
+    # ties between equal singular values share the gradient, as in torch.linalg.matrix_norm
+    _compare(lambda a: matrix_norm(a, ord), lambda a: torch.linalg.matrix_norm(a, ord), M)
+
+
 def test_frobenius_norm_of_zero_matrix_has_zero_gradient():
     _compare(lambda a: matrix_norm(a), lambda a: torch.linalg.matrix_norm(a), np.zeros((2, 2)))
 
 
 # ----- distances --------------------------------------------------------------------------------
-@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, INF])
+@pytest.mark.parametrize("p", [0.0, 1.0, 2.0, 3.0, INF])
 def test_cdist_matches_scipy_and_torch(rng, p):
     x, y = rng.normal(size=(4, 3)), rng.normal(size=(5, 3))
+    y[0, :2] = x[1, :2]  # a partial match: p = 0 counts the differing coordinates
     metric = {1.0: "cityblock", 2.0: "euclidean", INF: "chebyshev"}.get(p, "minkowski")
     kw = {"p": p} if metric == "minkowski" else {}
-    assert_close(cdist(x, y, p).numpy(), scipy_cdist(x, y, metric, **kw))
+    expected = 3 * scipy_cdist(x, y, "hamming") if p == 0 else scipy_cdist(x, y, metric, **kw)
+    assert_close(cdist(x, y, p).numpy(), expected)
     _compare(lambda a, b: cdist(a, b, p), lambda a, b: torch.cdist(a, b, p), x, y)
 
 
