@@ -178,10 +178,13 @@ class Conv2d(Module):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
 
     def extra_repr(self):
-        return (
+        text = (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={F._pair(self.stride, 'stride')}"
         )
+        if self.padding:
+            text += f", padding={F._pair(self.padding, 'padding')}"
+        return text if self.bias is not None else text + ", bias=False"
 
 
 class _Pool(Module):
@@ -222,6 +225,9 @@ class Flatten(Module):
         (start,) = ops.normalize_axis(self.start_dim, x.ndim, "Flatten")
         (end,) = ops.normalize_axis(self.end_dim, x.ndim, "Flatten")
         return ops.reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1 :])
+
+    def extra_repr(self):
+        return _extra(start_dim=self.start_dim, end_dim=self.end_dim)
 
 
 class Dropout(Module):
@@ -270,6 +276,7 @@ class LayerNorm(Module):
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
         self.normalized_shape, self.eps = tuple(normalized_shape), eps
+        self.elementwise_affine = elementwise_affine
         self.weight = (
             init.ones_(_empty(*self.normalized_shape, dtype=dtype)) if elementwise_affine else None
         )
@@ -278,13 +285,12 @@ class LayerNorm(Module):
         )
 
     def forward(self, x):
-        """Y = (x − mean)/√(var + ε)·γ + β."""
+        """Normalise, scale and shift: (x − mean)/√(var + ε)·γ + β."""
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return (
-            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.weight is not None}"
-        )
+        flags = _extra(elementwise_affine=self.elementwise_affine, bias=self.bias is not None)
+        return f"{self.normalized_shape}, eps={self.eps}, {flags}"
 
 
 class BatchNorm1d(Module):
@@ -295,11 +301,11 @@ class BatchNorm1d(Module):
     running statistics.
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, dtype=None):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, bias=True, dtype=None):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = init.ones_(_empty(num_features, dtype=dtype)) if affine else None
-        self.bias = _empty(num_features, dtype=dtype) if affine else None
+        self.bias = _empty(num_features, dtype=dtype) if affine and bias else None
         dt = dtype or np.float64
         self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
         self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
@@ -325,7 +331,9 @@ class BatchNorm1d(Module):
             var = ops.reshape(self.running_var, shape)
         y = (x - mean) / ops.sqrt(var + self.eps)
         if self.weight is not None:
-            y = y * ops.reshape(self.weight, shape) + ops.reshape(self.bias, shape)
+            y = y * ops.reshape(self.weight, shape)
+        if self.bias is not None:
+            y = y + ops.reshape(self.bias, shape)
         return y
 
     def _update_running(self, mean, var, n):
@@ -338,7 +346,8 @@ class BatchNorm1d(Module):
             self.num_batches_tracked.data = self.num_batches_tracked.data + 1
 
     def extra_repr(self):
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+        flags = _extra(affine=self.weight is not None, bias=self.bias is not None)
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, {flags}"
 
 
 class RNN(Module):

@@ -160,3 +160,22 @@ def test_sequential_and_modulelist_access():
     ml = nn.ModuleList([nn.ReLU()])
     ml.append(nn.Tanh())
     assert [type(m).__name__ for m in ml] == ["ReLU", "Tanh"]
+
+
+def test_layer_reprs_match_torch(torch):
+    pairs = [
+        (nn.Conv2d(1, 4, 3), torch.nn.Conv2d(1, 4, 3)),
+        (
+            nn.Conv2d(2, 4, (2, 3), stride=2, padding=1, bias=False),
+            torch.nn.Conv2d(2, 4, (2, 3), stride=2, padding=1, bias=False),
+        ),
+        (nn.Flatten(), torch.nn.Flatten()),
+        (nn.Embedding(4, 5), torch.nn.Embedding(4, 5)),
+        (nn.LayerNorm(5), torch.nn.LayerNorm(5)),
+        (nn.RNN(3, 4), torch.nn.RNN(3, 4)),
+        (nn.Tanh(), torch.nn.Tanh()),
+    ]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+    bn = repr(torch.nn.BatchNorm1d(3)).replace(", track_running_stats=True", "")
+    assert repr(nn.BatchNorm1d(3)) == bn
