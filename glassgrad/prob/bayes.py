@@ -1,7 +1,7 @@
 """Bayes' rule: posterior = prior x likelihood / evidence, for one or many hypotheses."""
 
 # fmt: off
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -11,20 +11,23 @@ from glassgrad.core.tensor import Tensor
 __all__ = ["BayesResult", "bayes_rule", "sequential_update"]
 
 
-@dataclass
-class BayesResult:
+class BayesResult(NamedTuple):
     """Posterior and evidence from ``bayes_rule`` (log-space values when ``log=True``)."""
 
     posterior: Tensor
     evidence: Tensor
 
 
+def _check(ok, message):
+    if not ok:
+        raise ValueError(message)
+
+
 def _probabilities(x, name, fn):
     x = to_tensor(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = Tensor(x.data.astype(np.float64))
-    if not np.all((x.data >= 0) & (x.data <= 1)):
-        raise ValueError(f"{fn}: {name} must be probabilities in [0, 1]; got {x.data}")
+    x = x if np.issubdtype(x.dtype, np.floating) else Tensor(x.data.astype(np.float64))
+    ok = np.all((x.data >= 0) & (x.data <= 1))
+    _check(ok, f"{fn}: {name} must be probabilities in [0, 1]; got {x.data}")
     return x
 
 
@@ -42,51 +45,34 @@ def bayes_rule(prior, likelihood, likelihood_not=None, log=False):
         (0.1667, 0.0594)
     """
     if log:
-        if likelihood_not is not None:
-            raise ValueError(
-                "bayes_rule: with log=True give a vector of hypotheses, not likelihood_not"
-            )
+        _check(likelihood_not is None, "bayes_rule: with log=True give a vector of hypotheses")
         joint = _log_values(prior, "prior") + _log_values(likelihood, "likelihood")
         log_evidence = logsumexp(joint, axis=-1)
         return BayesResult(joint - log_evidence, log_evidence)
     prior = _probabilities(prior, "prior", "bayes_rule")
     likelihood = _probabilities(likelihood, "likelihood", "bayes_rule")
+    shapes = f"got shapes {prior.shape} and {likelihood.shape}"
     if likelihood_not is not None:
-        if prior.ndim or likelihood.ndim:
-            raise ValueError(
-                "bayes_rule: likelihood_not is for one hypothesis; prior and likelihood must "
-                f"be scalars, got shapes {prior.shape} and {likelihood.shape}"
-            )
+        _check(prior.ndim == likelihood.ndim == 0, f"bayes_rule: likelihood_not is for one "
+               f"hypothesis, so prior and likelihood must be scalars; {shapes}")
         likelihood_not = _probabilities(likelihood_not, "likelihood_not", "bayes_rule")
         joint = prior * likelihood
         evidence = joint + (1.0 - prior) * likelihood_not
         return BayesResult(joint / evidence, evidence)
-    if prior.ndim != 1 or prior.shape != likelihood.shape[-1:]:
-        raise ValueError(
-            "bayes_rule: prior must be a vector over hypotheses and likelihood must end with "
-            f"the same length; got shapes {prior.shape} and {likelihood.shape}"
-        )
-    if abs(float(prior.data.sum()) - 1.0) > 1e-8:
-        raise ValueError(f"bayes_rule: prior must sum to 1; got sum {prior.data.sum()}")
+    _check(prior.ndim == 1 and prior.shape == likelihood.shape[-1:], "bayes_rule: prior must be "
+           f"a vector over hypotheses and likelihood must end with the same length; {shapes}")
+    total = float(prior.data.sum())
+    _check(abs(total - 1.0) <= 1e-8, f"bayes_rule: prior must sum to 1; got sum {total}")
     joint = prior * likelihood
     evidence = sum(joint, axis=-1)
-    if np.any(evidence.data == 0):
-        raise ValueError(
-            "bayes_rule: evidence is 0 (every hypothesis gives the data probability 0)"
-        )
+    _check(np.all(evidence.data > 0), "bayes_rule: evidence is 0 (no hypothesis explains the data)")
     return BayesResult(joint / sum(joint, axis=-1, keepdims=True), evidence)
 
 
 def _log_values(x, name):
     x = to_tensor(x)
-    if x.ndim != 1 and name == "prior":
-        raise ValueError(
-            f"bayes_rule: log prior must be a vector over hypotheses; got shape {x.shape}"
-        )
-    if np.any(x.data > 0):
-        raise ValueError(
-            f"bayes_rule: log {name} must be <= 0 (log of probabilities); got {x.data}"
-        )
+    _check(x.ndim == 1 or name != "prior", f"bayes_rule: log prior must be a vector; got {x.shape}")
+    _check(np.all(x.data <= 0), f"bayes_rule: log {name} must be <= 0 (log probabilities)")
     return x
 
 
@@ -103,11 +89,9 @@ def sequential_update(prior, likelihoods):
     """
     prior = _probabilities(prior, "prior", "sequential_update")
     likelihoods = _probabilities(likelihoods, "likelihoods", "sequential_update")
-    if likelihoods.ndim != 2 or prior.ndim != 1 or likelihoods.shape[1] != prior.shape[0]:
-        raise ValueError(
-            "sequential_update: prior must have shape (K,) and likelihoods (T, K); got "
-            f"{prior.shape} and {likelihoods.shape}"
-        )
+    ok = likelihoods.ndim == 2 and prior.ndim == 1 and likelihoods.shape[1:] == prior.shape
+    _check(ok, "sequential_update: prior must have shape (K,) and likelihoods (T, K); got "
+           f"{prior.shape} and {likelihoods.shape}")
     with np.errstate(divide="ignore"):
         log_post, out = log(prior), []
         for t in range(likelihoods.shape[0]):

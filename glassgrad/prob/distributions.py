@@ -34,10 +34,8 @@ _LOG_2PI = math.log(2.0 * math.pi)
 def _param(x, name, owner):
     """A float Tensor parameter (ints become float64), checked to be finite."""
     x = to_tensor(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = Tensor(x.data.astype(np.float64))
-    if not np.all(np.isfinite(x.data)):
-        raise ValueError(f"{owner}: {name} must be finite; got {x.data}")
+    x = x if np.issubdtype(x.dtype, np.floating) else Tensor(x.data.astype(np.float64))
+    _require(np.isfinite(x.data), owner, name, "finite", x.data)
     return x
 
 
@@ -49,7 +47,7 @@ def _positive(x, name, owner):
 
 def _require(ok, owner, name, what, value):
     if not np.all(ok):
-        raise ValueError(f"{owner}: {name} must be {what}; got {np.asarray(value)}")
+        raise ValueError(f"{owner}: {name} must be {what}; got {value}")
 
 
 def _broadcast(owner, *params):
@@ -64,13 +62,12 @@ def _broadcast(owner, *params):
 
 def _sample_shape(sample_shape, owner):
     if isinstance(sample_shape, (int, np.integer)):
-        sample_shape = (int(sample_shape),)
+        sample_shape = (sample_shape,)
     try:
         shape = tuple(int(s) for s in sample_shape)
     except TypeError:
-        raise TypeError(
-            f"{owner}: sample_shape must be a tuple of ints; got {sample_shape!r}"
-        ) from None
+        message = f"{owner}: sample_shape must be a tuple of ints; got {sample_shape!r}"
+        raise TypeError(message) from None
     if any(s < 0 for s in shape):
         raise ValueError(f"{owner}: sample_shape must be non-negative; got {shape}")
     return shape
@@ -108,18 +105,16 @@ class Distribution:
         try:
             np.broadcast_shapes(value.shape, self._extended_shape())
         except ValueError:
-            raise ValueError(
-                f"{self._name}.log_prob: value of shape {value.shape} does not broadcast "
-                f"with batch_shape {self.batch_shape} + event_shape {self.event_shape}"
-            ) from None
-        if not np.all(self._support(value.data)):
-            raise ValueError(f"{self._name}.log_prob: value outside the support; got {value.data}")
+            shape = self._extended_shape()
+            raise ValueError(f"{self._name}.log_prob: value of shape {value.shape} does not "
+                             f"broadcast with batch_shape + event_shape {shape}") from None
+        _require(self._support(value.data), f"{self._name}.log_prob", "value", "in the support",
+                 value.data)
         return value
 
     def sample(self, sample_shape=(), generator=None):
         """Draw ``sample_shape + batch_shape + event_shape`` values, without gradients."""
-        shape = _sample_shape(sample_shape, f"{self._name}.sample")
-        rng = get_generator(generator)
+        shape, rng = _sample_shape(sample_shape, f"{self._name}.sample"), get_generator(generator)
         with no_grad():
             if self.has_rsample:
                 return self.rsample(shape, rng).detach()
@@ -127,10 +122,8 @@ class Distribution:
 
     def rsample(self, sample_shape=(), generator=None):
         """Reparameterised sample; only for distributions with ``has_rsample``."""
-        raise NotImplementedError(
-            f"{self._name}.rsample: no reparameterised sampler for this distribution; "
-            "use sample() (no gradient) or a score-function estimator"
-        )
+        raise NotImplementedError(f"{self._name}.rsample: no reparameterised sampler for this "
+                                  "distribution; use sample() (no gradient)")
 
     def _noise(self, sample_shape, generator, draw):
         shape = self._extended_shape(_sample_shape(sample_shape, f"{self._name}.rsample"))
@@ -211,8 +204,7 @@ class _ProbsOrLogits(Distribution):
             with np.errstate(divide="ignore"):
                 self.logits = log(p) - log(1.0 - p) if not categorical else log(p)
         else:
-            z = _param(logits, "logits", name)
-            self.logits = z
+            self.logits = z = _param(logits, "logits", name)
             self.probs = sigmoid(z) if not categorical else exp(log_softmax(z, axis=-1))
         self._from_logits = logits is not None
 
@@ -265,13 +257,8 @@ class Binomial(_ProbsOrLogits):
 
     def __init__(self, total_count=1, probs=None, logits=None):
         n = _param(total_count, "total_count", "Binomial")
-        _require(
-            (n.data >= 0) & (n.data == np.round(n.data)),
-            "Binomial",
-            "total_count",
-            "a non-negative integer",
-            n.data,
-        )
+        ok = (n.data >= 0) & (n.data == np.round(n.data))
+        _require(ok, "Binomial", "total_count", "a non-negative integer", n.data)
         self._set_probs(probs, logits)
         self.batch_shape, (self.total_count, self.probs) = _broadcast("Binomial", n, self.probs)
 
@@ -291,8 +278,8 @@ class Binomial(_ProbsOrLogits):
         return _enumerated_entropy(self, int(np.max(self.total_count.data)))
 
     def _draw(self, shape, rng):
-        n = self._np(self.total_count).astype(np.int64)
-        return rng.binomial(n, self._np(self.probs), size=shape).astype(np.float64)
+        n, p = self._np(self.total_count, self.probs)
+        return rng.binomial(n.astype(np.int64), p, size=shape).astype(np.float64)
 
 
 class Poisson(Distribution):
@@ -499,45 +486,25 @@ class MultivariateNormal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None):
-        given = [m is not None for m in (covariance_matrix, precision_matrix, scale_tril)]
-        if _count_true(given) != 1:
-            raise ValueError(
-                "MultivariateNormal: give exactly one of covariance_matrix, precision_matrix "
-                "or scale_tril"
-            )
-        loc = _param(loc, "loc", "MultivariateNormal")
-        if loc.ndim < 1:
-            raise ValueError("MultivariateNormal: loc must have at least 1 axis; got shape ()")
-        name, mat = next(
-            (n, m)
-            for n, m in zip(
-                ("covariance_matrix", "precision_matrix", "scale_tril"),
-                (covariance_matrix, precision_matrix, scale_tril),
-                strict=True,
-            )
-            if m is not None
-        )
-        mat = _param(mat, name, "MultivariateNormal")
-        d = loc.shape[-1]
-        if mat.ndim < 2 or mat.shape[-2:] != (d, d):
-            raise ValueError(
-                f"MultivariateNormal: {name} must have shape (..., {d}, {d}) to match loc of "
-                f"shape {loc.shape}; got {mat.shape}"
-            )
+        own = "MultivariateNormal"
+        forms = {"covariance_matrix": covariance_matrix, "precision_matrix": precision_matrix,
+                 "scale_tril": scale_tril}
+        given = [(n, m) for n, m in forms.items() if m is not None]
+        if len(given) != 1:
+            raise ValueError(f"{own}: give exactly one of {', '.join(forms)}")
+        loc, (name, mat) = _param(loc, "loc", own), given[0]
+        mat, d = _param(mat, name, own), (loc.shape or (0,))[-1]
+        _require(loc.ndim > 0, own, "loc", "at least 1-D", loc.shape)
+        _require(mat.ndim >= 2 and mat.shape[-2:] == (d, d), own, name,
+                 f"of shape (..., {d}, {d}) to match loc", mat.shape)
         if name == "scale_tril":
             ok = np.all(np.triu(mat.data, 1) == 0) and np.all(np.diagonal(mat.data, 0, -2, -1) > 0)
-            _require(
-                ok,
-                "MultivariateNormal",
-                "scale_tril",
-                "lower triangular with a positive diagonal",
-                mat.data,
-            )
+            _require(ok, own, name, "lower triangular with a positive diagonal", mat.data)
             tril = mat
         else:
             sym = np.allclose(mat.data, np.swapaxes(mat.data, -1, -2))
-            pd = sym and np.all(np.linalg.eigvalsh(mat.data) > 0)
-            _require(pd, "MultivariateNormal", name, "symmetric positive definite", mat.data)
+            _require(sym and np.all(np.linalg.eigvalsh(mat.data) > 0), own, name,
+                     "symmetric positive definite", mat.data)
             tril = cholesky(mat if name == "covariance_matrix" else inv(mat))
         self.batch_shape = np.broadcast_shapes(loc.shape[:-1], tril.shape[:-2])
         self.event_shape = (d,)
@@ -577,8 +544,3 @@ class MultivariateNormal(Distribution):
         """X = mu + L eps, eps ~ N(0, I)."""
         eps = self._noise(sample_shape, generator, lambda r, s: r.standard_normal(s))
         return self.loc + sum(self.scale_tril * expand_dims(eps, -2), axis=-1)
-
-
-def _count_true(flags):
-    """Number of true flags (Python's ``sum`` is shadowed by the tensor ``sum`` here)."""
-    return len([f for f in flags if f])

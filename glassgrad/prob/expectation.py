@@ -1,7 +1,7 @@
 """Expectation, variance, Monte Carlo estimates and the bias-variance decomposition."""
 
 # fmt: off
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,16 +15,27 @@ __all__ = [
 ]
 
 
+def _check(ok, message, error=ValueError):
+    if not ok:
+        raise error(message)
+
+
+def _is_int(n, low):
+    return isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= low
+
+
+def _floats(x):
+    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+
+
 def _discrete(values, probs, fn):
     values, probs = to_tensor(values), to_tensor(probs)
-    if values.shape != probs.shape or values.ndim != 1:
-        raise ValueError(
-            f"{fn}: values and probs must be vectors of one length; got shapes "
-            f"{values.shape} and {probs.shape}"
-        )
+    shapes = f"got shapes {values.shape} and {probs.shape}"
+    _check(values.shape == probs.shape and values.ndim == 1, f"{fn}: values and probs must be "
+           f"vectors of one length; {shapes}")
     p = probs.data
-    if np.any(p < 0) or abs(float(p.sum()) - 1.0) > 1e-8:
-        raise ValueError(f"{fn}: probs must be non-negative and sum to 1; got {p}")
+    _check(np.all(p >= 0) and abs(float(p.sum()) - 1.0) <= 1e-8,
+           f"{fn}: probs must be non-negative and sum to 1; got {p}")
     return values, probs
 
 
@@ -58,8 +69,7 @@ def variance(values, probs, method="central"):
     raise ValueError(f"variance: method must be 'central' or 'moments'; got {method!r}")
 
 
-@dataclass
-class MonteCarloResult:
+class MonteCarloResult(NamedTuple):
     """A Monte Carlo estimate of E[f(X)] and its standard error std(f(X)) / sqrt(n)."""
 
     estimate: float
@@ -75,13 +85,9 @@ def monte_carlo(f, sampler, n, generator=None):
         >>> abs(r.estimate - 1 / 3) < 4 * r.std_error
         True
     """
-    if not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"monte_carlo: n must be an int >= 2; got {n!r}")
-    x = sampler(int(n), get_generator(generator))
-    fx = f(x)
-    fx = np.asarray(fx.data if isinstance(fx, Tensor) else fx, dtype=np.float64)
-    if fx.shape[:1] != (n,):
-        raise ValueError(f"monte_carlo: f(samples) must have n={n} rows; got shape {fx.shape}")
+    _check(_is_int(n, 2), f"monte_carlo: n must be an int >= 2; got {n!r}")
+    fx = _floats(f(sampler(int(n), get_generator(generator))))
+    _check(fx.shape[:1] == (n,), f"monte_carlo: f(samples) must have n={n} rows; got {fx.shape}")
     return MonteCarloResult(float(fx.mean()), float(fx.std(ddof=1) / np.sqrt(n)), int(n))
 
 
@@ -95,18 +101,15 @@ class PolynomialRegression:
     """
 
     def __init__(self, degree=1):
-        if not isinstance(degree, (int, np.integer)) or degree < 0:
-            raise ValueError(f"PolynomialRegression: degree must be an int >= 0; got {degree!r}")
+        _check(_is_int(degree, 0), f"PolynomialRegression: degree must be int >= 0; got {degree}")
         self.degree = int(degree)
 
     def _features(self, x):
-        x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64).reshape(-1)
-        return x[:, None] ** np.arange(self.degree + 1)
+        return _floats(x).reshape(-1, 1) ** np.arange(self.degree + 1)
 
     def fit(self, x, y):
         """Solve min_w |V w - y|^2 with the Vandermonde matrix V; returns self."""
-        y = np.asarray(y.data if isinstance(y, Tensor) else y, dtype=np.float64).reshape(-1)
-        self.coef_ = np.linalg.lstsq(self._features(x), y, rcond=None)[0]
+        self.coef_ = np.linalg.lstsq(self._features(x), _floats(y).reshape(-1), rcond=None)[0]
         return self
 
     def predict(self, x):
@@ -114,8 +117,7 @@ class PolynomialRegression:
         return self._features(x) @ self.coef_
 
 
-@dataclass
-class BiasVariance:
+class BiasVariance(NamedTuple):
     """Averages over the test inputs of bias^2, variance and noise; their sum is the error."""
 
     bias2: float
@@ -124,9 +126,8 @@ class BiasVariance:
     expected_error: float
 
 
-def bias_variance_decomposition(
-    model_factory, true_fn, x_train, x_test, noise_std, n_rounds=200, generator=None
-):
+def bias_variance_decomposition(model_factory, true_fn, x_train, x_test, noise_std, n_rounds=200,
+                                generator=None):
     """Estimate E[(y - f_D(x))^2] = bias^2 + variance + noise by redrawing training sets.
 
     Each round draws a training set D: inputs ``x_train`` (an array for a fixed design, or a
@@ -142,23 +143,16 @@ def bias_variance_decomposition(
         >>> round(r.bias2, 6), round(r.variance, 6)
         (0.5, 0.0)
     """
-    if not callable(model_factory) or not callable(true_fn):
-        raise TypeError("bias_variance_decomposition: model_factory and true_fn must be callable")
-    if not np.isscalar(noise_std) or noise_std < 0:
-        raise ValueError(
-            f"bias_variance_decomposition: noise_std must be a number >= 0; got {noise_std!r}"
-        )
-    if not isinstance(n_rounds, (int, np.integer)) or n_rounds < 2:
-        raise ValueError(
-            f"bias_variance_decomposition: n_rounds must be an int >= 2; got {n_rounds!r}"
-        )
-    rng = get_generator(generator)
-    x_test = np.asarray(x_test, dtype=np.float64)
-    preds = []
+    name = "bias_variance_decomposition"
+    _check(callable(model_factory) and callable(true_fn),
+           f"{name}: model_factory and true_fn must be callable", TypeError)
+    _check(np.isscalar(noise_std) and noise_std >= 0, f"{name}: noise_std must be a number >= 0")
+    _check(_is_int(n_rounds, 2), f"{name}: n_rounds must be an int >= 2; got {n_rounds!r}")
+    rng, x_test, preds = get_generator(generator), _floats(x_test), []
     for _ in range(n_rounds):
-        x = np.asarray(x_train(rng) if callable(x_train) else x_train, dtype=np.float64)
+        x = _floats(x_train(rng) if callable(x_train) else x_train)
         y = true_fn(x) + noise_std * rng.standard_normal(x.shape)
-        preds.append(np.asarray(model_factory().fit(x, y).predict(x_test), dtype=np.float64))
+        preds.append(_floats(model_factory().fit(x, y).predict(x_test)))
     preds = np.stack(preds)
     mean_pred = preds.mean(axis=0)
     bias2 = float(np.mean((mean_pred - true_fn(x_test)) ** 2))

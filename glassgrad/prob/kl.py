@@ -6,9 +6,8 @@ import numpy as np
 
 from glassgrad.core.ops import expand_dims, log, matmul, sum, where
 from glassgrad.prob._linalg import diagonal, inv
-from glassgrad.prob.distributions import (
-    Bernoulli, Beta, Categorical, Gamma, MultivariateNormal, Normal, Poisson, Uniform,
-)
+from glassgrad.prob.distributions import (Bernoulli, Beta, Categorical, Gamma,
+                                          MultivariateNormal, Normal, Poisson, Uniform)
 from glassgrad.prob.special import digamma, lbeta, lgamma, xlogy
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -36,10 +35,8 @@ def kl_divergence(p, q):
     fn = _KL.get((type(p), type(q)))
     if fn is None:
         pairs = ", ".join(f"{a.__name__}-{b.__name__}" for a, b in _KL)
-        raise NotImplementedError(
-            f"kl_divergence: no closed form for {type(p).__name__}-{type(q).__name__}; "
-            f"available pairs: {pairs}"
-        )
+        pair = f"{type(p).__name__}-{type(q).__name__}"
+        raise NotImplementedError(f"kl_divergence: no closed form for {pair}; available: {pairs}")
     return fn(p, q)
 
 
@@ -84,25 +81,15 @@ def _kl_uniform(p, q):
 @register_kl(Beta, Beta)
 def _kl_beta(p, q):
     a1, b1, a2, b2 = p.concentration1, p.concentration0, q.concentration1, q.concentration0
-    return (
-        lbeta(a2, b2)
-        - lbeta(a1, b1)
-        + (a1 - a2) * digamma(a1)
-        + (b1 - b2) * digamma(b1)
-        + (a2 - a1 + b2 - b1) * digamma(a1 + b1)
-    )
+    kl = lbeta(a2, b2) - lbeta(a1, b1) + (a1 - a2) * digamma(a1) + (b1 - b2) * digamma(b1)
+    return kl + (a2 - a1 + b2 - b1) * digamma(a1 + b1)
 
 
 @register_kl(Gamma, Gamma)
 def _kl_gamma(p, q):
     a1, r1, a2, r2 = p.concentration, p.rate, q.concentration, q.rate
-    return (
-        (a1 - a2) * digamma(a1)
-        - lgamma(a1)
-        + lgamma(a2)
-        + a2 * (log(r1) - log(r2))
-        + a1 * (r2 - r1) / r1
-    )
+    kl = (a1 - a2) * digamma(a1) - lgamma(a1) + lgamma(a2) + a2 * (log(r1) - log(r2))
+    return kl + a1 * (r2 - r1) / r1
 
 
 @register_kl(Poisson, Poisson)

@@ -23,17 +23,13 @@ class CountVectorizer:
         self.lowercase, self.token_pattern = lowercase, token_pattern
 
     def _documents(self, docs, method):
+        name = f"CountVectorizer.{method}"
         if isinstance(docs, str) or not hasattr(docs, "__iter__"):
-            raise ValueError(
-                f"CountVectorizer.{method}: expected an iterable of strings (documents); "
-                f"got {type(docs).__name__}"
-            )
+            raise ValueError(f"{name}: expected an iterable of strings; got {type(docs).__name__}")
         docs = list(docs)
         bad = [type(d).__name__ for d in docs if not isinstance(d, str)]
         if bad:
-            raise ValueError(
-                f"CountVectorizer.{method}: every document must be a str; got {bad[0]}"
-            )
+            raise ValueError(f"{name}: every document must be a str; got {bad[0]}")
         return docs
 
     def _tokens(self, doc):
@@ -55,9 +51,8 @@ class CountVectorizer:
         counts = np.zeros((len(docs), len(self.vocabulary_)), dtype=np.int64)
         for i, doc in enumerate(docs):
             for w in self._tokens(doc):
-                j = self.vocabulary_.get(w)
-                if j is not None:
-                    counts[i, j] += 1
+                if w in self.vocabulary_:
+                    counts[i, self.vocabulary_[w]] += 1
         return counts
 
     def fit_transform(self, docs):

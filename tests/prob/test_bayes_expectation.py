@@ -135,7 +135,7 @@ BAD = [
     (lambda: variance([1.0], [1.0], method="x"), ValueError, "method must be 'central'"),
     (lambda: monte_carlo(np.sin, lambda n, g: g.random(n), 1), ValueError, "n must be an int >= 2"),
     (lambda: monte_carlo(np.mean, lambda n, g: g.random(n), 5), ValueError, "must have n=5 rows"),
-    (lambda: PolynomialRegression(-1), ValueError, "degree must be an int >= 0"),
+    (lambda: PolynomialRegression(-1), ValueError, "degree must be int >= 0"),
     (lambda: bias_variance_decomposition(None, np.sin, [0.0], [0.0], 0.1), TypeError, "callable"),
     (
         lambda: bias_variance_decomposition(PolynomialRegression, np.sin, [0.0], [0.0], -1.0),
