@@ -89,12 +89,34 @@ def test_matches_torch(problem, name, kwargs):
     assert not np.allclose(ours[0], PROBLEMS[problem][0][0])  # it actually moved
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
 def test_maximize_matches_torch(name):
     kw = dict(lr=1e-3, maximize=True) | (dict(momentum=0.9) if name == "SGD" else {})
     ours, _ = trajectory("gg", "mlp", lambda p: getattr(optim, name)(p, **kw))
     theirs, _ = trajectory("torch", "mlp", lambda p: getattr(torch.optim, name)(p, **kw))
     _assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_float32_matches_torch(name):
+    init = [a.astype(np.float32) for a in _MLP_INIT]
+    X, Y = _X.astype(np.float32), _Y.astype(np.float32)
+    ours = [gg.Tensor(a.copy(), requires_grad=True) for a in init]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in init]
+    opts = [getattr(optim, name)(ours, lr=1e-2), getattr(torch.optim, name)(theirs, lr=1e-2)]
+    for params, opt, data in zip(
+        [ours, theirs],
+        opts,
+        [(gg.Tensor(X), gg.Tensor(Y)), (torch.tensor(X), torch.tensor(Y))],
+        strict=False,
+    ):
+        for _ in range(100):
+            opt.zero_grad()
+            mlp_loss(params, *data).backward()
+            opt.step()
+    for p, q in zip(ours, theirs, strict=True):
+        assert p.dtype == np.float32
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_param_groups_match_torch():
