@@ -441,3 +441,23 @@ BAD = [
 def test_bad_input(make, err, match):
     with pytest.raises(err, match=match):
         make()
+
+
+GRAD_CASES = [
+    (lambda a, b: D.Beta(a, b).log_prob(np.array([0.3, 0.8])), ([2.0, 0.7], [1.5, 3.0])),
+    (lambda a, r: D.Gamma(a, r).log_prob(np.array([0.5, 2.0])), ([2.0, 0.7], [1.5, 3.0])),
+    (lambda a, b: D.Beta(a, b).entropy(), ([2.0, 0.7], [1.5, 3.0])),
+    (lambda m, s: D.Normal(m, s).cdf(np.array([0.1, -0.4])), ([0.0, 1.0], [1.5, 0.5])),
+    (lambda r: D.Poisson(r).log_prob(np.array([3.0, 0.0])), ([2.0, 0.4],)),
+    (
+        lambda c: D.MultivariateNormal(np.zeros(2), covariance_matrix=0.5 * (c + c.T)).log_prob(
+            np.array([0.3, -0.2])
+        ),
+        ([[2.0, 0.3], [0.3, 1.0]],),
+    ),
+]
+
+
+@pytest.mark.parametrize("f, args", GRAD_CASES)
+def test_parameter_gradients_order_2(f, args):
+    check_grads(f, tuple(np.array(a) for a in args), order=2)

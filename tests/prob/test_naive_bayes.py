@@ -206,7 +206,6 @@ EXPECTED_FAILURES = {
 }
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("cls", [MultinomialNB, BernoulliNB, GaussianNB])
 def test_sklearn_check_estimator(cls):
     from sklearn.utils.estimator_checks import check_estimator
