@@ -396,6 +396,48 @@ class Tensor:
     def log_softmax(self, axis=-1):
         return _ops.log_softmax(self, axis=axis)
 
+    def prod(self, axis=None, keepdims=False):
+        return _ops.prod(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        return _ops.argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return _ops.argmin(self, axis=axis, keepdims=keepdims)
+
+    def clip(self, a_min=None, a_max=None):
+        return _ops.clip(self, a_min, a_max)
+
+    def cumsum(self, axis=None):
+        return _ops.cumsum(self, axis=axis)
+
+    def cumprod(self, axis=None):
+        return _ops.cumprod(self, axis=axis)
+
+    def sort(self, axis=-1):
+        return _ops.sort(self, axis=axis)
+
+    def argsort(self, axis=-1):
+        return _ops.argsort(self, axis=axis)
+
+    def trace(self, offset=0, axis1=0, axis2=1):
+        return _ops.trace(self, offset, axis1, axis2)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return _ops.diagonal(self, offset, axis1, axis2)
+
+    def flip(self, axis=None):
+        return _ops.flip(self, axis)
+
+    def repeat(self, repeats, axis=None):
+        return _ops.repeat(self, repeats, axis)
+
+    def log1p(self):
+        return _ops.log1p(self)
+
+    def expm1(self):
+        return _ops.expm1(self)
+
     def any(self):
         return bool(np.any(self.data))
 

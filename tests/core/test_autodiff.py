@@ -223,6 +223,20 @@ def test_float32_preserved_through_backward(rng):
 
 # method name -> (call on a Tensor, the NumPy oracle on an array)
 METHODS = {
+    "prod": (lambda t: t.prod(axis=1), lambda a: a.prod(axis=1)),
+    "argmax": (lambda t: t.argmax(axis=0), lambda a: a.argmax(axis=0)),
+    "argmin": (lambda t: t.argmin(), lambda a: a.argmin()),
+    "clip": (lambda t: t.clip(-0.5, 0.5), lambda a: a.clip(-0.5, 0.5)),
+    "cumsum": (lambda t: t.cumsum(axis=1), lambda a: a.cumsum(axis=1)),
+    "cumprod": (lambda t: t.cumprod(axis=0), lambda a: a.cumprod(axis=0)),
+    "sort": (lambda t: t.sort(), lambda a: np.sort(a)),
+    "argsort": (lambda t: t.argsort(axis=0), lambda a: a.argsort(axis=0)),
+    "trace": (lambda t: t.trace(), lambda a: a.trace()),
+    "diagonal": (lambda t: t.diagonal(1), lambda a: a.diagonal(1)),
+    "flip": (lambda t: t.flip(1), lambda a: np.flip(a, 1)),
+    "repeat": (lambda t: t.repeat(2, axis=1), lambda a: a.repeat(2, axis=1)),
+    "log1p": (lambda t: t.abs().log1p(), lambda a: np.log1p(np.abs(a))),
+    "expm1": (lambda t: t.expm1(), np.expm1),
     "var": (lambda t: t.var(axis=1, ddof=1), lambda a: a.var(axis=1, ddof=1)),
     "std": (lambda t: t.std(axis=0), lambda a: a.std(axis=0)),
     "abs": (lambda t: t.abs(), np.abs),
