@@ -20,7 +20,7 @@ from glassgrad.core.ops import (
 )
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
-from glassgrad.prob._linalg import cholesky, diagonal, inv
+from glassgrad.core.ops.linalg import cholesky, diagonal, inv
 from glassgrad.prob.special import digamma, erfc, lbeta, lgamma, ndtri, softplus, xlogy
 
 __all__ = [
@@ -527,7 +527,7 @@ class MultivariateNormal(Distribution):
     _support = lambda self, x: np.isfinite(x)
 
     def _half_log_det(self):
-        return sum(log(diagonal(self.scale_tril)), axis=-1)
+        return sum(log(diagonal(self.scale_tril, 0, -2, -1)), axis=-1)
 
     def log_prob(self, value):
         """Log p(x) = -|L^-1 (x - mu)|^2 / 2 - sum log diag L - d log(2 pi) / 2."""

@@ -5,7 +5,7 @@
 import numpy as np
 
 from glassgrad.core.ops import expand_dims, log, matmul, sum, where
-from glassgrad.prob._linalg import diagonal, inv
+from glassgrad.core.ops.linalg import diagonal, inv
 from glassgrad.prob.distributions import (Bernoulli, Beta, Categorical, Gamma,
                                           MultivariateNormal, Normal, Poisson, Uniform)
 from glassgrad.prob.special import digamma, lbeta, lgamma, xlogy
@@ -67,7 +67,8 @@ def _kl_mvn(p, q):
     z = matmul(lq_inv, expand_dims(q.loc - p.loc, -1))
     trace = sum(sum(m * m, axis=-1), axis=-1)
     maha = sum(sum(z * z, axis=-1), axis=-1)
-    logdet = sum(log(diagonal(q.scale_tril)) - log(diagonal(p.scale_tril)), axis=-1)
+    log_diag = lambda d: log(diagonal(d.scale_tril, 0, -2, -1))  # log det L = sum log diag L
+    logdet = sum(log_diag(q) - log_diag(p), axis=-1)
     return 0.5 * (trace + maha - p.event_shape[0]) + logdet
 
 
