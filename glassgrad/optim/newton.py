@@ -98,7 +98,7 @@ class Newton(Optimizer):
                 if closure().item() <= f0 - 1e-4 * t * slope:
                     break
             t *= 0.5
-        self.state.setdefault(id(params[0]), {})["step_size"] = t
+        self.state.setdefault(params[0], {})["step_size"] = t
         return loss
 
     @staticmethod

@@ -56,7 +56,7 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
-        self.state = {}  # id(param) -> dict, created on the parameter's first update
+        self.state = {}  # param -> dict, created on its first update (Tensors hash by identity)
         self.param_groups = []
         if isinstance(params, Tensor):
             raise TypeError(
@@ -110,7 +110,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                state = self.state.setdefault(id(p), {})
+                state = self.state.setdefault(p, {})
                 new = self._update(p.data, np.asarray(p.grad.data, dtype=p.dtype), state, group)
                 p.data = new.astype(p.dtype, copy=False)
         return loss
@@ -124,7 +124,7 @@ class Optimizer:
     def state_dict(self):
         """Return ``{"state": {index: {...}}, "param_groups": [...]}`` (PyTorch's layout)."""
         index = {id(p): i for i, p in enumerate(self._params())}
-        state = {index[k]: copy.deepcopy(v) for k, v in self.state.items() if k in index}
+        state = {index[id(k)]: copy.deepcopy(v) for k, v in self.state.items() if id(k) in index}
         groups, start = [], 0
         for g in self.param_groups:
             n = len(g["params"])
@@ -155,7 +155,7 @@ class Optimizer:
                         f"{where}: state {k!r} of parameter {i} has shape {v.shape}; "
                         f"the parameter has shape {p.shape}"
                     )
-        self.state = {id(params[int(i)]): copy.deepcopy(s) for i, s in state_dict["state"].items()}
+        self.state = {params[int(i)]: copy.deepcopy(s) for i, s in state_dict["state"].items()}
         for saved, group in zip(groups, self.param_groups, strict=False):
             group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
 

@@ -174,6 +174,7 @@ def test_float32_params_stay_float32():
     opt.step()
     assert w.dtype == np.float32
     np.testing.assert_array_equal(held, np.ones(3, np.float32))  # old array not mutated
+    assert opt.state[w]["exp_avg"].dtype == np.float32  # state is keyed by the parameter
 
 
 def test_zero_grad():
