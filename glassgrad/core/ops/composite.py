@@ -56,7 +56,8 @@ def mean(x, axis=None, keepdims=False):
         Tensor(2.)
     """
     x = to_tensor(x)
-    return divide(sum(x, axis=axis, keepdims=keepdims), float(_count(x, axis)))
+    n = float(_count(x, axis))
+    return divide(sum(x, axis=axis, keepdims=keepdims), n)
 
 
 def var(x, axis=None, ddof=0, keepdims=False):

@@ -42,7 +42,9 @@ def normalize_axis(axis, ndim, name):
     """Return ``axis`` as a sorted tuple of non-negative ints; None means every axis."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    if not isinstance(axes, (tuple, list)):
+        raise TypeError(f"{name}: axis must be an int or a tuple of ints; got {axis!r}")
     out = []
     for a in axes:
         if not isinstance(a, (int, np.integer)):
