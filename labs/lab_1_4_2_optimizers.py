@@ -116,7 +116,7 @@ adam.step()
 record("Adam's first step: lr in each coordinate", 1.0 - p.numpy(), expected=[0.1, 0.1],
        tol=1e-6)
 
-fig, runs = gg.viz.optimizer_comparison(steps=300)
+fig, runs = gg.viz.optimizer_comparison(steps=200)
 for label, t in runs.items():
     record(f"Rosenbrock, {label}: final loss", t.losses[-1])
 record("Adam gets closer to Rosenbrock's minimum than plain GD",
@@ -156,7 +156,7 @@ if requires("nn.MLP", "data.make_moons", "nn.functional"):
         model = gg.nn.MLP([2, 16, 16, 2])
         opt = make(model.parameters())
         losses = []
-        for _ in range(150):
+        for _ in range(100):
             opt.zero_grad()
             loss = F.cross_entropy(model(X), y)
             loss.backward()

@@ -12,6 +12,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("tour")]
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
+def shared_tour(tmp_path_factory):
+    """Run the tour once per test session, even across xdist workers (a file lock)."""
+    import fcntl
+
+    from glassgrad.cli import run_tour
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by all workers of this session
+    out = root / "tour"
+    with open(root / "tour.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "report.html").exists():
+            run_tour(out, progress=False)
+    return out / "report.html"
+
+
 def _need_chromium():
     present = Path(CHROMIUM).exists() and Path(DRIVER).exists()
     if not present:
@@ -25,13 +42,8 @@ def _need_chromium():
 
 @pytest.fixture(scope="session")
 def report_path(tmp_path_factory):
-    from glassgrad.cli import run_tour
-
     _need_chromium()
-    out = tmp_path_factory.getbasetemp() / "tour"  # shared with test_report.py (one worker)
-    if not (out / "report.html").exists():
-        run_tour(out, progress=False)
-    return out / "report.html"
+    return shared_tour(tmp_path_factory)
 
 
 @pytest.fixture

@@ -116,3 +116,14 @@ def test_python_dash_m_entry_point(tmp_path):
         timeout=60,
     )
     assert ok.returncode == 0 and gg.__version__ in ok.stdout
+
+
+def test_console_script():
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "glassgrad"
+    if not script.exists():
+        pytest.skip(f"console script not installed at {script} (pip install -e .)")
+    proc = subprocess.run([str(script), "labs"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert "1.4.1" in proc.stdout and "probability" in proc.stdout

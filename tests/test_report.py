@@ -1,5 +1,6 @@
 """The tour writes one self-contained report with a section per lab and no failed checks."""
 
+import os
 import re
 
 import pytest
@@ -10,14 +11,26 @@ from glassgrad.report import markdown_to_html, write_report
 pytestmark = pytest.mark.xdist_group("tour")
 
 
-@pytest.fixture(scope="session")
-def html(tmp_path_factory):
+def shared_tour(tmp_path_factory):
+    """Run the tour once per test session, even across xdist workers (a file lock)."""
+    import fcntl
+
     from glassgrad.cli import run_tour
 
-    out = tmp_path_factory.getbasetemp() / "tour"  # shared with test_browser.py (one worker)
-    if not (out / "report.html").exists():
-        run_tour(out, progress=False)
-    return (out / "report.html").read_text(encoding="utf-8")
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by all workers of this session
+    out = root / "tour"
+    with open(root / "tour.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "report.html").exists():
+            run_tour(out, progress=False)
+    return out / "report.html"
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory):
+    return shared_tour(tmp_path_factory).read_text(encoding="utf-8")
 
 
 def test_every_lab_has_a_section(html):
