@@ -168,6 +168,28 @@ class Module:
         """Set evaluation mode; same as ``train(False)``."""
         return self.train(False)
 
+    def apply(self, fn):
+        """Call ``fn(module)`` on every descendant and on this module (children first)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def _cast(self, dtype):
+        for t in self._state_tensors().values():
+            if np.issubdtype(t.dtype, np.floating):
+                t.data = t.data.astype(dtype)
+                t.grad = None
+        return self
+
+    def float(self):
+        """Cast floating-point parameters and buffers to float32 (gradients are cleared)."""
+        return self._cast(np.float32)
+
+    def double(self):
+        """Cast floating-point parameters and buffers to float64 (gradients are cleared)."""
+        return self._cast(np.float64)
+
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` on every parameter (False freezes the module)."""
         for p in self.parameters():

@@ -11,6 +11,7 @@ from glassgrad.testing import check_grads
 
 RNG = np.random.default_rng(0)
 DTYPES = [np.float64, np.float32]
+TOLS = {np.float64: dict(rtol=1e-12, atol=1e-12), np.float32: dict(rtol=1e-6, atol=1e-6)}
 
 
 def randn(*shape):
@@ -53,11 +54,12 @@ def test_conv2d_matches_torch(torch, compare, dtype, kernel, stride, padding):
     compare(ours, theirs, randn(2, 3, 7, 6), dtype=dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kernel,stride", [(2, None), (3, 1), ((2, 3), (2, 1))])
-def test_pools_match_torch(torch, compare, kernel, stride):
+def test_pools_match_torch(torch, compare, kernel, stride, dtype):
     x = randn(2, 3, 6, 7)
-    compare(nn.MaxPool2d(kernel, stride), torch.nn.MaxPool2d(kernel, stride), x)
-    compare(nn.AvgPool2d(kernel, stride), torch.nn.AvgPool2d(kernel, stride), x)
+    compare(nn.MaxPool2d(kernel, stride), torch.nn.MaxPool2d(kernel, stride), x, dtype=dtype)
+    compare(nn.AvgPool2d(kernel, stride), torch.nn.AvgPool2d(kernel, stride), x, dtype=dtype)
 
 
 def test_padded_pools_match_torch(torch, compare):
@@ -94,19 +96,20 @@ def test_embedding_matches_torch(torch, compare):
     compare(nn.Embedding(4, 5), torch.nn.Embedding(4, 5), idx)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", [(6, 3), (6, 3, 4)])
-def test_batchnorm_train_then_eval_matches_torch(torch, compare, shape):
-    ours, theirs = nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3, dtype=torch.float64)
+def test_batchnorm_train_then_eval_matches_torch(torch, compare, shape, dtype):
+    ours, theirs = nn.BatchNorm1d(3, dtype=dtype), torch.nn.BatchNorm1d(3)
     nn.init.normal_(ours.weight, generator=3)
     for step in range(3):
-        compare(ours, theirs, randn(*shape), seed=step)
+        compare(ours, theirs, randn(*shape), seed=step, dtype=dtype)
         ours.zero_grad()
         theirs.zero_grad()
     for name, buf in theirs.named_buffers():
-        np.testing.assert_allclose(getattr(ours, name).data, buf.numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(getattr(ours, name).data, buf.numpy(), **TOLS[dtype])
     ours.eval(), theirs.eval()
     ours.zero_grad()
-    compare(ours, theirs, randn(*shape))
+    compare(ours, theirs, randn(*shape), dtype=dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -179,3 +179,16 @@ def test_layer_reprs_match_torch(torch):
         assert repr(ours) == repr(theirs)
     bn = repr(torch.nn.BatchNorm1d(3)).replace(", track_running_stats=True", "")
     assert repr(nn.BatchNorm1d(3)) == bn
+
+
+def test_apply_float_double(torch, compare):
+    net = Net()
+    seen = []
+    net.apply(lambda m: seen.append(type(m).__name__))
+    assert seen[-1] == "Net" and seen.count("Linear") == 4
+    assert all(p.dtype == np.float32 for p in net.float().parameters())
+    assert net.norm.running_var.dtype == np.float32
+    assert net.norm.num_batches_tracked.dtype == np.int64
+    x = np.random.default_rng(2).standard_normal((4, 3))
+    compare(net, TorchNet.build(torch), x, dtype=np.float32)
+    assert all(p.dtype == np.float64 for p in net.double().parameters())
