@@ -158,7 +158,9 @@ def pca_project(points, center=None, n_components=2):
         )
     origin = pts[-1] if center is None else np.asarray(center, dtype=np.float64)
     diffs = pts - origin
-    _, s, vt = np.linalg.svd(diffs - diffs.mean(0), full_matrices=False)
+    from glassgrad.core.ops.linalg import svd
+
+    _, s, vt = (t.data for t in svd(Tensor(diffs - diffs.mean(0)), full_matrices=False))
     comps = vt[:n_components]
     var = s**2
     return diffs @ comps.T, comps, var[:n_components] / max(var.sum(), 1e-300)
