@@ -183,8 +183,8 @@ def to_torch_state_dict(state_dict):
     """Convert a glassgrad state dict (or a Module) into a PyTorch state dict of tensors.
 
     Example:
-        >>> sd = to_torch_state_dict({"weight": Tensor([[1.0, 2.0]])})  # doctest: +SKIP
-        >>> sd["weight"].dtype  # doctest: +SKIP
+        >>> sd = to_torch_state_dict({"weight": Tensor([[1.0, 2.0]])})
+        >>> sd["weight"].dtype
         torch.float64
     """
     import torch
@@ -198,8 +198,8 @@ def from_torch_state_dict(state_dict):
     """Convert a PyTorch state dict (name → torch.Tensor) into one of glassgrad Tensors.
 
     Example:
-        >>> import torch  # doctest: +SKIP
-        >>> from_torch_state_dict({"b": torch.zeros(2)})  # doctest: +SKIP
+        >>> import torch
+        >>> from_torch_state_dict({"b": torch.zeros(2)})
         {'b': Tensor([0., 0.], dtype=float32)}
     """
     out = {}
