@@ -223,6 +223,7 @@ def test_bce_with_logits_matches_torch(torch, compare_fn, reduction):
     )
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none", "batchmean"])
 @pytest.mark.parametrize("log_target", [False, True])
 def test_kl_div_matches_torch(torch, compare_fn, reduction, log_target):

@@ -192,6 +192,13 @@ def test_layer_norm_and_pool_second_order():
     check_grads(lambda x: F.max_pool2d(x, 2), (randn(1, 1, 4, 4),), order=2)
 
 
+def test_rnn_and_batchnorm_second_order():
+    rnn, bn = nn.RNN(2, 3, generator=0), nn.BatchNorm1d(3)
+    check_grads(lambda x: rnn(x)[0], (randn(4, 1, 2),), order=2)
+    check_grads(lambda x: bn(x), (randn(5, 3),), order=2)
+    check_grads(lambda w: F.embedding(gg.Tensor(np.array([1, 1, 0])), w) ** 2, (randn(2, 3),))
+
+
 def test_linear_wrong_features():
     with pytest.raises(ShapeError, match=r"in_features=4.*\(2, 3\)"):
         nn.Linear(4, 2)(gg.Tensor(np.ones((2, 3))))
