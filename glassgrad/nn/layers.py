@@ -59,7 +59,7 @@ def _default_init(weight, bias, generator):
 
 
 def _extra(**kwargs):
-    return ", ".join(f"{k}={v}" for k, v in kwargs.items())
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
 class Identity(Module):
@@ -101,18 +101,6 @@ class Linear(Module):
         )
 
 
-_ACTIVATIONS = {
-    "relu": "ReLU",
-    "tanh": "Tanh",
-    "sigmoid": "Sigmoid",
-    "gelu": "GELU",
-    "silu": "SiLU",
-    "elu": "ELU",
-    "leaky_relu": "LeakyReLU",
-    "softplus": "Softplus",
-}
-
-
 class MLP(Sequential):
     """Linear layers of the given ``sizes`` with ``activation`` between them (none at the end).
 
@@ -136,7 +124,7 @@ class MLP(Sequential):
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             layers.append(Linear(n_in, n_out, bias=bias, dtype=dtype, generator=generator))
             if i < len(sizes) - 2:
-                layers.append(globals()[_ACTIVATIONS[activation]]())
+                layers.append(_ACTIVATIONS[activation]())
         super().__init__(*layers)
 
 
@@ -591,3 +579,16 @@ class KLDivLoss(_Loss):
 
     def __init__(self, reduction="mean", log_target=False):
         super().__init__(reduction, log_target=log_target)
+
+
+# MLP's activation names → modules
+_ACTIVATIONS = {
+    "relu": ReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "gelu": GELU,
+    "silu": SiLU,
+    "elu": ELU,
+    "leaky_relu": LeakyReLU,
+    "softplus": Softplus,
+}

@@ -174,6 +174,8 @@ def test_layer_reprs_match_torch(torch):
         (nn.LayerNorm(5), torch.nn.LayerNorm(5)),
         (nn.RNN(3, 4), torch.nn.RNN(3, 4)),
         (nn.Tanh(), torch.nn.Tanh()),
+        (nn.GELU("tanh"), torch.nn.GELU("tanh")),
+        (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
     ]
     for ours, theirs in pairs:
         assert repr(ours) == repr(theirs)
