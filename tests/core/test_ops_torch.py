@@ -163,6 +163,42 @@ COMPOSITES = [
         _x(9),
     ),
     (
+        "einsum batched",
+        lambda x: ops.einsum("bij,bkj->bik", x[:8].reshape(2, 2, 2), x[8:].reshape(2, 1, 2)),
+        lambda x: torch.einsum("bij,bkj->bik", x[:8].reshape(2, 2, 2), x[8:].reshape(2, 1, 2)),
+        _x(12),
+    ),
+    (
+        "einsum diagonal and ellipsis",
+        lambda x: ops.einsum("ii,...i->...", x[:4].reshape(2, 2), x[4:].reshape(2, 2)),
+        lambda x: torch.einsum("ii,...i->...", x[:4].reshape(2, 2), x[4:].reshape(2, 2)),
+        _x(8),
+    ),
+    (
+        "einsum three operands",
+        lambda x: ops.einsum("i,ij,j", x[:2], x[2:6].reshape(2, 2), x[6:]),
+        lambda x: torch.einsum("i,ij,j", x[:2], x[2:6].reshape(2, 2), x[6:]),
+        _x(8),
+    ),
+    (
+        "stack",
+        lambda x: ops.stack([x[:3], x[3:]], axis=1),
+        lambda x: torch.stack([x[:3], x[3:]], 1),
+        _x(6),
+    ),
+    (
+        "squeeze and expand_dims",
+        lambda x: ops.expand_dims(ops.squeeze(x.reshape(1, 3, 1)), 0),
+        lambda x: x.reshape(1, 3, 1).squeeze().unsqueeze(0),
+        _x(3),
+    ),
+    (
+        "swapaxes",
+        lambda x: ops.swapaxes(x.reshape(1, 2, 3), 0, 2),
+        lambda x: torch.swapaxes(x.reshape(1, 2, 3), 0, 2),
+        _x(6),
+    ),
+    (
         "kron",
         lambda x: ops.kron(x[:4].reshape(2, 2), x[4:].reshape(1, 2)),
         lambda x: torch.kron(x[:4].reshape(2, 2), x[4:].reshape(1, 2)),

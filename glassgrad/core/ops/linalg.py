@@ -13,6 +13,7 @@ loss does not depend on the rotation inside a degenerate eigenspace (eigenvalues
 zero cotangent on those pairs) the factor is not needed and the gradient stays finite.
 """
 
+import builtins
 import string
 import warnings
 
@@ -848,29 +849,68 @@ def einsum(subscripts, *operands):
     """
     ops = [to_tensor(o) for o in operands]
     terms, out = _einsum_terms(subscripts, ops)
-    letters = list(out) + sorted({c for t in terms for c in t} - set(out))
-    sizes, aligned = {}, []
-    for t, x in zip(terms, ops, strict=False):
-        if len(t) != x.ndim:
-            raise ShapeError(
-                f"einsum: term {t!r} has {len(t)} letters but its operand has shape {x.shape}"
-            )
-        while len(set(t)) < len(t):  # a repeated letter: take the diagonal
-            c = next(c for c in t if t.count(c) > 1)
-            i, j = t.index(c), t.index(c, t.index(c) + 1)
-            x = diagonal(x, 0, i, j)
-            t = t[:i] + t[i + 1 : j] + t[j + 1 :] + c
-        for c, s in zip(t, x.shape, strict=False):
-            if sizes.setdefault(c, s) != s and s != 1 and sizes[c] != 1:
+    pairs = [_einsum_operand(t, x) for t, x in zip(terms, ops, strict=True)]
+    sizes = {}
+    for t, x in pairs:
+        for c, s in zip(t, x.shape, strict=True):
+            if sizes.setdefault(c, s) != s and 1 not in (s, sizes[c]):
                 raise ShapeError(f"einsum: letter {c!r} has sizes {sizes[c]} and {s}")
-            sizes[c] = s if sizes[c] == 1 else sizes[c]
+            sizes[c] = builtins.max(sizes[c], s)
+    if len(pairs) == 2 and all(x.shape == tuple(sizes[c] for c in t) for t, x in pairs):
+        return _einsum_pair(*pairs[0], *pairs[1], out, sizes)
+    letters = list(out) + sorted(set(sizes) - set(out))
+    prod = None
+    for t, x in pairs:
+        own = dict(zip(t, x.shape, strict=True))
         x = transpose(x, [t.index(c) for c in letters if c in t])
-        aligned.append(reshape(x, [sizes[c] if c in t else 1 for c in letters]))
-    prod = aligned[0]
-    for x in aligned[1:]:
-        prod = multiply(prod, x)
+        x = reshape(x, [own.get(c, 1) for c in letters])
+        prod = x if prod is None else multiply(prod, x)
     prod = broadcast_to(prod, [sizes[c] for c in letters])
     return sum(prod, axis=tuple(range(len(out), len(letters))))
+
+
+def _einsum_operand(t, x):
+    """Check one operand against its term; repeated letters become a diagonal."""
+    if len(t) != x.ndim:
+        raise ShapeError(
+            f"einsum: term {t!r} has {len(t)} letters but its operand has shape {x.shape}"
+        )
+    while len(set(t)) < len(t):
+        c = next(c for c in t if t.count(c) > 1)
+        i, j = t.index(c), t.index(c, t.index(c) + 1)
+        x = diagonal(x, 0, i, j)
+        t = t[:i] + t[i + 1 : j] + t[j + 1 :] + c
+    return t, x
+
+
+def _einsum_pair(ta, a, tb, b, out, sizes):
+    """Two operands as one batched matmul: (batch, free a, summed) @ (batch, summed, free b)."""
+    a, ta = _sum_letters(a, ta, tb + out)
+    b, tb = _sum_letters(b, tb, ta + out)
+    batch = [c for c in out if c in ta and c in tb]
+    summed = [c for c in ta if c in tb and c not in out]
+    fa, fb = [c for c in ta if c not in tb], [c for c in tb if c not in ta]
+
+    def block(x, t, groups):
+        x = transpose(x, [t.index(c) for g in groups for c in g])
+        return reshape(
+            x,
+            [sizes[c] for c in groups[0]]
+            + [int(np.prod([sizes[c] for c in g])) for g in groups[1:]],
+        )
+
+    r = matmul(block(a, ta, [batch, fa, summed]), block(b, tb, [batch, summed, fb]))
+    r = reshape(r, [sizes[c] for c in batch + fa + fb])
+    have = batch + fa + fb
+    return transpose(r, [have.index(c) for c in out])
+
+
+def _sum_letters(x, t, keep):
+    """Sum out the letters of ``t`` that appear nowhere in ``keep``."""
+    gone = [i for i, c in enumerate(t) if c not in keep]
+    if not gone:
+        return x, t
+    return sum(x, axis=tuple(gone)), "".join(c for c in t if c in keep)
 
 
 def kron(a, b):
