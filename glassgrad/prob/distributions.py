@@ -202,7 +202,10 @@ class _ProbsOrLogits(Distribution):
                 _require((p.data >= 0) & (p.data <= 1), name, "probs", "in [0, 1]", p.data)
             self.probs = p
             with np.errstate(divide="ignore"):
-                self.logits = log(p) - log(1.0 - p) if not categorical else log(p)
+                if categorical:  # log 0 = -inf with a zero (not NaN) gradient
+                    self.logits = where(p.data > 0, log(where(p.data > 0, p, 1.0)), -np.inf)
+                else:
+                    self.logits = log(p) - log(1.0 - p)
         else:
             self.logits = z = _param(logits, "logits", name)
             self.probs = sigmoid(z) if not categorical else exp(log_softmax(z, axis=-1))
@@ -325,6 +328,8 @@ class Categorical(_ProbsOrLogits):
     """Categorical over {0..K-1}: P(k) = p_k, from probs (normalised) or logits (softmax).
 
     ``batch_shape`` is the parameter shape without its last axis; values are class indices.
+    A zero probability gives log p_k = -inf, and p_k log p_k is held at 0 with a zero gradient
+    (PyTorch clamps p_k to a tiny epsilon instead).
 
     Example:
         >>> round(float(Categorical(probs=[0.2, 0.3, 0.5]).log_prob(2)), 6)
@@ -353,7 +358,11 @@ class Categorical(_ProbsOrLogits):
 
     def entropy(self):
         """H = -sum_k p_k log p_k (0 log 0 = 0)."""
-        return -sum(where(self.probs.data > 0, self.probs * self.logits, 0.0), axis=-1)
+        return -sum(self.probs * self._finite_logits(self.logits), axis=-1)
+
+    def _finite_logits(self, logits):
+        """Logits with 0 where p = 0, so p log p = 0 there and no 0 * inf reaches a gradient."""
+        return where(self.probs.data > 0, logits, 0.0)
 
     def _draw(self, shape, rng):
         cdf = np.cumsum(

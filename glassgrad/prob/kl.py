@@ -55,8 +55,7 @@ def _kl_bernoulli(p, q):
 
 @register_kl(Categorical, Categorical)
 def _kl_categorical(p, q):
-    terms = p.probs * (p.logits - q.logits)
-    return sum(where(p.probs.data > 0, terms, 0.0), axis=-1)
+    return sum(p.probs * p._finite_logits(p.logits - q.logits), axis=-1)
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)

@@ -170,6 +170,20 @@ def test_categorical_vs_torch():
     np.testing.assert_array_equal(D.Categorical(logits=logits).mode.data, [2, 0])
 
 
+def test_categorical_zero_probability_has_finite_gradients():
+    p = Tensor([0.5, 0.3, 0.0, 0.2], requires_grad=True)
+    d = D.Categorical(probs=p)
+    assert float(d.log_prob(2)) == -np.inf
+    (d.log_prob(0) + d.entropy()).backward()
+    # sum p = 1: d/dp_j [log p_0 - sum_k p_k log p_k] = [j=0]/p_0 - 1 - log p_j - H
+    q, h = p.data, -(0.5 * np.log(0.5) + 0.3 * np.log(0.3) + 0.2 * np.log(0.2))
+    expected = np.eye(4)[0] / 0.5 - 1.0 - np.log(np.where(q > 0, q, 1.0)) - h
+    expected[2] = -h  # at p_2 = 0 the term p log p is held at 0 (its one-sided slope is -inf)
+    np.testing.assert_allclose(p.grad.data, expected, rtol=1e-12)
+    kl = kl_divergence(d, D.Categorical(probs=[0.25, 0.25, 0.25, 0.25]))
+    assert np.isfinite(float(kl))
+
+
 def test_categorical_logit_gradient_vs_torch():
     logits = np.array([0.1, -1.0, 2.0, 0.3])
     lt = Tensor(logits, requires_grad=True)
