@@ -248,3 +248,38 @@ def test_astype_rules():
     _, t = jvp(lambda x: ops.astype(x, np.float32), (Tensor(x),), (Tensor(c.astype(np.float64)),))
     assert t.dtype == np.float32
     np.testing.assert_array_equal(t.data, c)
+
+
+# ----- plain (non-registry) functions without gradients: values against NumPy ----------------
+def test_index_and_test_functions_match_numpy():
+    x = np.array([[3.0, np.nan, 1.0], [np.inf, 2.0, 2.0]])
+    for ours, ref in [(ops.isnan, np.isnan), (ops.isinf, np.isinf), (ops.isfinite, np.isfinite)]:
+        np.testing.assert_array_equal(ours(x).data, ref(x))
+    y = np.array([[3.0, 1.0, 2.0, 1.0], [0.0, 5.0, 5.0, -1.0]])
+    for axis in (None, 0, 1, -1):
+        np.testing.assert_array_equal(ops.argmax(y, axis=axis).data, np.argmax(y, axis=axis))
+        np.testing.assert_array_equal(ops.argmin(y, axis=axis).data, np.argmin(y, axis=axis))
+    np.testing.assert_array_equal(ops.argsort(y).data, np.argsort(y, kind="stable"))
+    np.testing.assert_array_equal(ops.argsort(y, axis=None).data,
+                                  np.argsort(y, axis=None, kind="stable"))
+    np.testing.assert_array_equal(ops.argmax(y, axis=1, keepdims=True).data,
+                                  np.argmax(y, axis=1, keepdims=True))
+
+
+FLOAT32_OPS = [
+    ops.exp, ops.log1p, ops.expm1, ops.tan, ops.arcsin, ops.arctan, ops.sinh, ops.cosh,
+    ops.arcsinh, ops.arctanh, ops.erf, ops.cbrt, ops.arccos, ops.exp2, ops.sort, ops.cumsum,
+    ops.cumprod, ops.prod, ops.flip, lambda x: ops.clip(x, -0.1, 0.1),
+    lambda x: ops.logaddexp(x, 0.5), lambda x: ops.arctan2(x, 2.0), lambda x: ops.pad(x, 1),
+    lambda x: ops.tile(x, 2), lambda x: ops.einsum("ij,ij->i", x, x), ops.trace,
+    lambda x: ops.inv(x + 3.0 * np.eye(2, dtype=np.float32)), ops.svdvals,
+]
+
+
+@pytest.mark.parametrize("f", FLOAT32_OPS)
+def test_float32_is_preserved_in_value_and_gradient(f):
+    x = Tensor(np.array([[0.1, -0.2], [0.3, 0.4]], dtype=np.float32), requires_grad=True)
+    out = f(x)
+    assert out.dtype == np.float32
+    ops.sum(out).backward()
+    assert x.grad.dtype == np.float32

@@ -1,5 +1,7 @@
 """Composites: built from primitives, so they carry no derivative code of their own."""
 
+import math
+
 import numpy as np
 
 from glassgrad.core.ops.elementwise import (  # noqa: I001
@@ -178,7 +180,7 @@ def exp2(x):
         >>> exp2(Tensor(3.0))
         Tensor(8.)
     """
-    return exp(multiply(x, np.log(2.0)))
+    return exp(multiply(x, math.log(2.0)))
 
 
 def log2(x):
@@ -188,7 +190,7 @@ def log2(x):
         >>> log2(Tensor(8.0))
         Tensor(3.)
     """
-    return divide(log(x), np.log(2.0))
+    return divide(log(x), math.log(2.0))
 
 
 def log10(x):
@@ -198,7 +200,7 @@ def log10(x):
         >>> log10(Tensor(100.0))
         Tensor(2.)
     """
-    return divide(log(x), np.log(10.0))
+    return divide(log(x), math.log(10.0))
 
 
 def clip(x, a_min=None, a_max=None):
