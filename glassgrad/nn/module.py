@@ -59,6 +59,13 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__() is called "
                 f"(call super().__init__() first in {type(self).__name__}.__init__)"
             )
+        if name in self._parameters and not isinstance(value, (Parameter, type(None))):
+            # e.g. ``m.weight = m.weight - lr * g`` would silently unregister the parameter
+            raise TypeError(
+                f"cannot assign {type(value).__name__} to parameter {name!r} of "
+                f"{type(self).__name__} (a Parameter or None expected; to update it in place "
+                f"set {name}.data)"
+            )
         for table in (self._parameters, self._buffers, self._modules):
             table.pop(name, None)
         if isinstance(value, Parameter):

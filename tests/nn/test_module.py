@@ -142,6 +142,8 @@ def test_parameter_and_module_basics():
 
 def test_reassigning_and_deleting_attributes():
     m = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match=r"cannot assign Tensor to parameter 'weight'.*\.data"):
+        m.weight = m.weight * 2.0
     m.bias = None
     assert [n for n, _ in m.named_parameters()] == ["weight"]
     del m.weight
