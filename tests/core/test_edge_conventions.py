@@ -129,14 +129,14 @@ def test_eigh_eigenvalue_only_loss_is_finite_for_repeated_eigenvalues():
 
 
 def test_eigh_eigenvector_gradient_warns_and_is_not_finite_for_repeated_eigenvalues():
-    with pytest.warns(RuntimeWarning, match="eigh: repeated eigen"):
+    with pytest.warns(RuntimeWarning, match="eigh: repeated eigen"), np.errstate(invalid="ignore"):
         g = gg.grad(lambda a: ops.sum(ops.eigh(a)[1][:, 1] * np.array([1.0, 2.0, 3.0])))(A_REPEATED)
     assert not np.all(np.isfinite(g.data))
 
 
 def test_svd_vector_gradient_warns_for_repeated_singular_values():
     a = np.diag([3.0, 1.0, 1.0])
-    with pytest.warns(RuntimeWarning, match="svd: repeated"):
+    with pytest.warns(RuntimeWarning, match="svd: repeated"), np.errstate(invalid="ignore"):
         g = gg.grad(lambda m: ops.sum(ops.svd(m)[0][:, 1] * np.array([1.0, 2.0, 3.0])))(a)
     assert not np.all(np.isfinite(g.data))
     gs = gg.grad(lambda m: ops.sum(ops.svdvals(m)))(a)
