@@ -15,7 +15,9 @@ from glassgrad.prob.expectation import (
     BiasVariance, MonteCarloResult, PolynomialRegression, bias_variance_decomposition,
     expectation, monte_carlo, variance,
 )
+from glassgrad.prob.kalman import KalmanFilter
 from glassgrad.prob.kl import kl_divergence, register_kl
+from glassgrad.prob.mixture import GaussianMixture
 from glassgrad.prob.naive_bayes import (
     BernoulliNB, Explanation, GaussianNB, MultinomialNB, NotFittedError,
 )
@@ -29,7 +31,7 @@ __all__ = [
     "Beta", "Gamma", "Poisson", "Binomial", "kl_divergence", "register_kl",
     "bayes_rule", "sequential_update", "BayesResult",
     "MultinomialNB", "BernoulliNB", "GaussianNB", "Explanation", "NotFittedError",
-    "CountVectorizer",
+    "CountVectorizer", "GaussianMixture", "KalmanFilter",
     "expectation", "variance", "monte_carlo", "MonteCarloResult",
     "PolynomialRegression", "bias_variance_decomposition", "BiasVariance",
     "erf", "erfc", "ndtri", "lgamma", "digamma", "polygamma", "xlogy", "softplus", "lbeta",
