@@ -85,6 +85,7 @@ def test_bad_input_exit_2(invoke, args, message):
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
 def test_train_digits(invoke, tmp_path, model):
     pytest.importorskip("glassgrad.nn")

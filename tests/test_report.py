@@ -8,7 +8,7 @@ import pytest
 from glassgrad.labs import list_labs
 from glassgrad.report import markdown_to_html, write_report
 
-pytestmark = pytest.mark.xdist_group("tour")
+pytestmark = [pytest.mark.xdist_group("tour"), pytest.mark.slow]
 
 
 def shared_tour(tmp_path_factory):

@@ -18,6 +18,7 @@ def test_all_required_labs_exist():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_lab_runs_as_script(lab, tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg")
@@ -32,6 +33,7 @@ def test_lab_runs_as_script(lab, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_lab_runs_as_notebook(lab, tmp_path):
     jupytext = pytest.importorskip("jupytext")
