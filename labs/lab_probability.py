@@ -307,6 +307,11 @@ record("EM: log-likelihood never decreases", bool(np.all(np.diff(loglik) >= -1e-
        expected=True)
 record("recovered means ≈ (−2, 3)", means, expected=[-2.0, 3.0], tol=0.15)
 record("recovered weights ≈ (0.6, 0.4)", weights, expected=[0.6, 0.4], tol=0.03)
+if requires("prob.GaussianMixture"):
+    gm = gg.prob.GaussianMixture(2, max_iter=200, tol=1e-10, means_init=[[-1.0], [1.0]])
+    gm.fit(data[:, None])
+    record("gg.prob.GaussianMixture means = the EM above", np.sort(gm.means_.ravel()),
+           expected=np.sort(means), tol=1e-3)
 xs = np.linspace(-5, 7, 300)
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.hist(data, bins=40, density=True, alpha=0.4)
@@ -338,6 +343,12 @@ for zk in measured:
 track = np.array(track)
 record("steady-state variance solves P² + qP − qr = 0", P,
        expected=(-q + math.sqrt(q * q + 4 * q * r)) / 2, tol=1e-12)
+if requires("prob.KalmanFilter"):
+    kf = gg.prob.KalmanFilter(initial_mean=0.0, initial_var=10.0, process_var=q,
+                              observation_var=r)
+    kf_means, kf_vars = kf.filter(measured)
+    record("gg.prob.KalmanFilter = the loop above", np.asarray(kf_means), expected=track,
+           tol=1e-12)
 rmse_filter = np.sqrt(np.mean((track - truth) ** 2))
 rmse_raw = np.sqrt(np.mean((measured - truth) ** 2))
 record("RMSE of measurements", rmse_raw)
