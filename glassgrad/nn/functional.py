@@ -15,37 +15,15 @@ from glassgrad.core.primitive import Primitive
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
 
+# fmt: off
 __all__ = [
-    "relu",
-    "leaky_relu",
-    "elu",
-    "gelu",
-    "sigmoid",
-    "tanh",
-    "softplus",
-    "silu",
-    "softmax",
-    "log_softmax",
-    "erf",
-    "mse_loss",
-    "l1_loss",
-    "huber_loss",
-    "cross_entropy",
-    "nll_loss",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "kl_div",
-    "naive_softmax",
-    "naive_cross_entropy",
-    "naive_binary_cross_entropy",
-    "linear",
-    "conv2d",
-    "max_pool2d",
-    "avg_pool2d",
-    "dropout",
-    "layer_norm",
-    "embedding",
+    "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softplus", "silu", "softmax",
+    "log_softmax", "erf", "mse_loss", "l1_loss", "huber_loss", "cross_entropy", "nll_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "naive_softmax",
+    "naive_cross_entropy", "naive_binary_cross_entropy", "linear", "conv2d", "max_pool2d",
+    "avg_pool2d", "dropout", "layer_norm", "embedding",
 ]
+# fmt: on
 
 _REDUCTIONS = ("mean", "sum", "none")
 

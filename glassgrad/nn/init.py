@@ -11,19 +11,12 @@ import numpy as np
 
 from glassgrad.core.random import get_generator
 
+# fmt: off
 __all__ = [
-    "calculate_gain",
-    "calculate_fan_in_and_fan_out",
-    "uniform_",
-    "normal_",
-    "constant_",
-    "zeros_",
-    "ones_",
-    "xavier_uniform_",
-    "xavier_normal_",
-    "kaiming_uniform_",
-    "kaiming_normal_",
+    "calculate_gain", "calculate_fan_in_and_fan_out", "uniform_", "normal_", "constant_", "zeros_",
+    "ones_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
 ]
+# fmt: on
 
 _LINEAR_GAINS = ("linear", "conv1d", "conv2d", "conv3d", "sigmoid", "identity")
 

@@ -12,38 +12,14 @@ from glassgrad.nn import functional as F
 from glassgrad.nn import init
 from glassgrad.nn.module import Module, Parameter, Sequential
 
+# fmt: off
 __all__ = [
-    "Identity",
-    "Linear",
-    "MLP",
-    "Conv2d",
-    "MaxPool2d",
-    "AvgPool2d",
-    "Flatten",
-    "Dropout",
-    "Embedding",
-    "LayerNorm",
-    "BatchNorm1d",
-    "RNN",
-    "ReLU",
-    "LeakyReLU",
-    "ELU",
-    "GELU",
-    "Sigmoid",
-    "Tanh",
-    "Softplus",
-    "SiLU",
-    "Softmax",
-    "LogSoftmax",
-    "MSELoss",
-    "L1Loss",
-    "HuberLoss",
-    "CrossEntropyLoss",
-    "NLLLoss",
-    "BCELoss",
-    "BCEWithLogitsLoss",
-    "KLDivLoss",
+    "Identity", "Linear", "MLP", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout",
+    "Embedding", "LayerNorm", "BatchNorm1d", "RNN", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid",
+    "Tanh", "Softplus", "SiLU", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss",
+    "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
 ]
+# fmt: on
 
 
 def _empty(*shape, dtype=None):
