@@ -303,11 +303,16 @@ class BatchNorm1d(Module):
     def _update_running(self, mean, var, n):
         if n < 2:
             raise ValueError(f"BatchNorm1d: training needs more than 1 value per channel; got {n}")
-        m = self.momentum
         with no_grad():
+            self.num_batches_tracked.data = self.num_batches_tracked.data + 1
+            # momentum=None: cumulative average over all batches seen (as PyTorch)
+            m = (
+                self.momentum
+                if self.momentum is not None
+                else 1.0 / self.num_batches_tracked.item()
+            )
             self.running_mean.data = (1 - m) * self.running_mean.data + m * mean
             self.running_var.data = (1 - m) * self.running_var.data + m * var * n / (n - 1)
-            self.num_batches_tracked.data = self.num_batches_tracked.data + 1
 
     def extra_repr(self):
         flags = _extra(affine=self.weight is not None, bias=self.bias is not None)

@@ -192,6 +192,16 @@ def test_layer_norm_and_pool_second_order():
     check_grads(lambda x: F.max_pool2d(x, 2), (randn(1, 1, 4, 4),), order=2)
 
 
+def test_batchnorm_cumulative_average_matches_torch(torch, compare):
+    ours, theirs = nn.BatchNorm1d(2, momentum=None), torch.nn.BatchNorm1d(2, momentum=None)
+    for step in range(3):
+        compare(ours, theirs, randn(4, 2), seed=step)
+        ours.zero_grad()
+        theirs.zero_grad()
+    for name, buf in theirs.named_buffers():
+        np.testing.assert_allclose(getattr(ours, name).data, buf.numpy(), rtol=1e-12)
+
+
 def test_rnn_and_batchnorm_second_order():
     rnn, bn = nn.RNN(2, 3, generator=0), nn.BatchNorm1d(3)
     check_grads(lambda x: rnn(x)[0], (randn(4, 1, 2),), order=2)
