@@ -6,23 +6,42 @@ Example:
     Tensor(6.)
 """
 
+# fmt: off
+# ruff: noqa: I001
 from glassgrad.core.autodiff import (
     AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
-from glassgrad.core.errors import DTypeError, GlassgradError, GradError, ShapeError
-from glassgrad.core.ops import (
-    abs, absolute, add, amax, amin, astype, broadcast_to, concatenate, cos, divide, dot, equal,
-    exp, expand_dims, greater, greater_equal, less, less_equal, log, log_softmax, logsumexp,
-    matmul, max, maximum, mean, min, minimum, multiply, negative, not_equal, power, ravel,
-    reciprocal, relu, reshape, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack, std,
-    subtract, sum, sum_to, swapaxes, tanh, transpose, var, where,
+from glassgrad.core.errors import (
+    DTypeError, GlassgradError, GradError, ShapeError,
 )
-from glassgrad.core.random import manual_seed
-from glassgrad.core.primitive import REGISTRY, Primitive, binary, linear, unary
-from glassgrad.core.tensor import Tensor, as_tensor, is_tensor, tensor
+from glassgrad.core.ops import (
+    abs, absolute, add, amax, amin, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+    argmax, argmin, argsort, astype, broadcast_to, cbrt, cholesky, clip, concatenate, cos, cosh,
+    cumprod, cumsum, det, diag, diagonal, divide, dot, eigh, eigvalsh, einsum, equal, erf, exp,
+    exp2, expand_dims, expit, expm1, flip, greater, greater_equal, hstack, inner, inv, isfinite,
+    isinf, isnan, kron, less, less_equal, log, log10, log1p, log2, log_softmax, logaddexp,
+    logical_and, logical_not, logical_or, logsumexp, matmul, matrix_power, max, maximum, mean, min,
+    minimum, moveaxis, multiply, negative, not_equal, outer, pad, pinv, power, prod, qr, ravel,
+    reciprocal, relu, repeat, reshape, roll, sigmoid, sign, sin, sinh, slogdet, softmax, solve,
+    sort, split, sqrt, square, squeeze, stack, std, subtract, sum, sum_to, svd, svdvals, swapaxes,
+    take, take_along_axis, tan, tanh, tensordot, tile, trace, transpose, tril, triu, var, vdot,
+    vstack, where,
+)
+from glassgrad.core.primitive import (
+    REGISTRY, Primitive, binary, custom_jvp, custom_vjp, linear, nondifferentiable, unary,
+)
+from glassgrad.core.random import (
+    manual_seed,
+)
+from glassgrad.core.tensor import (
+    Tensor, as_tensor, is_tensor, tensor,
+)
 from glassgrad.core.transforms import (
-    grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, linearize, tree_flatten, tree_unflatten,
-    value_and_grad, vjp,
+    grad, hessian, hessian_rev, hvp, jacfwd, jacobian, jacrev, jvp, linearize, tree_flatten,
+    tree_unflatten, value_and_grad, vjp,
+)
+from glassgrad.io import (
+    load, save,
 )
 
 __version__ = "0.1.0"
@@ -41,15 +60,24 @@ def __getattr__(name):
 
 
 __all__ = [
-    "AnomalyError", "DTypeError", "GlassgradError", "GradError", "Primitive", "REGISTRY",
-    "ShapeError", "Tensor", "abs", "absolute", "add", "amax", "amin", "as_tensor", "astype",
-    "binary", "broadcast_to", "concatenate", "cos", "detect_anomaly", "divide", "dot",
-    "enable_grad", "equal", "exp", "expand_dims", "grad", "greater", "greater_equal",
-    "hessian", "hvp", "is_grad_enabled", "is_tensor", "jacfwd", "jacobian", "jacrev", "jvp",
-    "less", "less_equal", "linear", "linearize", "log", "log_softmax", "logsumexp", "manual_seed", "matmul",
-    "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "not_equal",
-    "power", "ravel", "reciprocal", "relu", "reshape", "set_grad_enabled", "sigmoid", "sign",
-    "sin", "softmax", "sqrt", "square", "squeeze", "stack", "std", "subtract", "sum", "sum_to",
-    "swapaxes", "tanh", "tensor", "transpose", "tree_flatten", "tree_unflatten", "unary",
-    "value_and_grad", "var", "vjp", "where",
+    "abs", "absolute", "add", "amax", "amin", "AnomalyError", "arccos", "arccosh", "arcsin",
+    "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort", "as_tensor",
+    "astype", "binary", "broadcast_to", "cbrt", "cholesky", "clip", "concatenate", "cos", "cosh",
+    "cumprod", "cumsum", "custom_jvp", "custom_vjp", "det", "detect_anomaly", "diag", "diagonal",
+    "divide", "dot", "DTypeError", "eigh", "eigvalsh", "einsum", "enable_grad", "equal", "erf",
+    "exp", "exp2", "expand_dims", "expit", "expm1", "flip", "GlassgradError", "grad", "GradError",
+    "greater", "greater_equal", "hessian", "hessian_rev", "hstack", "hvp", "inner", "inv",
+    "is_grad_enabled", "is_tensor", "isfinite", "isinf", "isnan", "jacfwd", "jacobian", "jacrev",
+    "jvp", "kron", "less", "less_equal", "linear", "linearize", "load", "log", "log10", "log1p",
+    "log2", "log_softmax", "logaddexp", "logical_and", "logical_not", "logical_or", "logsumexp",
+    "manual_seed", "matmul", "matrix_power", "max", "maximum", "mean", "min", "minimum",
+    "moveaxis", "multiply", "negative", "no_grad", "nondifferentiable", "not_equal", "outer",
+    "pad", "pinv", "power", "Primitive", "prod", "qr", "ravel", "reciprocal", "REGISTRY", "relu",
+    "repeat", "reshape", "roll", "save", "set_grad_enabled", "ShapeError", "sigmoid", "sign",
+    "sin", "sinh", "slogdet", "softmax", "solve", "sort", "split", "sqrt", "square", "squeeze",
+    "stack", "std", "subtract", "sum", "sum_to", "svd", "svdvals", "swapaxes", "take",
+    "take_along_axis", "tan", "tanh", "Tensor", "tensor", "tensordot", "tile", "trace",
+    "transpose", "tree_flatten", "tree_unflatten", "tril", "triu", "unary", "value_and_grad",
+    "var", "vdot", "vjp", "vstack", "where",
 ]
+# fmt: on

@@ -8,6 +8,7 @@ from glassgrad.nn.layers import (
     LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, MSELoss, NLLLoss, ReLU, Sigmoid, SiLU,
     Softmax, Softplus, Tanh,
 )
+from glassgrad.nn.lora import LoRALinear, lora_param_count
 from glassgrad.nn.module import Module, ModuleList, Parameter, Sequential
 
 F = functional
@@ -17,6 +18,7 @@ __all__ = [
     "Linear", "MLP", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "Embedding",
     "LayerNorm", "BatchNorm1d", "RNN", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh",
     "Softplus", "SiLU", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss",
-    "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
+    "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "LoRALinear",
+    "lora_param_count",
 ]
 # fmt: on
