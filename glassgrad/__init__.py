@@ -40,9 +40,6 @@ from glassgrad.core.transforms import (
     grad, hessian, hessian_rev, hvp, jacfwd, jacobian, jacrev, jvp, linearize, tree_flatten,
     tree_unflatten, value_and_grad, vjp,
 )
-from glassgrad.io import (
-    load, save,
-)
 
 __version__ = "0.1.0"
 
@@ -51,11 +48,16 @@ _SUBPACKAGES = ("nn", "optim", "data", "linalg", "prob", "analysis", "viz", "tes
                 "autograd", "io", "training", "labs")
 
 
+# Functions of a layer above the core, also loaded on first use: gg.save / gg.load.
+_LAZY = {"save": "io", "load": "io"}
+
+
 def __getattr__(name):
-    if name in _SUBPACKAGES:
+    if name in _SUBPACKAGES or name in _LAZY:
         import importlib
 
-        return importlib.import_module(f"glassgrad.{name}")
+        module = importlib.import_module(f"glassgrad.{_LAZY.get(name, name)}")
+        return getattr(module, name) if name in _LAZY else module
     raise AttributeError(f"module 'glassgrad' has no attribute {name!r}")
 
 

@@ -260,19 +260,43 @@ def test_index_and_test_functions_match_numpy():
         np.testing.assert_array_equal(ops.argmax(y, axis=axis).data, np.argmax(y, axis=axis))
         np.testing.assert_array_equal(ops.argmin(y, axis=axis).data, np.argmin(y, axis=axis))
     np.testing.assert_array_equal(ops.argsort(y).data, np.argsort(y, kind="stable"))
-    np.testing.assert_array_equal(ops.argsort(y, axis=None).data,
-                                  np.argsort(y, axis=None, kind="stable"))
-    np.testing.assert_array_equal(ops.argmax(y, axis=1, keepdims=True).data,
-                                  np.argmax(y, axis=1, keepdims=True))
+    np.testing.assert_array_equal(
+        ops.argsort(y, axis=None).data, np.argsort(y, axis=None, kind="stable")
+    )
+    np.testing.assert_array_equal(
+        ops.argmax(y, axis=1, keepdims=True).data, np.argmax(y, axis=1, keepdims=True)
+    )
 
 
 FLOAT32_OPS = [
-    ops.exp, ops.log1p, ops.expm1, ops.tan, ops.arcsin, ops.arctan, ops.sinh, ops.cosh,
-    ops.arcsinh, ops.arctanh, ops.erf, ops.cbrt, ops.arccos, ops.exp2, ops.sort, ops.cumsum,
-    ops.cumprod, ops.prod, ops.flip, lambda x: ops.clip(x, -0.1, 0.1),
-    lambda x: ops.logaddexp(x, 0.5), lambda x: ops.arctan2(x, 2.0), lambda x: ops.pad(x, 1),
-    lambda x: ops.tile(x, 2), lambda x: ops.einsum("ij,ij->i", x, x), ops.trace,
-    lambda x: ops.inv(x + 3.0 * np.eye(2, dtype=np.float32)), ops.svdvals,
+    ops.exp,
+    ops.log1p,
+    ops.expm1,
+    ops.tan,
+    ops.arcsin,
+    ops.arctan,
+    ops.sinh,
+    ops.cosh,
+    ops.arcsinh,
+    ops.arctanh,
+    ops.erf,
+    ops.cbrt,
+    ops.arccos,
+    ops.exp2,
+    ops.sort,
+    ops.cumsum,
+    ops.cumprod,
+    ops.prod,
+    ops.flip,
+    lambda x: ops.clip(x, -0.1, 0.1),
+    lambda x: ops.logaddexp(x, 0.5),
+    lambda x: ops.arctan2(x, 2.0),
+    lambda x: ops.pad(x, 1),
+    lambda x: ops.tile(x, 2),
+    lambda x: ops.einsum("ij,ij->i", x, x),
+    ops.trace,
+    lambda x: ops.inv(x + 3.0 * np.eye(2, dtype=np.float32)),
+    ops.svdvals,
 ]
 
 

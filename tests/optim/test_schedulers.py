@@ -28,7 +28,9 @@ SCHEDULERS = [
 @pytest.mark.parametrize(
     "opt_name,problem", [("SGD", "mlp"), ("Adam", "mlp"), ("Adam", "rosenbrock")]
 )
-@pytest.mark.parametrize("name,kwargs", SCHEDULERS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULERS)])
+@pytest.mark.parametrize(
+    "name,kwargs", SCHEDULERS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULERS)]
+)
 def test_matches_torch(name, kwargs, opt_name, problem):
     okw = dict(lr=0.01, momentum=0.9) if opt_name == "SGD" else dict(lr=0.01)
 
