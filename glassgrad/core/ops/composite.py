@@ -131,13 +131,18 @@ def _finite_shift(m):
 
 
 def log_softmax(x, axis=-1):
-    """Log softmax(x) = x - logsumexp(x), stable for large logits.
+    """Log softmax(x) = (x - m) - log Σ exp(x - m), m = max(x): stable for large logits.
+
+    Subtracting m before the log-sum keeps full precision (x - logsumexp(x) loses the low
+    digits of log Σ when |m| is large, e.g. logits of 1e4 in float32).
 
     Example:
         >>> log_softmax(Tensor([0.0, 0.0])).exp()
         Tensor([0.5, 0.5])
     """
-    return subtract(x, logsumexp(x, axis=axis, keepdims=True))
+    x = to_tensor(x)
+    shifted = subtract(x, _finite_shift(max(x, axis=axis, keepdims=True).detach()))
+    return subtract(shifted, log(sum(exp(shifted), axis=axis, keepdims=True)))
 
 
 def softmax(x, axis=-1):
