@@ -11,7 +11,6 @@ import numpy as np
 
 from glassgrad.core import ops
 from glassgrad.core.errors import DTypeError, ShapeError
-from glassgrad.core.primitive import Primitive
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
 
@@ -40,25 +39,7 @@ def _masked(mask, x, fill):
 
 # ----------------------------------------------------------------------------- activations
 
-_erf_scalar = np.frompyfunc(math.erf, 1, 1)
-_erf_prim = Primitive(
-    "erf",
-    lambda x: np.asarray(_erf_scalar(x), dtype=x.dtype),
-    vjp=lambda g, out, x: (g * ((2.0 / math.sqrt(math.pi)) * ops.exp(-(x * x))),),
-    jvp=lambda t, out, x: t * ((2.0 / math.sqrt(math.pi)) * ops.exp(-(x * x))),
-    register=False,
-    elementwise=True,
-)
-
-
-def erf(x):
-    """Error function: 2/√π ∫₀ˣ e^{-t²} dt. Derivative: 2/√π e^{-x²}.
-
-    Example:
-        >>> round(float(erf(Tensor(1.0))), 6)
-        0.842701
-    """
-    return _erf_prim(ops.to_tensor(x))
+erf = ops.erf  # the core primitive, re-exported for gelu users
 
 
 def relu(x):
@@ -130,16 +111,9 @@ def tanh(x):
     return ops.tanh(ops.to_tensor(x))
 
 
-# log(1 + e^z) via NumPy's logaddexp (no overflow, full precision for z << 0); derivative σ(z),
-# written in glassgrad ops so higher derivatives follow.
-_log1p_exp = Primitive(
-    "log1p_exp",
-    lambda z: np.logaddexp(np.zeros((), z.dtype), z),
-    vjp=lambda g, out, z: (g * ops.sigmoid(z),),
-    jvp=lambda t, out, z: t * ops.sigmoid(z),
-    register=False,
-    elementwise=True,
-)
+def _log1p_exp(z):
+    """log(1 + e^z) = logaddexp(0, z): no overflow, full precision for z << 0; derivative σ(z)."""
+    return ops.logaddexp(_const(0.0, z), z)
 
 
 def softplus(x, beta=1.0, threshold=20.0):

@@ -76,6 +76,24 @@ def test_activations_extreme_inputs_finite(torch):
         np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), atol=1e-300)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_erf_and_softplus_tails_match_torch(torch, compare_fn, dtype):
+    # erf and log(1 + e^z) come from the core (ops.erf, ops.logaddexp): values and gradients
+    # must stay equal to PyTorch's far into both tails
+    x = np.array([-30.0, -6.0, -2.0, -1e-3, 0.0, 0.5, 3.0, 6.0, 30.0])
+    compare_fn(F.erf, torch.special.erf, x, dtype=dtype)
+    z = np.array([-1e4, -200.0, -30.0, -1.0, 0.0, 1e-3, 2.0, 15.0, 19.9, 25.0, 1e4])
+    compare_fn(F.softplus, torch.nn.functional.softplus, z, dtype=dtype)
+    kw = dict(beta=0.5, threshold=60.0)
+    compare_fn(
+        lambda t: F.softplus(t, **kw),
+        lambda t: torch.nn.functional.softplus(t, **kw),
+        z,
+        dtype=dtype,
+    )
+    compare_fn(F.gelu, torch.nn.functional.gelu, z, dtype=dtype)
+
+
 def test_gelu_bad_approximate():
     with pytest.raises(ValueError, match="approximate"):
         F.gelu(gg.Tensor(1.0), approximate="fast")
@@ -112,9 +130,10 @@ def test_cross_entropy_class_targets(torch, compare_fn, reduction, smoothing, dt
     )
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("smoothing", [0.0, 0.3])
-def test_cross_entropy_probability_targets(torch, compare_fn, reduction, smoothing):
+def test_cross_entropy_probability_targets(torch, compare_fn, reduction, smoothing, dtype):
     x = RNG.standard_normal((5, 3))
     p = RNG.random((5, 3))
     p /= p.sum(1, keepdims=True)
@@ -124,6 +143,7 @@ def test_cross_entropy_probability_targets(torch, compare_fn, reduction, smoothi
         lambda a, b: torch.nn.functional.cross_entropy(a, b, **kw),
         x,
         p,
+        dtype=dtype,
     )
 
 
@@ -152,20 +172,26 @@ def test_cross_entropy_unbatched(torch, compare_fn):
     )
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_extreme_logits(torch, compare_fn, reduction):
+def test_cross_entropy_extreme_logits(torch, compare_fn, reduction, smoothing, dtype):
     x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [0.0, 0.0, -1e4]])
-    y = np.array([1, 2, 2])
-    compare_fn(
-        lambda a, b: F.cross_entropy(a, b, reduction=reduction),
-        lambda a, b: torch.nn.functional.cross_entropy(a, b, reduction=reduction),
-        x,
-        y,
-    )
+    kw = dict(reduction=reduction, label_smoothing=smoothing)
+    for y in (np.array([1, 2, 2]), np.array([[0.2, 0.8, 0.0], [1.0, 0.0, 0.0], [0.0, 0.5, 0.5]])):
+        compare_fn(
+            lambda a, b: F.cross_entropy(a, b, **kw),
+            lambda a, b: torch.nn.functional.cross_entropy(a, b, **kw),
+            x,
+            y,
+            dtype=dtype,
+            wrt=(0,),
+        )
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_nll_loss_matches_torch(torch, compare_fn, reduction):
+def test_nll_loss_matches_torch(torch, compare_fn, reduction, dtype):
     logp = np.log(RNG.dirichlet(np.ones(4), size=6))
     y = RNG.integers(0, 4, 6)
     compare_fn(
@@ -173,6 +199,7 @@ def test_nll_loss_matches_torch(torch, compare_fn, reduction):
         lambda a, b: torch.nn.functional.nll_loss(a, b, reduction=reduction),
         logp,
         y,
+        dtype=dtype,
     )
 
 
@@ -198,8 +225,9 @@ def test_bce_clamps_log_at_minus_100(torch):
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_bce_with_logits_matches_torch(torch, compare_fn, reduction):
+def test_bce_with_logits_matches_torch(torch, compare_fn, reduction, dtype):
     z = np.array([-1e4, -40.0, -1.5, 0.0, 0.3, 40.0, 1e4])
     t = RNG.random(7)
     w = RNG.uniform(0.5, 2.0, 7)
@@ -210,6 +238,7 @@ def test_bce_with_logits_matches_torch(torch, compare_fn, reduction):
         ),
         z,
         t,
+        dtype=dtype,
     )
     compare_fn(
         lambda a, b, c: F.binary_cross_entropy_with_logits(a, b, reduction, pos_weight=c),
@@ -219,6 +248,7 @@ def test_bce_with_logits_matches_torch(torch, compare_fn, reduction):
         z,
         t,
         w,
+        dtype=dtype,
         wrt=(0, 1),
     )
 
@@ -226,7 +256,8 @@ def test_bce_with_logits_matches_torch(torch, compare_fn, reduction):
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none", "batchmean"])
 @pytest.mark.parametrize("log_target", [False, True])
-def test_kl_div_matches_torch(torch, compare_fn, reduction, log_target):
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_kl_div_matches_torch(torch, compare_fn, reduction, log_target, dtype):
     logq = np.log(RNG.dirichlet(np.ones(4), size=3))
     p = RNG.dirichlet(np.ones(4), size=3)
     p[0, 1] = 0.0
@@ -237,6 +268,7 @@ def test_kl_div_matches_torch(torch, compare_fn, reduction, log_target):
         lambda a, b: torch.nn.functional.kl_div(a, b, **kw),
         logq,
         target,
+        dtype=dtype,
         wrt=(0,),
     )
     # the gradient in the target too, away from t = 0 (where PyTorch's is nan)
@@ -246,6 +278,7 @@ def test_kl_div_matches_torch(torch, compare_fn, reduction, log_target):
         lambda a, b: torch.nn.functional.kl_div(a, b, **kw),
         logq,
         target,
+        dtype=dtype,
     )
 
 
