@@ -62,15 +62,21 @@ def test_pools_match_torch(torch, compare, kernel, stride, dtype):
     compare(nn.AvgPool2d(kernel, stride), torch.nn.AvgPool2d(kernel, stride), x, dtype=dtype)
 
 
-def test_padded_pools_match_torch(torch, compare):
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_padded_pools_match_torch(torch, compare, dtype):
     x = randn(1, 2, 5, 5)
-    compare(nn.MaxPool2d(3, 2, padding=1), torch.nn.MaxPool2d(3, 2, padding=1), x)
-    compare(nn.AvgPool2d(3, 2, padding=1), torch.nn.AvgPool2d(3, 2, padding=1), x)
+    compare(nn.MaxPool2d(3, 2, padding=1), torch.nn.MaxPool2d(3, 2, padding=1), x, dtype=dtype)
+    compare(nn.AvgPool2d(3, 2, padding=1), torch.nn.AvgPool2d(3, 2, padding=1), x, dtype=dtype)
 
 
-def test_small_cnn_matches_torch(torch, compare):
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_small_cnn_matches_torch(torch, compare, dtype):
     ours = nn.Sequential(
-        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64, 10)
+        nn.Conv2d(1, 4, 3, padding=1, dtype=dtype),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64, 10, dtype=dtype),
     )
     theirs = torch.nn.Sequential(
         torch.nn.Conv2d(1, 4, 3, padding=1),
@@ -79,7 +85,7 @@ def test_small_cnn_matches_torch(torch, compare):
         torch.nn.Flatten(),
         torch.nn.Linear(64, 10),
     )
-    compare(ours, theirs, randn(3, 1, 8, 8))
+    compare(ours, theirs, randn(3, 1, 8, 8), dtype=dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -89,11 +95,30 @@ def test_layer_norm_matches_torch(torch, compare, dtype):
     nn.init.normal_(ours.weight, generator=1)
     nn.init.normal_(ours.bias, generator=2)
     compare(ours, torch.nn.LayerNorm((2, 5)), randn(3, 2, 5), dtype=dtype)
+    for kw in (dict(elementwise_affine=False), dict(bias=False)):
+        compare(
+            nn.LayerNorm(5, **kw, dtype=dtype),
+            torch.nn.LayerNorm(5, **kw),
+            randn(3, 5),
+            dtype=dtype,
+        )
 
 
-def test_embedding_matches_torch(torch, compare):
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_embedding_matches_torch(torch, compare, dtype):
     idx = np.array([[0, 3, 3], [1, 2, 0]])
-    compare(nn.Embedding(4, 5), torch.nn.Embedding(4, 5), idx)
+    compare(nn.Embedding(4, 5, dtype=dtype), torch.nn.Embedding(4, 5), idx, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batchnorm_without_affine_matches_torch(torch, compare, dtype):
+    ours, theirs = (
+        nn.BatchNorm1d(3, affine=False, dtype=dtype),
+        torch.nn.BatchNorm1d(3, affine=False),
+    )
+    compare(ours, theirs, randn(6, 3, 2), dtype=dtype)
+    for name, buf in theirs.named_buffers():
+        np.testing.assert_allclose(getattr(ours, name).data, buf.numpy(), **TOLS[dtype])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
