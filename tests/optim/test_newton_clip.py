@@ -114,3 +114,84 @@ def test_clip_bad_inputs():
         optim.clip_grad_value_([[1.0]], 1.0)
     with pytest.raises(ValueError, match="clip_value"):
         optim.clip_grad_value_([], -0.5)
+
+
+# ----- Newton against the same algorithm written in PyTorch (torch.autograd.functional.hessian)
+def _torch_newton(init, loss_fn, steps, lr=1.0, damping=0.0, line_search=False):
+    """θ ← θ - tΔ with (H + δI)Δ = g, t halved until Armijo (c₁ = 1e-4) holds, in torch."""
+    shapes = [a.shape for a in init]
+    sizes = [a.size for a in init]
+    flat = torch.tensor(np.concatenate([a.ravel() for a in init]), dtype=torch.float64)
+
+    def f(v):
+        return loss_fn([c.reshape(s) for c, s in zip(torch.split(v, sizes), shapes, strict=True)])
+
+    for _ in range(steps):
+        v = flat.clone().requires_grad_(True)
+        f0 = f(v)
+        (g,) = torch.autograd.grad(f0, v)
+        hess = torch.autograd.functional.hessian(f, flat) + damping * torch.eye(len(flat))
+        delta = torch.linalg.solve(hess, g)
+        t, slope = lr, float(g @ delta)
+        for _ in range(50):
+            new = flat - t * delta
+            if not line_search or f(new).item() <= f0.item() - 1e-4 * t * slope:
+                break
+            t *= 0.5
+        flat = new
+    return flat.numpy()
+
+
+def _mlp_loss(p, X, Y):
+    w1, b1, w2, b2 = p
+    return ((((X @ w1.T + b1).tanh() @ w2.T + b2) - Y) ** 2).mean()
+
+
+_RNG = np.random.default_rng(3)
+_X, _Y = _RNG.normal(size=(12, 3)), _RNG.normal(size=(12, 2))
+_MLP_INIT = [_RNG.normal(size=s) * 0.5 for s in [(4, 3), (4,), (2, 4), (2,)]]
+
+
+@pytest.mark.parametrize(
+    "problem,steps,kwargs",
+    [
+        ("rosenbrock", 8, dict(line_search=True)),  # mid-way, while steps are being halved
+        ("rosenbrock", 100, dict(lr=0.5, damping=10.0)),
+        ("mlp", 10, dict(damping=0.5, line_search=True)),
+    ],
+)
+def test_newton_matches_torch_reference(problem, steps, kwargs):
+    if problem == "rosenbrock":
+        init = [np.array([-1.2, 1.0])]
+        loss, tloss = (lambda p: _rosen(p[0])), (lambda p: _rosen(p[0]))
+    else:
+        init = _MLP_INIT
+        data = gg.Tensor(_X), gg.Tensor(_Y)
+        tdata = torch.tensor(_X), torch.tensor(_Y)
+        loss, tloss = (lambda p: _mlp_loss(p, *data)), (lambda p: _mlp_loss(p, *tdata))
+    params = [gg.Tensor(a.copy(), requires_grad=True) for a in init]
+    opt = optim.Newton(params, **kwargs)
+    for _ in range(steps):
+        opt.step(lambda: loss(params))
+    expected = _torch_newton(init, tloss, steps, **kwargs)
+    ours = np.concatenate([p.data.ravel() for p in params])
+    np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(ours, np.concatenate([a.ravel() for a in init]))
+
+
+def test_clip_grad_norm_float32_and_nonfinite():
+    rng = np.random.default_rng(2)
+    grads = [rng.normal(size=s).astype(np.float32) for s in [(4, 3), (3,)]]
+    ours = [gg.Tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    theirs = [torch.zeros(g.shape, requires_grad=True) for g in grads]
+    for p, q, g in zip(ours, theirs, grads, strict=True):
+        p.grad, q.grad = gg.Tensor(g), torch.tensor(g)
+    total = optim.clip_grad_norm_(ours, 0.3)
+    expected = torch.nn.utils.clip_grad_norm_(theirs, 0.3)
+    np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-6)
+    for p, q in zip(ours, theirs, strict=True):
+        assert p.grad.dtype == np.float32
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-6)
+    ours[0].grad = gg.Tensor(np.array([np.inf], dtype=np.float32))
+    with pytest.raises(RuntimeError, match="total gradient norm is inf"):
+        optim.clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
