@@ -173,9 +173,9 @@ record("bias falls from degree 1 to 3", table[1][0] > 10 * table[3][0], expected
 record("variance rises with degree", table[1][1] < table[3][1] < table[9][1], expected=True)
 if requires("prob.bias_variance_decomposition", "prob.PolynomialRegression"):
     V, Vt = np.vander(x_train, 2), np.vander(x_test, 2)
-    bv = gg.prob.bias_variance_decomposition(lambda: gg.prob.PolynomialRegression(1), np.sin,
-                                             x_train, x_test, noise_std=noise, n_rounds=300,
-                                             generator=0)
+    bv = gg.prob.bias_variance_decomposition(lambda: gg.prob.PolynomialRegression(1), x_train,
+                                             None, x_test, np.sin, n_rounds=300, method="fresh",
+                                             noise_std=noise, generator=0)
     record("gg.prob.bias_variance_decomposition, degree 1: bias²", bv.bias2,
            expected=np.mean((Vt @ np.linalg.lstsq(V, np.sin(x_train), rcond=None)[0]
                              - truth) ** 2), rtol=0.05)

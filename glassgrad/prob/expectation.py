@@ -126,36 +126,53 @@ class BiasVariance(NamedTuple):
     expected_error: float
 
 
-def bias_variance_decomposition(model_factory, true_fn, x_train, x_test, noise_std, n_rounds=200,
-                                generator=None):
-    """Estimate E[(y - f_D(x))^2] = bias^2 + variance + noise by redrawing training sets.
+def bias_variance_decomposition(model_factory, X, y, X_test, true_fn, n_rounds=200,
+                                method="bootstrap", noise_std=None, generator=None):
+    """Estimate the expected squared error at ``X_test`` as bias^2 + variance + noise.
 
-    Each round draws a training set D: inputs ``x_train`` (an array for a fixed design, or a
-    callable ``x_train(generator)`` for a random one) and targets true_fn(x) + noise_std * eps,
-    fits ``model_factory()`` (an object with ``fit(x, y)`` and ``predict(x)``) and predicts at
-    ``x_test``. With f_bar(x) the mean prediction over rounds: bias^2 = mean_x (f_bar - f)^2,
-    variance = mean_x mean_D (f_D - f_bar)^2, noise = noise_std^2.
+    ``method="bootstrap"``: each round fits ``model_factory()`` (an object with ``fit(X, y)``
+    and ``predict(X)``) to n rows drawn with replacement from the training set (X, y).
+    ``method="fresh"``: each round redraws the targets true_fn(X) + noise_std * eps at the same
+    inputs (the definition itself; ``y`` is unused). With f_b the predictions of round b,
+    f_bar their mean and f = true_fn(X_test): bias^2 = mean_x (f_bar - f)^2, variance =
+    mean_x mean_b (f_b - f_bar)^2, noise = noise_std^2, or when noise_std is None the mean
+    squared residual of y around true_fn(X).
 
-    Example (a constant model for f(x) = x on a fixed design):
-        >>> x = np.linspace(-1, 1, 5)
-        >>> r = bias_variance_decomposition(lambda: PolynomialRegression(0), lambda x: x, x, x,
-        ...                                 noise_std=0.0, n_rounds=3, generator=0)
-        >>> round(r.bias2, 6), round(r.variance, 6)
-        (0.5, 0.0)
+    Example (a straight line fitted to noise-free points of a straight line):
+        >>> x = np.linspace(-1, 1, 20)
+        >>> r = bias_variance_decomposition(lambda: PolynomialRegression(1), x, 2 * x, x,
+        ...                                 lambda t: 2 * t, generator=0)
+        >>> round(r.bias2, 12), round(r.variance, 12), r.noise
+        (0.0, 0.0, 0.0)
     """
     name = "bias_variance_decomposition"
     _check(callable(model_factory) and callable(true_fn),
            f"{name}: model_factory and true_fn must be callable", TypeError)
-    _check(np.isscalar(noise_std) and noise_std >= 0, f"{name}: noise_std must be a number >= 0")
+    _check(method in ("bootstrap", "fresh"),
+           f"{name}: method must be 'bootstrap' or 'fresh'; got {method!r}")
+    _check(noise_std is None or (np.isscalar(noise_std) and noise_std >= 0),
+           f"{name}: noise_std must be None or a number >= 0; got {noise_std!r}")
+    _check(method == "bootstrap" or noise_std is not None,
+           f"{name}: method='fresh' draws targets, so it needs noise_std")
     _check(_is_int(n_rounds, 2), f"{name}: n_rounds must be an int >= 2; got {n_rounds!r}")
-    rng, x_test, preds = get_generator(generator), _floats(x_test), []
+    X, X_test, rng = _floats(X), _floats(X_test), get_generator(generator)
+    _check(X.ndim >= 1 and len(X) >= 1, f"{name}: X needs at least one row; got shape {X.shape}")
+    f_train, n = _floats(true_fn(X)), len(X)
+    if method == "bootstrap":
+        y = _floats(y)
+        _check(y.shape == f_train.shape, f"{name}: y must have one target per row of X, shape "
+               f"{f_train.shape}; got shape {y.shape}")
+    noise = float(np.mean((y - f_train) ** 2)) if noise_std is None else float(noise_std) ** 2
+    preds = []
     for _ in range(n_rounds):
-        x = _floats(x_train(rng) if callable(x_train) else x_train)
-        y = true_fn(x) + noise_std * rng.standard_normal(x.shape)
-        preds.append(_floats(model_factory().fit(x, y).predict(x_test)))
+        if method == "bootstrap":
+            rows = rng.integers(0, n, n)
+            X_b, y_b = X[rows], y[rows]
+        else:
+            X_b, y_b = X, f_train + noise_std * rng.standard_normal(f_train.shape)
+        preds.append(_floats(model_factory().fit(X_b, y_b).predict(X_test)))
     preds = np.stack(preds)
     mean_pred = preds.mean(axis=0)
-    bias2 = float(np.mean((mean_pred - true_fn(x_test)) ** 2))
+    bias2 = float(np.mean((mean_pred - true_fn(X_test)) ** 2))
     var = float(np.mean((preds - mean_pred) ** 2))
-    noise = float(noise_std) ** 2
     return BiasVariance(bias2, var, noise, bias2 + var + noise)

@@ -80,11 +80,80 @@ def test_monte_carlo_coin_and_standard_error():
     assert r.std_error == pytest.approx(se, rel=0.02) and r.n == 40000
 
 
-def test_bias_variance_constant_model_fixed_design():
+def _bootstrap_constant_model(y, n_rounds):
+    """Closed forms for the bootstrap of a constant (sample-mean) model on targets y.
+
+    A resample's mean y* has E[y*] = mean(y) and Var(y*) = v = m2 / n (m2 the mean squared
+    deviation of y), and its excess kurtosis is (m4 / m2^2 - 3) / n. Returns v and the standard
+    error of the variance of n_rounds such means (the spread of a sample variance).
+    """
+    n, d = len(y), y - y.mean()
+    m2, m4 = np.mean(d**2), np.mean(d**4)
+    v = m2 / n
+    return v, v * np.sqrt((2 + (m4 / m2**2 - 3) / n) / n_rounds)
+
+
+def _bias2_tolerance(offset, v, n_rounds):
+    # the mean of n_rounds bootstrap means is off by delta ~ N(0, v / B); bias^2 moves by
+    # 2 delta offset + delta^2: four standard errors of delta bound both terms
+    se = np.sqrt(v / n_rounds)
+    return 8 * abs(offset) * se + 16 * se**2
+
+
+def test_bias_variance_bootstrap_constant_model_matches_its_closed_form():
+    rng = np.random.default_rng(4)
+    x, xt, sigma, rounds = np.linspace(-1, 1, 30), np.array([-0.5, 0.2, 0.9]), 0.5, 4000
+    y = x + sigma * rng.standard_normal(30)
+    r = bias_variance_decomposition(
+        lambda: PolynomialRegression(0), x, y, xt, lambda t: t, rounds, generator=5
+    )
+    v, se = _bootstrap_constant_model(y, rounds)
+    assert abs(r.variance - v * (1 - 1 / rounds)) < 4 * se  # ddof 0 over the rounds
+    exact_bias2 = np.mean((y.mean() - xt) ** 2) + v / rounds
+    assert abs(r.bias2 - exact_bias2) < _bias2_tolerance(np.mean(y.mean() - xt), v, rounds)
+    assert r.noise == pytest.approx(np.mean((y - x) ** 2), rel=1e-14)  # residuals around f
+    assert r.expected_error == pytest.approx(r.bias2 + r.variance + r.noise, rel=1e-14)
+    given = bias_variance_decomposition(
+        lambda: PolynomialRegression(0), x, y, xt, lambda t: t, rounds, noise_std=sigma
+    )
+    assert given.noise == sigma**2
+
+
+def test_bias_variance_bootstrap_recovers_the_random_design_truth():
+    # Resampling rows mimics drawing (x, y) afresh. For x ~ U(-1, 1), y = x + sigma eps and a
+    # constant model fitted to n points: prediction mean(y), so variance (1/3 + sigma^2) / n
+    # and bias^2 = mean_x (0 - x)^2 at the test points.
+    n, sigma, rounds = 2000, 0.4, 2000
+    rng = np.random.default_rng(6)
+    x = rng.uniform(-1, 1, n)
+    y = x + sigma * rng.standard_normal(n)
+    xt = np.array([-0.5, 0.0, 0.8])
+    r = bias_variance_decomposition(
+        lambda: PolynomialRegression(0), x, y, xt, lambda t: t, rounds, generator=7
+    )
+    m2 = 1 / 3 + sigma**2
+    # m2 is estimated from the n points: E[(x + sigma eps)^4] = 1/5 + 6 (1/3) sigma^2 + 3 sigma^4
+    m4 = 1 / 5 + 2 * sigma**2 + 3 * sigma**4
+    se_var = m2 / n * np.sqrt((m4 - m2**2) / m2**2 / n + 2 / rounds)
+    assert abs(r.variance - m2 / n) < 4 * se_var
+    assert abs(r.bias2 - np.mean(xt**2)) < _bias2_tolerance(np.mean(xt), 2 * m2 / n, 1)
+    assert abs(r.noise - sigma**2) < 4 * sigma**2 * np.sqrt(2 / n)
+
+
+def test_bias_variance_bootstrap_of_an_exact_fit_is_zero():
+    x = np.linspace(0, 2, 12)
+    r = bias_variance_decomposition(
+        lambda: PolynomialRegression(1), x, 3 * x - 1, np.array([0.0, 5.0]), lambda t: 3 * t - 1,
+        50, generator=8,
+    )  # fmt: skip
+    assert r.bias2 < 1e-24 and r.variance < 1e-24 and r.noise == 0.0
+
+
+def test_bias_variance_fresh_draws_constant_model_fixed_design():
     x = np.linspace(-1, 1, 10)
     sigma, rounds = 0.5, 4000
     r = bias_variance_decomposition(
-        lambda: PolynomialRegression(0), lambda t: t, x, x, sigma, rounds, generator=1
+        lambda: PolynomialRegression(0), x, None, x, lambda t: t, rounds, "fresh", sigma, 1
     )
     assert r.variance == pytest.approx(sigma**2 / 10, rel=4 * np.sqrt(2 / rounds))
     assert r.bias2 == pytest.approx(np.mean(x**2), abs=4 * sigma**2 / 10 / np.sqrt(rounds) + 1e-3)
@@ -92,11 +161,11 @@ def test_bias_variance_constant_model_fixed_design():
     assert r.expected_error == pytest.approx(r.bias2 + r.variance + r.noise)
 
 
-def test_bias_variance_linear_model_is_unbiased_with_hat_variance():
+def test_bias_variance_fresh_draws_linear_model_is_unbiased_with_hat_variance():
     x, xt = np.linspace(0, 2, 8), np.array([0.0, 1.0, 3.0])
     sigma, rounds = 0.3, 4000
     r = bias_variance_decomposition(
-        lambda: PolynomialRegression(1), lambda t: 2 * t - 1, x, xt, sigma, rounds, generator=2
+        lambda: PolynomialRegression(1), x, None, xt, lambda t: 2 * t - 1, rounds, "fresh", sigma, 2
     )
     v, vt = np.stack([np.ones_like(x), x], 1), np.stack([np.ones_like(xt), xt], 1)
     hat = np.einsum("ij,jk,ik->i", vt, np.linalg.inv(v.T @ v), vt)
@@ -104,21 +173,10 @@ def test_bias_variance_linear_model_is_unbiased_with_hat_variance():
     assert r.bias2 < 4 * sigma**2 * hat.max() / rounds
 
 
-def test_bias_variance_random_design():
-    # constant model, x ~ U(-1, 1): prediction mean(y) has variance (1/3 + sigma^2) / n
-    n, sigma, rounds = 20, 0.4, 4000
-    xt = np.array([-0.5, 0.0, 0.8])
-    r = bias_variance_decomposition(
-        lambda: PolynomialRegression(0),
-        lambda t: t,
-        lambda g: g.uniform(-1, 1, n),
-        xt,
-        sigma,
-        rounds,
-        generator=3,
-    )
-    assert r.variance == pytest.approx((1 / 3 + sigma**2) / n, rel=4 * np.sqrt(2 / rounds))
-    assert r.bias2 == pytest.approx(np.mean(xt**2), abs=0.01)
+def _bvd(**changes):
+    args = dict(model_factory=PolynomialRegression, X=[0.0, 1.0, 2.0], y=[0.0, 1.0, 2.0],
+                X_test=[0.0], true_fn=np.sin)  # fmt: skip
+    return bias_variance_decomposition(**{**args, **changes})
 
 
 BAD = [
@@ -136,17 +194,13 @@ BAD = [
     (lambda: monte_carlo(np.sin, lambda n, g: g.random(n), 1), ValueError, "n must be an int >= 2"),
     (lambda: monte_carlo(np.mean, lambda n, g: g.random(n), 5), ValueError, "must have n=5 rows"),
     (lambda: PolynomialRegression(-1), ValueError, "degree must be int >= 0"),
-    (lambda: bias_variance_decomposition(None, np.sin, [0.0], [0.0], 0.1), TypeError, "callable"),
-    (
-        lambda: bias_variance_decomposition(PolynomialRegression, np.sin, [0.0], [0.0], -1.0),
-        ValueError,
-        "noise_std must be a number >= 0",
-    ),
-    (
-        lambda: bias_variance_decomposition(PolynomialRegression, np.sin, [0.0], [0.0], 0.1, 1),
-        ValueError,
-        "n_rounds must be an int >= 2",
-    ),
+    (lambda: _bvd(model_factory=None), TypeError, "model_factory and true_fn must be callable"),
+    (lambda: _bvd(noise_std=-1.0), ValueError, "noise_std must be None or a number >= 0"),
+    (lambda: _bvd(n_rounds=1), ValueError, "n_rounds must be an int >= 2; got 1"),
+    (lambda: _bvd(method="jackknife"), ValueError, "method must be 'bootstrap' or 'fresh'"),
+    (lambda: _bvd(method="fresh"), ValueError, "method='fresh' draws targets, so it needs"),
+    (lambda: _bvd(y=[1.0]), ValueError, r"one target per row of X, shape \(3,\); got shape \(1,\)"),
+    (lambda: _bvd(X=[], y=[]), ValueError, r"X needs at least one row; got shape \(0,\)"),
 ]
 
 
