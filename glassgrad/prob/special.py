@@ -1,9 +1,9 @@
-"""Special functions as primitives: erf, erfc, ndtri, lgamma, digamma, polygamma; xlogy, softplus.
+"""Special functions as primitives: erfc, ndtri, lgamma, digamma, polygamma; xlogy, softplus.
 
-Forwards use NumPy and the standard library's ``math`` only. Each derivative is another
-function of this module (lgamma' = digamma, digamma' = polygamma(1), ...), so every rule
-differentiates again to any order. The primitives are private to glassgrad.prob (not added
-to the core ``REGISTRY``).
+``erf`` is the core primitive, re-exported here. Forwards use NumPy and the standard library's
+``math`` only. Each derivative is another function of this module (lgamma' = digamma,
+digamma' = polygamma(1), ...), so every rule differentiates again to any order. These
+primitives are private to glassgrad.prob (not added to the core ``REGISTRY``).
 """
 
 # fmt: off
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from glassgrad.core.ops import exp, log, to_tensor, where
+from glassgrad.core.ops import erf, exp, log, to_tensor, where
 from glassgrad.core.primitive import Primitive
 
 __all__ = ["erf", "erfc", "ndtri", "lgamma", "digamma", "polygamma", "xlogy", "softplus", "lbeta"]
@@ -82,28 +82,13 @@ def _ndtri_np(p):
     return np.where((p < 0) | (p > 1) | np.isnan(p), np.nan, x)
 
 
-def _d_erf(x, out):
-    return (2.0 / _SQRT_PI) * exp(-(x * x))
-
-
-_erf = _elementwise("erf", _vectorize(math.erf), _d_erf)
-_erfc = _elementwise("erfc", _vectorize(math.erfc), lambda x, out: -_d_erf(x, out))
+# erfc = 1 - erf in exact arithmetic, but 1 - erf(x) loses every digit in the right tail.
+_erfc = _elementwise("erfc", _vectorize(math.erfc),
+                     lambda x, out: (-2.0 / _SQRT_PI) * exp(-(x * x)))
 _ndtri = _elementwise("ndtri", _ndtri_np, lambda x, out: _SQRT_2PI * exp(0.5 * out * out))
 _lgamma = _elementwise("lgamma", _vectorize(_safe_lgamma), lambda x, out: digamma(x))
 _polygamma = _elementwise("polygamma", lambda x, n: _polygamma_np(n, x),
                           lambda x, out, n: polygamma(n + 1, x))
-
-
-def erf(x):
-    """Error function: 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x.
-
-    Derivative: 2/sqrt(pi) exp(-x^2).
-
-    Example:
-        >>> round(float(erf(1.0)), 6)
-        0.842701
-    """
-    return _erf(to_tensor(x))
 
 
 def erfc(x):

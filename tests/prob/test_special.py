@@ -29,6 +29,19 @@ def test_values_match_scipy(ours, ref, x):
     np.testing.assert_allclose(ours(Tensor(x)).data, ref(x), rtol=1e-13, atol=1e-13)
 
 
+def test_erf_is_the_core_primitive_with_scipy_values_and_torch_gradients():
+    from glassgrad.core import ops
+    from glassgrad.core.transforms import grad
+
+    torch = pytest.importorskip("torch")
+    assert special.erf is ops.erf
+    np.testing.assert_allclose(special.erf([1, -2]).data, sp.erf([1.0, -2.0]), rtol=1e-15)
+    t = torch.tensor(Z, dtype=torch.float64, requires_grad=True)
+    torch.special.erf(t).sum().backward()
+    np.testing.assert_allclose(grad(lambda x: special.erf(x).sum())(Z).data, t.grad.numpy(),
+                               rtol=1e-15, atol=1e-300)  # fmt: skip
+
+
 def test_edges():
     assert special.ndtri(Tensor([0.0, 1.0])).tolist() == [-np.inf, np.inf]
     assert np.isnan(special.ndtri(Tensor([1.5])).data).all()

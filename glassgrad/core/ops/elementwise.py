@@ -310,7 +310,8 @@ def sqrt(x):
 
 def _erf(x):
     # NumPy has no erf; math.erf per element is exact and fine at teaching sizes.
-    return np.vectorize(math.erf, otypes=[x.dtype])(x) if x.size else x.copy()
+    dtype = x.dtype if x.dtype.kind == "f" else np.float64  # ints give floats, as np.sin
+    return np.vectorize(math.erf, otypes=[dtype])(x) if x.size else x.astype(dtype)
 
 
 def _inv_sqrt(y):
