@@ -43,15 +43,32 @@ RULES = {
     "concatenate": ("concatenation: g is split back", "∂L/∂aₖ = G[slice k]"),
     "astype": ("cast: g is cast back", "∂y/∂a = 1"),
     "identity": ("identity", "∂y/∂a = 1"),
+    "tan": ("tangent", "∂y/∂a = 1 + y²"),
+    "arcsin": ("inverse sine", "∂y/∂a = 1/√(1 - a²)"),
+    "arctan": ("inverse tangent", "∂y/∂a = 1/(1 + a²)"),
+    "arctan2": ("angle of (b, a)", "∂y/∂a = b/(a² + b²), ∂y/∂b = -a/(a² + b²)"),
+    "sinh": ("hyperbolic sine", "∂y/∂a = cosh a"),
+    "cosh": ("hyperbolic cosine", "∂y/∂a = sinh a"),
+    "arcsinh": ("inverse hyperbolic sine", "∂y/∂a = 1/√(a² + 1)"),
+    "arccosh": ("inverse hyperbolic cosine", "∂y/∂a = 1/√(a² - 1)"),
+    "arctanh": ("inverse hyperbolic tangent", "∂y/∂a = 1/(1 - a²)"),
+    "expm1": ("exp(a) - 1", "∂y/∂a = exp(a) = y + 1"),
+    "log1p": ("log(1 + a)", "∂y/∂a = 1/(1 + a)"),
+    "erf": ("error function", "∂y/∂a = 2/√π · exp(-a²)"),
+    "cbrt": ("cube root", "∂y/∂a = 1/(3y²)"),
+    "cumsum": ("running sum: g is summed from the end", "∂L/∂aᵢ = Σ_{j≥i} Gⱼ"),
+    "inv": ("matrix inverse", "∂L/∂A = -Yᵀ G Yᵀ"),
+    "solve": ("linear solve y = A⁻¹b", "∂L/∂A = -(A⁻ᵀG) yᵀ, ∂L/∂b = A⁻ᵀG"),
+    "det": ("determinant (Jacobi's formula)", "∂L/∂A = g·y·A⁻ᵀ"),
+    "logabsdet": ("log |det A|", "∂L/∂A = g·A⁻ᵀ"),
+    "eigvalsh": ("symmetric eigenvalues", "∂λᵢ/∂A = vᵢvᵢᵀ"),
+    "svdvals": ("singular values", "∂σᵢ/∂A = uᵢvᵢᵀ"),
 }
 _GENERIC = ("vector-Jacobian product of this primitive", "∂L/∂a = Jᵀ g")
 # Ops whose output has each input's shape and whose Jacobian is diagonal: their local
-# derivative is a number per element, which vjp(ones) recovers exactly.
-_ELEMENTWISE = {
-    "add", "subtract", "multiply", "divide", "power", "negative", "exp", "log", "sin",
-    "cos", "tanh", "sqrt", "absolute", "relu", "sigmoid", "maximum", "minimum", "where",
-    "astype", "identity",
-}  # fmt: skip
+# derivative is a number per element, which vjp(ones) recovers exactly. ``unary`` and
+# ``binary`` primitives say so themselves (``op.elementwise``); these are built otherwise.
+_ELEMENTWISE = {"add", "subtract", "negative", "where", "astype", "identity"}
 
 
 def _fmt(a):
@@ -59,8 +76,10 @@ def _fmt(a):
     a = np.asarray(a)
     if a.size == 1:
         return f"{float(a.reshape(())):.6g}"
-    if a.size <= 8:
-        return np.array2string(a, precision=4, separator=", ", suppress_small=True)
+    if a.size <= 8:  # on one line, so table rows stay rows
+        return " ".join(
+            np.array2string(a, precision=4, separator=", ", suppress_small=True).split()
+        )
     return f"<{'x'.join(map(str, a.shape))}, |·|={np.linalg.norm(a):.4g}>"
 
 
@@ -75,7 +94,7 @@ def _vjp(node, g):
 
 def _local(node):
     """Local derivatives ∂y/∂(input) when they are numbers (scalar or elementwise)."""
-    if node.size != 1 and node.op.name not in _ELEMENTWISE:
+    if node.size != 1 and not (node.op.elementwise or node.op.name in _ELEMENTWISE):
         return [None] * len(node.parents)
     cts = _vjp(node, Tensor._make(np.ones(node.shape, node.dtype)))
     return [
@@ -108,14 +127,16 @@ class Explanation:
         ]
         sums = {k: {"parts": [conv(p) for p in v["parts"]], "total": conv(v["total"])}
                 for k, v in self.sums.items()}  # fmt: skip
-        return {"steps": steps, "sums": sums, "grads": {k: conv(v) for k, v in self.grads.items()}}
+        chains = {k: [conv(f) for f in c] for k in self.grads if (c := self.chain(k))}
+        return {"output": self.labels["out"], "steps": steps, "sums": sums, "chains": chains,
+                "grads": {k: conv(v) for k, v in self.grads.items()}}  # fmt: skip
 
     def rows(self):
-        """Table rows as strings: step, node, op, rule, upstream, local, product."""
+        """Table rows as strings: step, edge, op, rule in words and symbols, g, local, product."""
         out = []
         for i, s in enumerate(self.steps, 1):
             local = "Jᵀ·g" if s["local"] is None else _fmt(s["local"])
-            out.append([str(i), f"{s['node']} → {s['input']}", s["op"], s["formula"],
+            out.append([str(i), f"{s['node']} → {s['input']}", s["op"], s["rule"], s["formula"],
                         _fmt(s["upstream"]), local, _fmt(s["product"])])  # fmt: skip
         return out
 
@@ -132,24 +153,39 @@ class Explanation:
         return lines
 
     def chain(self, name):
-        """Scalar local derivatives from the output down to ``name`` when one path joins them.
+        """The local derivatives from the output down to ``name`` when one path joins them.
 
-        Their product is the gradient (the chain rule); None when the node is reached by
-        several paths or a local derivative is a matrix.
+        Their product is the gradient (the chain rule). Factors are numbers, or arrays when
+        a local derivative is one number per element (elementwise ops, or the gradient of a
+        one-element node); a reshape only moves entries and adds no factor. None when
+        ``name`` is reached by several paths or a step is a matrix-valued Jacobian.
         """
         by_input = {}
         for s in self.steps:
             by_input.setdefault(s["input"], []).append(s)
-        factors, node = [], name
+        path, node = [], name
         while node != self.labels["out"]:
             steps = by_input.get(node, [])
-            if len(steps) != 1 or steps[0]["local"] is None or np.size(steps[0]["local"]) != 1:
+            if len(steps) != 1:
                 return None
-            factors.append(float(np.reshape(steps[0]["local"], ())))
+            path.append(steps[0])
             node = steps[0]["node"]
-        return factors[::-1]
+        factors, acc = [], np.ones(())
+        for s in reversed(path):  # output first; acc is the upstream gradient of each step
+            shape = np.shape(s["product"])
+            if s["local"] is None:
+                if s["op"] != "reshape":
+                    return None
+                acc = acc.reshape(shape)
+                continue
+            acc = (acc.reshape(()) if acc.size == 1 else acc) * s["local"]
+            if acc.shape != shape:
+                return None
+            loc = np.asarray(s["local"])
+            factors.append(float(loc.reshape(())) if loc.size == 1 else loc)
+        return factors
 
-    _HEAD = ["#", "edge", "op", "local rule", "upstream g", "local ∂", "g × local"]
+    _HEAD = ["#", "edge", "op", "local rule", "in symbols", "upstream g", "local ∂", "g × local"]
 
     def __str__(self):
         rows = [self._HEAD, *self.rows()]
@@ -194,11 +230,14 @@ class Explanation:
 
 
 def _name_nodes(order, wrt, out):
-    """Labels: given names for ``wrt``, then ``Tensor.name``, then x0.. leaves / v1.. nodes."""
-    labels = {id(out): out.name or "y", **{id(t): name for name, t in wrt.items()}}
+    """Labels: given names for ``wrt``, then ``Tensor.name``, then x0.. leaves / v1.. nodes.
+
+    The output is ``out.name`` or "L" (the loss, as in ∂L/∂w), primed if that name is taken.
+    """
+    labels = {id(t): name for name, t in wrt.items()}
     n_leaf = n_node = 0
     for node in order:
-        if id(node) in labels:
+        if id(node) in labels or node is out:
             continue
         if node.name:
             labels[id(node)] = node.name
@@ -207,6 +246,11 @@ def _name_nodes(order, wrt, out):
         else:
             n_node += 1
             labels[id(node)] = f"v{n_node}"
+    if id(out) not in labels:
+        name, taken = out.name or "L", set(labels.values())
+        while name in taken:
+            name += "'"
+        labels[id(out)] = name
     return labels
 
 
@@ -232,7 +276,7 @@ def explain(y, wrt=None):
     (the chain rule ∂L/∂a = ∂L/∂y · ∂y/∂a); a node used more than once sums its shares.
 
     Args:
-        y: a one-element Tensor with a recorded graph.
+        y: a one-element Tensor with a recorded graph, labelled by its ``name`` or "L".
         wrt: Tensors (a Tensor, list, or dict name → Tensor) whose gradients to report;
             None reports every leaf that requires grad.
 
@@ -263,12 +307,14 @@ def explain(y, wrt=None):
         if node.op is None or g is None:
             continue
         word, formula = RULES.get(node.op.name, _GENERIC)
+        per_input = formula.split(", ")  # one rule per input when the op states them so
         shares = _vjp(node, g)
-        for p, share, loc in zip(node.parents, shares, _local(node), strict=False):
+        for i, (p, share, loc) in enumerate(zip(node.parents, shares, _local(node), strict=False)):
             if not p.requires_grad or share is None:
                 continue
+            rule = per_input[i] if len(per_input) == len(node.parents) else formula
             steps.append(dict(node=labels[id(node)], op=node.op.name, rule=word,
-                              formula=formula, input=labels[id(p)], upstream=g.data,
+                              formula=rule, input=labels[id(p)], upstream=g.data,
                               local=loc, product=share.data))  # fmt: skip
             parts.setdefault(id(p), []).append(share.data)
     sums = {labels[k]: {"parts": v, "total": cot[k].data} for k, v in parts.items() if len(v) > 1}

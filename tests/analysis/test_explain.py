@@ -24,7 +24,7 @@ def test_chain_total_is_036_and_factors_are_the_local_derivatives():
     assert np.prod(locs) == pytest.approx(0.36)
     text = str(e)
     assert e.chain("x") == pytest.approx([1.0, 0.9, 0.5, 0.8])
-    assert "∂y/∂x = 1 × 0.9 × 0.5 × 0.8 = 0.36" in text
+    assert "∂L/∂x = 1 × 0.9 × 0.5 × 0.8 = 0.36" in text
     assert "0.36" in e.to_html() and e.to_html().startswith("<table")
     assert e.to_dict()["grads"]["x"] == pytest.approx(0.36)
 
@@ -48,6 +48,48 @@ def test_neuron_relu_mse_shows_each_factor_of_dL_dw(rng):
     gw = gg.grad(lambda w_: ((gg.relu(gg.dot(w_, gg.Tensor(x0)) + b0) - t0) ** 2).mean())(w0)
     np.testing.assert_allclose(e.grads["w"], gw.data, rtol=1e-12)
     np.testing.assert_allclose(e.grads["w"], 2 * (zv - t0) * 1.0 * x0, rtol=1e-12)
+    # the footer multiplies out ∂L/∂a · ∂a/∂z · ∂z/∂w: 2(a - t), the ReLU gate 1, then x
+    # (the mean's 1/1, the sum, the subtraction, the add and the reshape contribute 1s)
+    factors = e.chain("w")
+    dL_da = [f for f in factors[:-1] if f != 1.0]
+    assert dL_da == [pytest.approx(2 * (zv - t0), rel=1e-12)]
+    np.testing.assert_allclose(np.ravel(factors[-1]), x0, rtol=1e-12)
+    assert e.chain("b") == factors[:-2]  # b joins at z = wᵀx + b with local factor 1
+    line = [s for s in str(e).splitlines() if s.startswith("∂L/∂w = ")][0]
+    assert f"1 × 1 × {2 * (zv - t0):.6g} × 1 × 1" in line and line.count("×") == len(factors) - 1
+    assert rows[("a", "z")]["rule"] == "ReLU gate: open where a > 0"
+    assert e.to_dict()["output"] == "L" and len(e.to_dict()["chains"]["w"]) == len(factors)
+
+
+def test_output_label_never_collides_with_an_input():
+    # 3x² + 2xy: the inputs are x and y, so the output must not be called y as well
+    x, y = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
+    e = explain(3 * x**2 + 2 * x * y, wrt={"x": x, "y": y})
+    text = str(e)
+    assert "∂L/∂x = 10" in text and "∂L/∂y = 1 × 2 = 2" in text
+    outs = {s["node"] for s in e.steps} - {s["input"] for s in e.steps}
+    assert outs == {"L"}
+    assert [s["formula"] for s in e.steps if s["node"] == "L"] == ["∂y/∂a = 1", "∂y/∂b = 1"]
+    taken = gg.Tensor(1.0, requires_grad=True)
+    assert explain(taken * x, wrt={"L": taken}).labels["out"] == "L'"
+    named = gg.sin(x)
+    named.name = "loss"
+    assert "∂loss/∂x = " in str(explain(named, wrt={"x": x}))
+
+
+def test_elementwise_chain_multiplies_to_the_gradient(rng):
+    w0 = rng.normal(size=4)
+    w = gg.Tensor(w0, requires_grad=True)
+    e = explain(gg.tanh(gg.sin(w) * 3.0).sum(), wrt={"w": w})
+    ones, dtanh, three, cos = e.chain("w")
+    np.testing.assert_array_equal(ones, 1.0)
+    np.testing.assert_allclose(dtanh, 1 - np.tanh(3 * np.sin(w0)) ** 2, rtol=1e-12)
+    np.testing.assert_array_equal(three, 3.0)
+    np.testing.assert_allclose(cos, np.cos(w0), rtol=1e-12)
+    np.testing.assert_allclose(ones * dtanh * three * cos, e.grads["w"], rtol=1e-12)
+    import json
+
+    json.dumps(e.to_dict())
 
 
 def test_reused_node_shows_the_sum():
@@ -74,6 +116,8 @@ def test_broadcasting_net_matches_grad(rng):
     np.testing.assert_allclose(e.grads["x1"], gb.data)
     assert any(s["op"] == "sum_to" or s["op"] == "broadcast_to" for s in e.steps)
     assert "Jᵀ·g" in str(e)
+    assert e.chain("x0") is None  # a matrix product on the way: no scalar chain to print
+    assert all(len(line.split("  ")) > 1 for line in str(e).splitlines()[:-2])
 
 
 def test_rich_rendering():
