@@ -73,6 +73,21 @@ def test_leaf_grad_in_label_matches_grad():
     assert leaf[2] == "value 1.5"
 
 
+def test_show_values_and_grads_switch_the_label_lines(rng):
+    _, _, y = net(rng)
+    lines = {
+        (v, g): [lbl for lbl, _ in parse_dot(to_dot(y, show_values=v, show_grads=g))[0].values()]
+        for v in (True, False)
+        for g in (True, False)
+    }
+    assert all(len(lbl) == 2 for lbl in lines[False, False])  # kind and shape only
+    assert all(lbl[2].startswith("value ") for lbl in lines[True, False])
+    assert not any(x.startswith("value ") for lbl in lines[False, True] for x in lbl)
+    for lbl in lines[False, True]:  # a grad on every node but the constants
+        assert lbl[-1].startswith("grad ") == (lbl[0] != "const"), lbl
+    assert lines[False, True][-1][-1] == "grad 1"  # ∂y/∂y at the output
+
+
 def test_fold_broadcast_removes_broadcast_nodes(rng):
     _, _, y = net(rng)
     nodes, edges = parse_dot(to_dot(y, fold_broadcast=True, show_values=False, show_grads=False))
