@@ -185,14 +185,8 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 
 def _pair(x, y, name):
-    x, y = _float_tensor(x), _float_tensor(y)
-    try:
-        np.broadcast_shapes(x.shape, y.shape)
-    except ValueError:
-        raise ShapeError(
-            f"{name}: x and y must broadcast together; got shapes {x.shape} and {y.shape}"
-        ) from None
-    return x, y
+    """Float Tensors x and y, checked to broadcast together (ShapeError naming ``name``)."""
+    return ops.broadcast_pair(_float_tensor(x), _float_tensor(y), name)
 
 
 def euclidean_distance(x, y, axis=-1, keepdims=False):

@@ -273,11 +273,15 @@ def test_pairwise_distances_matches_sklearn(rng, metric):
         ),
         (lambda: cdist(np.ones(3), np.ones((2, 3))), ShapeError, r"got shapes \(3,\)"),
         (lambda: cdist(np.ones((2, 3)), np.ones((2, 3)), p=-1), ValueError, "non-negative; got -1"),
-        (lambda: euclidean_distance(np.ones(3), np.ones(4)), ShapeError, "must broadcast"),
+        (
+            lambda: euclidean_distance(np.ones(3), np.ones(4)),
+            ShapeError,
+            r"euclidean_distance: .* x has shape \(3,\), y has shape \(4,\)",
+        ),
         (
             lambda: manhattan_distance(np.ones((2, 3)), np.ones(2)),
             ShapeError,
-            r"got shapes \(2, 3\) and \(2,\)",
+            r"manhattan_distance: .* x has shape \(2, 3\), y has shape \(2,\)",
         ),
         (lambda: cosine_similarity(np.ones(3), np.ones(3), eps=0), ValueError, "eps must be"),
         (lambda: pairwise_distances(np.ones((2, 3)), metric="hamming"), ValueError, "metric"),

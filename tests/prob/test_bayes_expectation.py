@@ -204,7 +204,6 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("make, err, match", BAD)
-def test_bad_input(make, err, match):
+def test_bad_input(make, err, match):  # one case per row of BAD (see conftest.py)
     with pytest.raises(err, match=match):
         make()
