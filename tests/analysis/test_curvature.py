@@ -7,7 +7,10 @@ from glassgrad.analysis import (
     classify_critical_point,
     hessian_spectrum,
     himmelblau,
+    plateau,
     quadratic_bowl,
+    rastrigin,
+    rosenbrock,
     saddle,
     wide_sharp,
 )
@@ -91,7 +94,8 @@ def test_classify_vs_eigvalsh_and_not_critical(rng):
 
 
 def test_toy_functions_critical_points_are_what_they_claim():
-    for fn in (himmelblau(), quadratic_bowl(5.0), saddle(), wide_sharp()):
+    toys = (himmelblau(), quadratic_bowl(5.0), saddle(), wide_sharp(), rosenbrock(), rastrigin())
+    for fn in (*toys, plateau()):
         for point, kind in fn.critical_points.items():
             r = classify_critical_point(fn, point, grad_tol=1e-4)
             assert r["kind"] == kind, (fn.name, point, r)

@@ -85,3 +85,41 @@ def test_gradient_flow_of_a_module(rng):
     loss.backward()
     for name, p in model.named_parameters():
         assert r["params"][name] == pytest.approx(np.linalg.norm(p.grad.data), rel=1e-12)
+
+
+def test_pca_landscape_of_an_mlp_trained_with_adam(rng):
+    from glassgrad.analysis import pca_landscape
+    from glassgrad.optim import Adam
+
+    gg.manual_seed(3)
+    model = nn.MLP([4, 8, 3])
+    X, y = data(rng, n=24)
+    opt = Adam(model.parameters(), lr=0.05)
+    snaps = []
+    for _ in range(20):
+        snaps.append([p.data.copy() for p in model.parameters()])
+        opt.zero_grad()
+        nn.F.cross_entropy(model(X), y).backward()
+        opt.step()
+    snaps.append([p.data.copy() for p in model.parameters()])
+    final = nn.F.cross_entropy(model(X), y).item()
+    r = pca_landscape(model, nn.F.cross_entropy, snaps, data=(X, y), steps=5)
+    assert r.path.shape == (21, 2) and np.allclose(r.path[-1], 0.0)
+    # the path's coordinates reproduce each snapshot's offset within the plane
+    flat = np.array([np.concatenate([d.ravel() for d in ds]) for ds in r.directions])
+    offsets = [np.concatenate([(s - p.data).ravel() for s, p in zip(snap, model.parameters(),
+                                                                    strict=True)])
+               for snap in snaps]  # fmt: skip
+    np.testing.assert_allclose(r.path, np.array(offsets) @ flat.T, atol=1e-12)
+    assert 0.0 < r.explained.sum() <= 1.0 + 1e-12
+    # a grid value is the loss of the model moved to final + αᵢ d₁ + βⱼ d₂; the model is restored
+    i, j = 1, 3
+    before = [p.data.copy() for p in model.parameters()]
+    for p, d1, d2 in zip(model.parameters(), *r.directions, strict=True):
+        p.data = p.data + r.alphas[i] * d1 + r.betas[j] * d2
+    assert r.losses[i, j] == pytest.approx(nn.F.cross_entropy(model(X), y).item(), rel=1e-12)
+    for p, b in zip(model.parameters(), before, strict=True):
+        p.data = b
+    assert nn.F.cross_entropy(model(X), y).item() == final
+    assert r.alphas[0] < r.path[:, 0].min() and r.path[:, 0].max() < r.alphas[-1]
+    assert r.betas[0] < r.path[:, 1].min() and r.path[:, 1].max() < r.betas[-1]

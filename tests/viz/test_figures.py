@@ -181,6 +181,11 @@ def all_drawings():
         "bayes": lambda: prior_posterior(n=51),
         "boundary": lambda: decision_boundary(lambda P: P[:, 0], [[0, 0], [1, 1]], [0, 1], 10),
         "curves": lambda: training_curves({"loss": [1.0, 0.5]}),
+        "interpolation": lambda: plot_interpolation(
+            loss_landscape_1d([w], lambda ps: (ps[0] ** 2).sum(), steps=4, generator=0)
+        ),
+        "learning_rates": lambda: learning_rate_comparison(steps=5),
+        "optimizers": lambda: optimizer_comparison(steps=5),
         "contour": lambda: plot_landscape(r2),
         "surface": lambda: plot_landscape(r2, kind="surface"),
         "trajectories": lambda: plot_trajectories(himmelblau(), t),
