@@ -29,10 +29,15 @@ class ToyFunction:
         name: short name.
         minima: list of (x, y) global or local minima.
         critical_points: dict (x, y) → kind ('minimum', 'maximum', 'saddle', 'degenerate').
-        bounds: ((xmin, xmax), (ymin, ymax)) for plots.
+        bounds: ((xmin, xmax), (ymin, ymax)) for plots; a number r means the square
+            ((-r, r), (-r, r)).
+        hessian: the Hessian at the first critical point when it is constant or known
+            in closed form, else None.
     """
 
     def __init__(self, name, fn, critical_points, bounds, hessian=None):
+        if np.ndim(bounds) == 0:
+            bounds = ((-bounds, bounds), (-bounds, bounds))
         self.name, self._fn, self.bounds = name, fn, bounds
         self.critical_points = critical_points
         self.minima = [p for p, k in critical_points.items() if k == "minimum"]
@@ -61,7 +66,7 @@ def quadratic_bowl(condition=10.0):
         f"bowl(κ={condition:g})",
         lambda x, y: 0.5 * (x * x + condition * y * y),
         {(0.0, 0.0): "minimum"},
-        ((-2, 2), (-2, 2)),
+        2,
         np.diag([1.0, condition]),
     )
 
@@ -78,6 +83,7 @@ def rosenbrock(a=1.0, b=100.0):
         lambda x, y: (a - x) ** 2 + b * (y - x * x) ** 2,
         {(a, a * a): "minimum"},
         ((-2, 2), (-1, 3)),
+        [[2 + 8 * b * a * a, -4 * a * b], [-4 * a * b, 2 * b]],  # ill-conditioned valley floor
     )
 
 
@@ -102,7 +108,8 @@ def himmelblau():
         "himmelblau",
         lambda x, y: (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2,
         dict(_HIMMELBLAU),
-        ((-5, 5), (-5, 5)),
+        5,
+        [[74.0, 20.0], [20.0, 34.0]],  # at (3, 2)
     )
 
 
@@ -117,7 +124,8 @@ def rastrigin(amplitude=10.0):
     def fn(x, y):
         return 2 * amplitude + x * x + y * y - amplitude * (cos(2 * np.pi * x) + cos(2 * np.pi * y))
 
-    return ToyFunction("rastrigin", fn, {(0.0, 0.0): "minimum"}, ((-3, 3), (-3, 3)))
+    hess = np.eye(2) * (2 + 4 * np.pi**2 * amplitude)
+    return ToyFunction("rastrigin", fn, {(0.0, 0.0): "minimum"}, 3, hess)
 
 
 def saddle():
@@ -131,7 +139,7 @@ def saddle():
         "saddle",
         lambda x, y: x * x - y * y,
         {(0.0, 0.0): "saddle"},
-        ((-2, 2), (-2, 2)),
+        2,
         np.diag([2.0, -2.0]),
     )
 
@@ -147,7 +155,7 @@ def plateau():
         "plateau",
         lambda x, y: 1 - exp(-(x * x + y * y)),
         {(0.0, 0.0): "minimum"},
-        ((-4, 4), (-4, 4)),
+        4,
         np.diag([2.0, 2.0]),
     )
 
@@ -168,7 +176,7 @@ def wide_sharp(width=1.0, sharpness=0.2):
         return -wide - exp(-((x - 3) ** 2 + y * y) / (2 * sharpness**2))
 
     crit = {(-3.0, 0.0): "minimum", (3.0, 0.0): "minimum"}
-    return ToyFunction("wide vs sharp", fn, crit, ((-6, 6), (-3, 3)))
+    return ToyFunction("wide vs sharp", fn, crit, ((-6, 6), (-3, 3)), np.eye(2) / width**2)
 
 
 TOY_FUNCTIONS = {

@@ -102,6 +102,10 @@ def test_toy_functions_critical_points_are_what_they_claim():
     np.testing.assert_allclose(
         classify_critical_point(quadratic_bowl(7.0), [0, 0])["eigenvalues"], [1.0, 7.0]
     )
+    for fn in (*toys, plateau()):  # the stated Hessian at the first critical point
+        point = next(iter(fn.critical_points))
+        h = gg.hessian(lambda p, fn=fn: fn(p))(np.array(point)).data
+        np.testing.assert_allclose(fn.hessian, h, rtol=1e-6, atol=1e-9, err_msg=fn.name)
 
 
 def test_bad_input(rng):
