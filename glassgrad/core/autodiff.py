@@ -181,7 +181,8 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
     """Forward sweep: push ``tangents`` of ``inputs`` through the graph to ``outputs``.
 
     With ``batched=True`` every tangent carries a leading batch axis (e.g. a whole basis, for
-    ``jacfwd``): elementwise rules take the batch at once, any other rule runs per slice.
+    ``jacfwd``): elementwise rules and ``batched_jvp`` rules take the batch at once, any
+    other rule runs per slice.
 
     Returns:
         One tangent per output (zeros where an output does not depend on the inputs).
@@ -205,13 +206,14 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
             ts = [tan.get(id(p)) for p in node.parents]
             if all(t is None for t in ts):
                 continue
+            t = NotImplemented
             if batched and op.batched_jvp is not None:
                 t = op.batched_jvp(
                     *_dense(op, ts, node.parents, batched), node, *node.parents, **node.params
                 )
-            elif batched and not op.elementwise:
+            if t is NotImplemented and batched and not op.elementwise:
                 t = _jvp_per_slice(op, ts, node, create_graph)
-            else:
+            elif t is NotImplemented:
                 t = op.jvp(*_dense(op, ts, node.parents), node, *node.parents, **node.params)
             if t.data.dtype != node.data.dtype:
                 t = t.astype(node.data.dtype)

@@ -43,7 +43,8 @@ class Primitive:
         elementwise: the JVP rule broadcasts over a leading batch axis of the tangents, so
             ``jacfwd`` pushes a whole basis through it at once (set by ``unary``/``binary``).
         batched_jvp: optional JVP rule, same signature, for tangents that carry a leading
-            batch axis; without it (and not elementwise) ``jacfwd`` runs the JVP per slice.
+            batch axis; without it (and not elementwise), or when it returns
+            ``NotImplemented``, ``jacfwd`` runs the JVP once per slice.
 
     Example:
         >>> import numpy as np
@@ -166,8 +167,10 @@ def binary(name, fn, dx, dy):
     )
 
 
-def linear(name, fn, vjp):
+def linear(name, fn, vjp, batched_jvp=None, elementwise=False):
     """Make a primitive that is linear in its inputs; its JVP applies the op to the tangents.
+
+    ``batched_jvp`` and ``elementwise`` are passed on to ``Primitive``.
 
     Example:
         >>> import numpy as np
@@ -177,7 +180,15 @@ def linear(name, fn, vjp):
         Tensor([0., 1.])
         >>> del REGISTRY["demo_flip"]
     """
-    prim = Primitive(name, fn, vjp=vjp, jvp=lambda *a, **p: None, linear=True)
+    prim = Primitive(
+        name,
+        fn,
+        vjp=vjp,
+        jvp=lambda *a, **p: None,
+        linear=True,
+        elementwise=elementwise,
+        batched_jvp=batched_jvp,
+    )
 
     def jvp(*args, **params):
         n = (len(args) - 1) // 2

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import glassgrad.core.ops as ops
+from glassgrad.core.autodiff import toposort
 from glassgrad.core.primitive import REGISTRY
 from glassgrad.core.tensor import Tensor
 from glassgrad.testing import check_grads
@@ -307,3 +308,71 @@ def test_float32_is_preserved_in_value_and_gradient(f):
     assert out.dtype == np.float32
     ops.sum(out).backward()
     assert x.grad.dtype == np.float32
+
+
+# ----- batched JVP rules (jacfwd): the whole batch at once equals one JVP per slice -----------
+BATCHED = sorted(n for n, p in REGISTRY.items() if p.batched_jvp is not None or p.elementwise)
+A234 = normal((2, 3, 4))
+BATCHED_ROWS = {  # shapes the spec rows above do not reach: batch dims, dropped axes, keys
+    "matmul": [
+        (ops.matmul, (normal((3, 2, 3)), normal((3, 4)))),
+        (ops.matmul, (normal((2, 3)), normal((2, 3, 4)))),
+    ],
+    "broadcast_to": [(lambda x: ops.broadcast_to(x, (2, 2, 3)), (normal((2, 1, 3)),))],
+    "sum_to": [
+        (lambda x: ops.sum_to(x, (4,)), (A234,)),
+        (lambda x: ops.sum_to(x, (3, 1)), (A234,)),
+    ],
+    "sum": [(lambda x: ops.sum(x, axis=(0, 2)), (A234,))],
+    "transpose": [(lambda x: x.T, (normal((2, 3)),))],
+    "concatenate": [(lambda x, y: ops.concatenate([x, y, x]), (normal((1, 3)), normal((2, 3))))],
+    "getitem": [
+        (lambda x: x[..., None, 1], (A234,)),
+        (lambda x: x[1], (A234,)),
+        (lambda x: x[[0, 1], :, 0], (A234,)),  # advanced indices apart: runs per slice
+    ],
+    "index_add": [(lambda g: ops.index_add(g, (slice(None), 1), (2, 3)), (normal((2,)),))],
+    "cumsum": [(lambda x: ops.cumsum(x, axis=0), (A234,))],
+}
+
+
+def _jvp(rule, node, ts, batch=()):
+    """Call a JVP rule as the forward sweep does: zeros replace None unless it is sparse."""
+    ps = node.parents
+    if not node.op.sparse_jvp:
+        ts = [
+            Tensor(np.zeros(batch + p.shape)) if t is None else t
+            for t, p in zip(ts, ps, strict=True)
+        ]
+    return rule(*ts, node, *ps, **node.params)
+
+
+def _nodes_of(prim, f, args):
+    out = f(*[Tensor(a, requires_grad=True) for a in args])
+    return [n for n in toposort(list(out) if isinstance(out, tuple) else [out]) if n.op is prim]
+
+
+@pytest.mark.parametrize("name", BATCHED)
+def test_batched_rule_equals_per_slice(name):
+    prim, compared = REGISTRY[name], 0
+    rows = SPECS[name] + BATCHED_ROWS.get(name, [])
+    for k, node in enumerate(n for f, args in rows for n in _nodes_of(prim, f, args)):
+        ps = node.parents
+        # every parent with a tangent, then each parent alone (the others get None)
+        masks = [[p.requires_grad for p in ps]]
+        masks += [[i == j for j in range(len(ps))] for i in range(len(ps)) if len(ps) > 1]
+        for m, mask in enumerate(masks):
+            ts = [
+                Tensor(normal((3, *p.shape), 40 + k + m)) if on else None
+                for p, on in zip(ps, mask, strict=True)
+            ]
+            batched = _jvp(prim.batched_jvp or prim.jvp, node, ts, (3,))
+            if batched is NotImplemented:  # the sweep then runs the JVP per slice
+                continue
+            slices = [
+                _jvp(prim.jvp, node, [None if t is None else Tensor(t.data[b]) for t in ts]).data
+                for b in range(3)
+            ]
+            np.testing.assert_allclose(batched.data, np.stack(slices), rtol=1e-13, atol=1e-14)
+            compared += 1
+    assert compared, f"no spec row reaches a {name} node with a batched rule"

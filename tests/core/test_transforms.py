@@ -170,12 +170,13 @@ def test_custom_rule_not_registered():
 
 
 def test_batched_jacfwd_through_every_kind_of_rule(rng):
-    # elementwise rules take the basis at once; shape, reduction and matmul rules per slice;
-    # 300 inputs span two basis chunks.
+    # elementwise and batched rules take the basis at once; the advanced index and where run
+    # per slice; 300 inputs span two basis chunks.
     A = gg.Tensor(rng.standard_normal((4, 300)))
 
     def f(x):
         y = gg.tanh(A @ x) * x[:4] + gg.sum(x.reshape(3, 100) ** 2, axis=1).mean()
+        y = gg.where(y > 0, y, x[[0, 2, 2, 7]])
         return gg.stack([y, y * y]).T
 
     x = rng.standard_normal(300)

@@ -110,7 +110,7 @@ def broadcast_pair(x, y, name):
 
 
 # ----- linear: add, subtract, negative ---------------------------------------------------------
-_negative = linear("negative", np.negative, vjp=lambda g, out, x: (negative(g),))
+_negative = linear("negative", np.negative, vjp=lambda g, out, x: (negative(g),), elementwise=True)
 
 
 def _add_jvp(tx, ty, out, x, y):
@@ -132,6 +132,7 @@ _add = Primitive(
     jvp=_add_jvp,
     sparse_jvp=True,
     linear=True,
+    elementwise=True,
 )
 _subtract = Primitive(
     "subtract",
@@ -140,6 +141,7 @@ _subtract = Primitive(
     jvp=_sub_jvp,
     sparse_jvp=True,
     linear=True,
+    elementwise=True,
 )
 
 

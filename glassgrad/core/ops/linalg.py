@@ -32,6 +32,7 @@ from glassgrad.core.ops.elementwise import (
 )
 from glassgrad.core.ops.reduce import sum
 from glassgrad.core.ops.shape import (
+    _lift,
     broadcast_to,
     concatenate,
     expand_dims,
@@ -139,6 +140,10 @@ _matmul = Primitive(
     ),
     jvp=_matmul_jvp,
     sparse_jvp=True,
+    # Batched tangents (B, ..., m, k): ones after B line them up with the other batch dims.
+    batched_jvp=lambda ta, tb, out, a, b: _matmul_jvp(
+        *(None if t is None else _lift(t, out.ndim) for t in (ta, tb)), out, a, b
+    ),
 )
 
 

@@ -34,6 +34,9 @@ _sum = linear(
     "sum",
     lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
     vjp=lambda g, out, x, axis, keepdims: (_unreduce(g, x, axis, keepdims),),
+    batched_jvp=lambda t, out, x, axis, keepdims: _sum(  # the batch axis comes first
+        t, axis=tuple(a + 1 for a in axis), keepdims=keepdims
+    ),
 )
 
 
@@ -61,11 +64,16 @@ def _extremum(name, fn):
     def vjp(g, out, x, axis, keepdims):
         return (multiply(_unreduce(g, x, axis, keepdims), _share(x, out, axis, keepdims)),)
 
-    def jvp(t, out, x, axis, keepdims):
-        return sum(multiply(t, _share(x, out, axis, keepdims)), axis=axis, keepdims=keepdims)
+    def jvp(t, out, x, axis, keepdims, lead=0):
+        t = multiply(t, _share(x, out, axis, keepdims))
+        return _sum(t, axis=tuple(a + lead for a in axis), keepdims=keepdims)
 
     return Primitive(
-        name, lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims), vjp=vjp, jvp=jvp
+        name,
+        lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims),
+        vjp=vjp,
+        jvp=jvp,
+        batched_jvp=lambda t, out, x, axis, keepdims: jvp(t, out, x, axis, keepdims, lead=1),
     )
 
 
@@ -154,7 +162,12 @@ def _cumsum_vjp(g, out, x, axis):
     return (getitem(_cumsum(getitem(g, rev), axis=axis), rev),)
 
 
-_cumsum = linear("cumsum", lambda x, axis: np.cumsum(x, axis=axis), vjp=_cumsum_vjp)
+_cumsum = linear(
+    "cumsum",
+    lambda x, axis: np.cumsum(x, axis=axis),
+    vjp=_cumsum_vjp,
+    batched_jvp=lambda t, out, x, axis: _cumsum(t, axis=axis + 1),
+)
 
 
 def cumsum(x, axis=None):

@@ -57,11 +57,19 @@ def normalize_axis(axis, ndim, name):
     return tuple(sorted(out))
 
 
+# Batched tangents (``jacfwd``) carry a leading batch axis B; each linear op's batched rule
+# applies the op to them with its parameters shifted past that axis.
+def _lift(t, ndim):
+    """A batched tangent ``(B, *s)`` with ones after B, up to ``ndim`` dims besides B."""
+    return reshape(t, t.shape[:1] + (1,) * (ndim + 1 - t.ndim) + t.shape[1:])
+
+
 # ----- reshape / transpose ------------------------------------------------------------------------
 _reshape = linear(
     "reshape",
     lambda x, shape: np.reshape(x, shape),
     vjp=lambda g, out, x, shape: (reshape(g, x.shape),),
+    batched_jvp=lambda t, out, x, shape: reshape(t, t.shape[:1] + shape),
 )
 
 
@@ -89,6 +97,7 @@ _transpose = linear(
     "transpose",
     lambda x, axes: np.transpose(x, axes),
     vjp=lambda g, out, x, axes: (transpose(g, tuple(np.argsort(axes))),),
+    batched_jvp=lambda t, out, x, axes: transpose(t, (0, *(a + 1 for a in axes))),
 )
 
 
@@ -180,8 +189,16 @@ _broadcast_to = linear(
     "broadcast_to",
     lambda x, shape: np.broadcast_to(x, shape),
     vjp=lambda g, out, x, shape: (sum_to(g, x.shape),),
+    batched_jvp=lambda t, out, x, shape: broadcast_to(_lift(t, len(shape)), t.shape[:1] + shape),
 )
-_sum_to_prim = linear("sum_to", _sum_to, vjp=lambda g, out, x, shape: (broadcast_to(g, x.shape),))
+_sum_to_prim = linear(
+    "sum_to",
+    _sum_to,
+    vjp=lambda g, out, x, shape: (broadcast_to(g, x.shape),),
+    batched_jvp=lambda t, out, x, shape: reshape(
+        sum_to(t, t.shape[:1] + (1,) * (x.ndim - len(shape)) + shape), t.shape[:1] + shape
+    ),
+)
 
 
 def broadcast_to(x, shape):
@@ -250,11 +267,28 @@ def _index_add(g, key, shape):
     return z
 
 
+def _batch_index(t, out, x, key, shape=None):
+    # A basic key gets a full slice for the batch axis; advanced indices may move that axis,
+    # so those run per slice.
+    if not _is_basic(key):
+        return NotImplemented
+    key = (slice(None), *(key if isinstance(key, tuple) else (key,)))
+    if shape is None:
+        return _getitem(t, key=key)
+    return _index_add_prim(t, key=key, shape=t.shape[:1] + shape)
+
+
 _getitem = linear(
-    "getitem", lambda x, key: x[key], vjp=lambda g, out, x, key: (index_add(g, key, x.shape),)
+    "getitem",
+    lambda x, key: x[key],
+    vjp=lambda g, out, x, key: (index_add(g, key, x.shape),),
+    batched_jvp=_batch_index,
 )
 _index_add_prim = linear(
-    "index_add", _index_add, vjp=lambda g, out, x, key, shape: (_getitem(g, key=key),)
+    "index_add",
+    _index_add,
+    vjp=lambda g, out, x, key, shape: (_getitem(g, key=key),),
+    batched_jvp=_batch_index,
 )
 
 
@@ -297,7 +331,10 @@ def _concat_vjp(g, out, *xs, axis):
 
 
 _concatenate = linear(
-    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), vjp=_concat_vjp
+    "concatenate",
+    lambda *xs, axis: np.concatenate(xs, axis=axis),
+    vjp=_concat_vjp,
+    batched_jvp=lambda *args, axis: _concatenate(*args[: len(args) // 2], axis=axis + 1),
 )
 
 
@@ -348,7 +385,7 @@ _astype = linear(
     "astype", lambda x, dtype: x.astype(dtype), vjp=lambda g, out, x, dtype: (astype(g, x.dtype),)
 )
 _astype_nondiff = nondifferentiable("astype_nondiff", lambda x, dtype: x.astype(dtype))
-_identity = linear("identity", lambda x: x, vjp=lambda g, out, x: (g,))
+_identity = linear("identity", lambda x: x, vjp=lambda g, out, x: (g,), elementwise=True)
 
 
 def astype(x, dtype):
