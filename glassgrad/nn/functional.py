@@ -245,6 +245,8 @@ def _check_class_targets(input, target, ignore_index, name):
         )
     n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
     t = target.data
+    if not t.size or (t.min() >= 0 and t.max() < n_classes):
+        return
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if np.any(bad):
         raise IndexError(
@@ -255,12 +257,13 @@ def _check_class_targets(input, target, ignore_index, name):
 
 def _pick(logp, target, ignore_index):
     """logp[..., target] per sample (0 where ignored) and the mask of kept samples."""
-    keep = target.data != ignore_index
-    idx = np.where(keep, target.data, 0)
-    onehot = np.zeros(logp.shape, dtype=logp.dtype)
-    np.put_along_axis(onehot, idx[..., None], 1.0, axis=-1)
-    onehot *= keep[..., None]
-    return ops.sum(logp * Tensor._make(onehot), axis=-1), keep
+    t = target.data
+    keep = t != ignore_index
+    # one index array per batch axis, then the class index: a gather (its gradient scatters)
+    picked = ops.getitem(logp, (*np.indices(t.shape, sparse=True), np.where(keep, t, 0)))
+    if not keep.all():
+        picked = picked * Tensor._make(keep.astype(logp.dtype))
+    return picked, keep
 
 
 def nll_loss(input, target, reduction="mean", ignore_index=-100):

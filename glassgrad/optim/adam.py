@@ -83,19 +83,25 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(p)
         state["step"] += 1
         t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
-        # The moment arrays belong to the optimizer, so they are updated in place (fewer
-        # temporaries); the parameter array itself is replaced, never written into.
-        m += (1 - beta1) * (g - m)
+        # The moment arrays belong to the optimizer, so they are updated in place, and one
+        # scratch array serves every temporary (same operations, in the same order, as
+        # m += (1-β₁)(g - m); v = β₂v + (1-β₂)·g·g). The parameter array is replaced, never
+        # written into: the result is the scratch array.
+        work = np.subtract(g, m)
+        work *= 1 - beta1
+        m += work
+        np.multiply(g, 1 - beta2, out=work)
+        work *= g
         v *= beta2
-        v += (1 - beta2) * g * g
+        v += work
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        denom = np.sqrt(v)
+        denom = np.sqrt(v, out=work)
         denom /= math.sqrt(1 - beta2**t)
         denom += group["eps"]
-        m_over_d = np.divide(m, denom, out=denom)
-        m_over_d *= lr / (1 - beta1**t)
-        return p - m_over_d
+        step = np.divide(m, denom, out=work)
+        step *= lr / (1 - beta1**t)
+        return np.subtract(p, step, out=work)
 
 
 class AdamW(Adam):
