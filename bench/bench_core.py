@@ -1,7 +1,8 @@
 """Core engine benchmarks: glassgrad vs PyTorch (and hand-written NumPy) on the same work.
 
-Run: ``.venv/bin/python bench/bench_core.py`` (``--quick`` for fewer repeats). Prints a
-table of median times and ratios; the targets are goals to read, never asserted.
+Run: ``.venv/bin/python bench/bench_core.py`` (``--quick`` for fewer repeats; case letters,
+e.g. ``c d``, to run only those). Prints a table of median times and ratios, the two sides'
+samples interleaved; the targets are goals to read, never asserted.
 """
 
 import statistics
@@ -16,20 +17,22 @@ QUICK = "--quick" in sys.argv
 CHAIN = ("add", "mul", "tanh", "exp", "sub")
 
 
-def median_time(fn, repeats=None, min_time=0.05):
-    """Median seconds per call after a warm-up, each sample long enough to time."""
-    fn()
-    t0 = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - t0, 1e-9)
-    inner = max(1, int(min_time / once))
-    samples = []
-    for _ in range(repeats or (5 if QUICK else 11)):
+def median_times(*fns, repeats=None, min_time=0.05):
+    """Median seconds per call of each function, their samples interleaved (same load)."""
+    inner = []
+    for fn in fns:
+        fn()
         t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        samples.append((time.perf_counter() - t0) / inner)
-    return statistics.median(samples)
+        fn()
+        inner.append(max(1, int(min_time / max(time.perf_counter() - t0, 1e-9))))
+    samples = [[] for _ in fns]
+    for _ in range(repeats or (5 if QUICK else 11)):
+        for fn, n, out in zip(fns, inner, samples, strict=True):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            out.append((time.perf_counter() - t0) / n)
+    return [statistics.median(s) for s in samples]
 
 
 def run_chain(x, y, ops, tanh, exp):
@@ -63,7 +66,7 @@ def bench_chain(torch):
         return torch.autograd.grad(run_chain(tx, ty, ops, torch.tanh, torch.exp).sum(), (tx, ty))
 
     np.testing.assert_allclose(ours()[0], theirs()[0].numpy(), rtol=1e-4)
-    return median_time(ours), median_time(theirs), 2.0, "torch"
+    return (*median_times(ours, theirs), 2.0, "torch")
 
 
 def bench_big_elementwise(torch):
@@ -86,7 +89,8 @@ def bench_big_elementwise(torch):
         return torch.autograd.grad(torch.tanh(tx * ty + tx).sum(), (tx, ty))
 
     np.testing.assert_allclose(ours()[1], numpy_by_hand()[2], rtol=1e-5, atol=1e-6)
-    return median_time(ours), median_time(numpy_by_hand), 1.1, "NumPy", median_time(theirs)
+    ours_t, numpy_t, torch_t = median_times(ours, numpy_by_hand, theirs)
+    return ours_t, numpy_t, 1.1, "NumPy", torch_t
 
 
 def _problem(n, seed):
@@ -102,7 +106,7 @@ def bench_hessian(torch):
     ours = lambda: gg.hessian(f)(x)
     theirs = lambda: torch.func.hessian(tfn)(torch.from_numpy(x))
     np.testing.assert_allclose(ours(), theirs().numpy(), rtol=1e-9, atol=1e-12)
-    return median_time(ours), median_time(theirs), 1.0, "torch.func.hessian"
+    return (*median_times(ours, theirs), 1.0, "torch.func.hessian")
 
 
 def bench_hvp(torch):
@@ -114,7 +118,7 @@ def bench_hvp(torch):
     tx, tv = torch.from_numpy(x), torch.from_numpy(v)
     theirs = lambda: torch.func.jvp(torch.func.grad(tfn), (tx,), (tv,))[1]
     np.testing.assert_allclose(ours(), theirs().numpy(), rtol=1e-9, atol=1e-12)
-    return median_time(ours), median_time(theirs), 2.0, "torch.func jvp(grad)"
+    return (*median_times(ours, theirs), 2.0, "torch.func jvp(grad)")
 
 
 CASES = [
@@ -136,7 +140,10 @@ def main():
     )
     print(head)
     print("|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]
     for label, bench in CASES:
+        if only and label[1] not in only:
+            continue
         ours, base, target, base_name, *extra = bench(torch)
         ratio = ours / base
         print(
