@@ -234,6 +234,7 @@ class Bernoulli(_ProbsOrLogits):
         return Tensor(np.where(p == 0.5, np.nan, (p > 0.5).astype(p.dtype)))
 
     _support = lambda self, x: (x == 0) | (x == 1)
+    _k_max = property(lambda self: 1)
 
     def log_prob(self, value):
         """Log P(x) = x log p + (1 - x) log(1 - p); from logits z: x z - softplus(z)."""
@@ -241,6 +242,10 @@ class Bernoulli(_ProbsOrLogits):
         if self._from_logits:
             return x * self.logits - softplus(self.logits)
         return xlogy(x, self.probs) + xlogy(1.0 - x, 1.0 - self.probs)
+
+    def cdf(self, value):
+        """F(x) = sum of P(k) over the integers k <= x."""
+        return _enumerated_cdf(self, value)
 
     def entropy(self):
         """H = -p log p - (1 - p) log(1 - p)."""
@@ -276,9 +281,15 @@ class Binomial(_ProbsOrLogits):
         log_comb = lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0)
         return log_comb + xlogy(k, p) + xlogy(n - k, 1.0 - p)
 
+    def cdf(self, value):
+        """F(x) = sum of P(k) over the integers k <= x."""
+        return _enumerated_cdf(self, value)
+
     def entropy(self):
         """H = -sum_k P(k) log P(k), summed over the finite support 0..max(n)."""
-        return _enumerated_entropy(self, int(np.max(self.total_count.data)))
+        return _enumerated_entropy(self)
+
+    _k_max = property(lambda self: int(np.max(self.total_count.data)))
 
     def _draw(self, shape, rng):
         n, p = self._np(self.total_count, self.probs)
@@ -307,21 +318,51 @@ class Poisson(Distribution):
         k = self._value(value)
         return xlogy(k, self.rate) - self.rate - lgamma(k + 1.0)
 
+    def cdf(self, value):
+        """F(x) = sum of P(k) over the integers k <= x."""
+        return _enumerated_cdf(self, value)
+
     def entropy(self):
         """H = -sum_k P(k) log P(k), summed to far beyond the mean (the tail is below 1e-16)."""
+        return _enumerated_entropy(self)
+
+    @property
+    def _k_max(self):
         r = float(np.max(self.rate.data))
-        return _enumerated_entropy(self, int(r + 30.0 * math.sqrt(r) + 40))
+        return int(r + 30.0 * math.sqrt(r) + 40)
 
     _draw = lambda self, shape, rng: rng.poisson(self._np(self.rate), size=shape).astype(np.float64)
 
 
-def _enumerated_entropy(dist, k_max):
-    """-sum_k P(k) log P(k) over k = 0..k_max, masking values beyond each element's support."""
-    ks = np.arange(k_max + 1, dtype=np.float64).reshape((-1,) + (1,) * len(dist.batch_shape))
-    ks = np.broadcast_to(ks, (k_max + 1,) + tuple(dist.batch_shape))
+def _pmf_table(dist, k_max, shape):
+    """Values 0..k_max along a new first axis, a mask of the support, and log P(k) there."""
+    ks = np.arange(k_max + 1, dtype=np.float64).reshape((-1,) + (1,) * len(shape))
+    ks = np.broadcast_to(ks, (k_max + 1,) + tuple(shape))
     inside = dist._support(ks)
-    logp = dist.log_prob(Tensor(np.where(inside, ks, 0.0)))
+    return ks, inside, dist.log_prob(Tensor(np.where(inside, ks, 0.0)))
+
+
+def _enumerated_entropy(dist):
+    """-sum_k P(k) log P(k) over k = 0.._k_max, masking values beyond each element's support."""
+    _, inside, logp = _pmf_table(dist, dist._k_max, dist.batch_shape)
     return -sum(where(inside, exp(logp) * logp, 0.0), axis=0)
+
+
+def _enumerated_cdf(dist, value):
+    """F(x) = sum_{k <= x} P(k) on 0, 1, 2, ...: differentiable in the parameters.
+
+    Terms beyond ``_k_max`` are left out; their mass is below 1e-16.
+    """
+    x = _param(value, "value", f"{dist._name}.cdf")
+    try:
+        shape = np.broadcast_shapes(x.shape, tuple(dist.batch_shape))
+    except ValueError:
+        raise ValueError(f"{dist._name}.cdf: value of shape {x.shape} does not broadcast with "
+                         f"batch_shape {dist.batch_shape}") from None
+    top = np.floor(np.broadcast_to(x.data, shape))
+    ks, inside, logp = _pmf_table(dist, int(np.clip(top.max(initial=0), 0, dist._k_max)), shape)
+    return sum(where(inside & (ks <= top), exp(logp), 0.0), axis=0)
+
 
 
 class Categorical(_ProbsOrLogits):

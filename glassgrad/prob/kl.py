@@ -6,7 +6,7 @@ import numpy as np
 
 from glassgrad.core.ops import expand_dims, log, matmul, sum, where
 from glassgrad.core.ops.linalg import diagonal, inv
-from glassgrad.prob.distributions import (Bernoulli, Beta, Categorical, Gamma,
+from glassgrad.prob.distributions import (Bernoulli, Beta, Binomial, Categorical, Gamma,
                                           MultivariateNormal, Normal, Poisson, Uniform)
 from glassgrad.prob.special import digamma, lbeta, lgamma, xlogy
 
@@ -47,10 +47,24 @@ def _kl_normal(p, q):
     return 0.5 * (ratio + ((p.loc - q.loc) / q.scale) ** 2 - 1.0 - log(ratio))
 
 
+def _bernoulli_kl(a, b):
+    return xlogy(a, a) - xlogy(a, b) + xlogy(1.0 - a, 1.0 - a) - xlogy(1.0 - a, 1.0 - b)
+
+
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli(p, q):
-    a, b = p.probs, q.probs
-    return xlogy(a, a) - xlogy(a, b) + xlogy(1.0 - a, 1.0 - a) - xlogy(1.0 - a, 1.0 - b)
+    return _bernoulli_kl(p.probs, q.probs)
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial(p, q):
+    # n KL(Bernoulli(p) || Bernoulli(q)) for equal counts; infinite where p reaches counts
+    # that q cannot. (p.n < q.n has no closed form: PyTorch refuses it too.)
+    n_p, n_q = p.total_count.data, q.total_count.data
+    if np.any(n_p < n_q):
+        raise NotImplementedError("kl_divergence: Binomial-Binomial needs p.total_count >= "
+                                  f"q.total_count; got {n_p} and {n_q}")
+    return where(n_p > n_q, np.inf, p.total_count * _bernoulli_kl(p.probs, q.probs))
 
 
 @register_kl(Categorical, Categorical)

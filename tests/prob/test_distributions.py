@@ -65,7 +65,7 @@ CASES = {
         [3.0, 4.0, 0.0],
     ),
 }
-CDF = {"normal", "uniform"}
+CDF = {"normal", "uniform", "poisson", "bernoulli", "binomial"}
 # Beta/Gamma entropy gradients need trigamma, which PyTorch computes only to ~1e-9; they are
 # checked against scipy's polygamma in test_beta_gamma_entropy_gradients instead.
 ENTROPY_TORCH = {"normal", "uniform", "bernoulli"}
@@ -90,6 +90,14 @@ def test_values_match_scipy(name):
     if name in CDF:
         close(d.cdf(np.array(x)), s.cdf(x))
     assert d.batch_shape == (3,) and d.event_shape == ()
+
+
+@pytest.mark.parametrize("name", ["poisson", "bernoulli", "binomial"])
+def test_discrete_cdf_between_and_beyond_the_support_matches_scipy(name):
+    ours, ref, _, params, _ = CASES[name]
+    d, s = ours(*[np.array(p) for p in params]), ref(*[np.array(p) for p in params])
+    for x in ([2.5, 0.999, -0.5], [-3.0, 1e6, 12.0], [[0.0], [1.0], [3.7]]):
+        np.testing.assert_allclose(d.cdf(np.array(x)).data, s.cdf(x), rtol=1e-12, atol=1e-15)
 
 
 def _torch_params(params):
@@ -258,6 +266,20 @@ def test_mvn_rsample_gradient_matches_torch(monkeypatch):
     np.testing.assert_allclose(loc.grad.data, tloc.grad.numpy(), rtol=1e-12)
 
 
+def test_uniform_rsample_gradient_matches_torch(monkeypatch):
+    low, high = Tensor([1.0, -2.0], requires_grad=True), Tensor([3.0, 0.5], requires_grad=True)
+    x = D.Uniform(low, high).rsample((4,), generator=2)
+    (x**3).sum().backward()
+    u = (x.data - low.data) / (high.data - low.data)
+    monkeypatch.setattr(TD.uniform.torch, "rand", lambda *a, **k: torch.tensor(u))
+    tl, th = _torch_params([[1.0, -2.0], [3.0, 0.5]])
+    tx = TD.Uniform(tl, th).rsample((4,))
+    (tx**3).sum().backward()
+    np.testing.assert_allclose(x.data, tx.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(low.grad.data, tl.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(high.grad.data, th.grad.numpy(), rtol=1e-12)
+
+
 def test_uniform_rsample_gradient():
     low, high = Tensor(1.0, requires_grad=True), Tensor(3.0, requires_grad=True)
     x = D.Uniform(low, high).rsample((6,), generator=0)
@@ -302,7 +324,9 @@ def test_mvn_sample_moments():
     assert x.shape == (40000, 3)
     se = np.sqrt(np.diag(S) / 40000)
     assert np.all(np.abs(x.mean(0) - [1.0, 0.0, -1.0]) < 4 * se)
-    np.testing.assert_allclose(np.cov(x.T), S, atol=0.05)
+    # a sample covariance entry of a Gaussian has variance (S_ii S_jj + S_ij^2) / n
+    se_cov = np.sqrt((np.outer(np.diag(S), np.diag(S)) + S**2) / 40000)
+    assert np.all(np.abs(np.cov(x.T) - S) < 4 * se_cov)
 
 
 def test_batch_broadcasting_and_sample_shape():
@@ -362,6 +386,12 @@ KL_PAIRS = [
         lambda: TD.Gamma(T([1.0, 4.0]), T([1.0, 2.0])),
     ),
     (
+        lambda: D.Binomial(np.array([5.0, 3.0]), probs=[0.2, 0.9]),
+        lambda: D.Binomial(np.array([5.0, 3.0]), logits=[0.5, -1.0]),
+        lambda: TD.Binomial(T([5.0, 3.0]), probs=T([0.2, 0.9])),
+        lambda: TD.Binomial(T([5.0, 3.0]), logits=T([0.5, -1.0])),
+    ),
+    (
         lambda: D.Poisson([2.0, 0.5]),
         lambda: D.Poisson([1.0, 4.0]),
         lambda: TD.Poisson(T([2.0, 0.5])),
@@ -376,6 +406,46 @@ def test_kl_matches_torch(p, q, tp, tq):
     theirs = TD.kl_divergence(tp(), tq()).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(kl_divergence(p(), p()).data, 0.0, atol=1e-12)
+
+
+KL_GRADS = [
+    (lambda a, b: kl_divergence(D.Beta(a, b), D.Beta(b, a)), ([2.0, 0.7], [1.5, 3.0])),
+    (lambda a, r: kl_divergence(D.Gamma(a, r), D.Gamma(r, a)), ([2.0, 0.7], [1.5, 3.0])),
+    (lambda r: kl_divergence(D.Poisson(r), D.Poisson(1.0 + r * r)), ([2.0, 0.4],)),
+    (lambda p: kl_divergence(D.Bernoulli(probs=p), D.Bernoulli(probs=0.5)), ([0.2, 0.9],)),
+    (lambda p: kl_divergence(D.Binomial(4, probs=p), D.Binomial(4, probs=0.3)), ([0.2, 0.9],)),
+    (
+        lambda z: kl_divergence(D.Categorical(logits=z), D.Categorical(probs=[0.2, 0.8])),
+        ([1.0, -0.5],),
+    ),
+    (
+        lambda m, L: kl_divergence(
+            D.MultivariateNormal(m, scale_tril=L * np.tri(2)),
+            D.MultivariateNormal(np.ones(2), S[:2, :2]),
+        ),
+        ([0.3, -0.2], [[1.5, 0.0], [0.4, 0.8]]),
+    ),
+]
+
+
+@pytest.mark.parametrize("f, args", KL_GRADS)
+def test_kl_gradients_order_2(f, args):
+    check_grads(f, tuple(np.array(a) for a in args), order=2)
+
+
+def test_kl_binomial_counts():
+    p, q = D.Binomial(np.array([5.0, 6.0]), probs=0.3), D.Binomial(5.0, probs=0.4)
+    assert kl_divergence(p, q).data[1] == np.inf
+    with pytest.raises(NotImplementedError, match="p.total_count >= q.total_count"):
+        kl_divergence(q, p)
+
+
+def test_binomial_logits_match_scipy():
+    z, k = np.array([-3.0, 0.2, 4.0]), np.array([0.0, 3.0, 7.0])
+    d = D.Binomial(7.0, logits=z)
+    ref = st.binom(7, 1 / (1 + np.exp(-z)))
+    np.testing.assert_allclose(d.log_prob(k).data, ref.logpmf(k), rtol=1e-12)
+    np.testing.assert_allclose(d.cdf(k).data, ref.cdf(k), rtol=1e-12)
 
 
 def test_kl_uniform_outside_support_is_inf_and_gradient_vs_torch():
@@ -454,6 +524,8 @@ GRAD_CASES = [
     (lambda a, b: D.Beta(a, b).entropy(), ([2.0, 0.7], [1.5, 3.0])),
     (lambda m, s: D.Normal(m, s).cdf(np.array([0.1, -0.4])), ([0.0, 1.0], [1.5, 0.5])),
     (lambda r: D.Poisson(r).log_prob(np.array([3.0, 0.0])), ([2.0, 0.4],)),
+    (lambda r: D.Poisson(r).cdf(np.array([3.0, 0.5])), ([2.0, 0.4],)),
+    (lambda p: D.Binomial(6.0, probs=p).cdf(np.array([2.0, 4.5])), ([0.3, 0.8],)),
     (
         lambda c: D.MultivariateNormal(np.zeros(2), covariance_matrix=0.5 * (c + c.T)).log_prob(
             np.array([0.3, -0.2])
