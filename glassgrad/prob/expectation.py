@@ -85,6 +85,8 @@ def monte_carlo(f, sampler, n, generator=None):
         >>> abs(r.estimate - 1 / 3) < 4 * r.std_error
         True
     """
+    _check(callable(f) and callable(sampler), "monte_carlo: f and sampler must be callable; got "
+           f"{type(f).__name__} and {type(sampler).__name__}", TypeError)
     _check(_is_int(n, 2), f"monte_carlo: n must be an int >= 2; got {n!r}")
     fx = _floats(f(sampler(int(n), get_generator(generator))))
     _check(fx.shape[:1] == (n,), f"monte_carlo: f(samples) must have n={n} rows; got {fx.shape}")

@@ -27,6 +27,9 @@ def test_notes_worked_example():
     s = 1 / np.sqrt(2)
     assert_close(V.numpy(), [[s, s], [-s, s]])
     assert_close(A @ V.numpy(), V.numpy() * w.numpy())
+    lam, v = power_iteration(A, generator=3)  # the dominant pair: λ = 3, v = (1, 1)/√2
+    assert_close(float(lam), 3.0, rtol=1e-12)
+    assert_close(v.numpy(), [s, s], atol=1e-10)
 
 
 def test_characteristic_polynomial_matches_numpy_and_is_differentiable(rng):

@@ -80,6 +80,16 @@ def test_monte_carlo_coin_and_standard_error():
     assert r.std_error == pytest.approx(se, rel=0.02) and r.n == 40000
 
 
+def test_monte_carlo_of_the_notes_one_or_three_example():
+    # X in {1, 3} with equal probability: E[X] = 2 and Var(X) = E[(X - 2)^2] = 1, so the
+    # standard error of a mean of n draws is 1/sqrt(n); (X - 2)^2 = 1 always, with error 0
+    draw = lambda n, g: g.choice([1.0, 3.0], n)  # noqa: E731
+    r = monte_carlo(lambda x: x, draw, 10000, generator=1)
+    assert abs(r.estimate - 2.0) < 4 * 0.01 and r.std_error == pytest.approx(0.01, rel=0.02)
+    r = monte_carlo(lambda x: (x - 2.0) ** 2, draw, 10000, generator=1)
+    assert r.estimate == 1.0 and r.std_error == 0.0
+
+
 def _bootstrap_constant_model(y, n_rounds):
     """Closed forms for the bootstrap of a constant (sample-mean) model on targets y.
 
@@ -193,6 +203,7 @@ BAD = [
     (lambda: variance([1.0], [1.0], method="x"), ValueError, "method must be 'central'"),
     (lambda: monte_carlo(np.sin, lambda n, g: g.random(n), 1), ValueError, "n must be an int >= 2"),
     (lambda: monte_carlo(np.mean, lambda n, g: g.random(n), 5), ValueError, "must have n=5 rows"),
+    (lambda: monte_carlo(np.sin, [0.5], 5), TypeError, "f and sampler must be callable; got"),
     (lambda: PolynomialRegression(-1), ValueError, "degree must be int >= 0"),
     (lambda: _bvd(model_factory=None), TypeError, "model_factory and true_fn must be callable"),
     (lambda: _bvd(noise_std=-1.0), ValueError, "noise_std must be None or a number >= 0"),
