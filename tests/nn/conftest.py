@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
+from glassgrad.nn import functional as F
 
 TOLS = {np.float64: dict(rtol=1e-10, atol=1e-10), np.float32: dict(rtol=1e-5, atol=1e-5)}
 
@@ -100,3 +101,24 @@ def compare_function(ours, theirs, *arrays, dtype=np.float64, seed=0, wrt=None):
 @pytest.fixture
 def compare_fn():
     return compare_function
+
+
+def compare_functional(name, *arrays, dtype=np.float64, seed=0, wrt=None, torch_name=None, **kw):
+    """``compare_function`` for ``F.<name>`` against ``torch.nn.functional.<torch_name or name>``,
+    both called with the same keyword arguments ``kw``."""
+    torch = pytest.importorskip("torch")
+    ours = getattr(F, name)
+    theirs = getattr(torch.nn.functional, torch_name or name)
+    compare_function(
+        lambda *xs: ours(*xs, **kw),
+        lambda *xs: theirs(*xs, **kw),
+        *arrays,
+        dtype=dtype,
+        seed=seed,
+        wrt=wrt,
+    )
+
+
+@pytest.fixture
+def compare_F():  # noqa: N802 (named after the module alias F)
+    return compare_functional
