@@ -54,10 +54,8 @@ def _safe_root(s, p):
 
 
 def _abs_pow(x, p):
-    """``|x| ** p`` with the zero subgradient at x == 0 (for p < 1 the slope there is infinite)."""
+    """``|x| ** p`` (p > 0) with the zero subgradient at x == 0 (infinite slope for p < 1)."""
     a = ops.absolute(x)
-    if p < 0:
-        return ops.power(a, float(p))
     zero = x.data == 0
     if not zero.any():
         return ops.power(a, float(p))
@@ -73,7 +71,7 @@ def vector_norm(x, ord=2, axis=None, keepdims=False):
     """Vector p-norm over ``axis`` (all elements when None), as ``torch.linalg.vector_norm``.
 
     ‖x‖_p = (Σ|x_i|^p)^{1/p}; ord=inf is max|x_i|, -inf is min|x_i|, 0 counts non-zeros.
-    A negative ord needs non-zero entries (|0|^p is infinite).
+    A negative ord gives 0 where an entry is 0 (|0|^p is infinite), with gradient 0 (PyTorch).
     Derivative: ∂‖x‖_p/∂x_i = sign(x_i)|x_i|^{p-1}/‖x‖_p^{p-1} (0 at x = 0).
 
     Example:
@@ -98,8 +96,12 @@ def vector_norm(x, ord=2, axis=None, keepdims=False):
         return ops.sum(ops.absolute(x), axis=axes, keepdims=keepdims)
     if ord == 2:
         return _safe_root(ops.sum(x * x, axis=axes, keepdims=keepdims), 2)
-    s = ops.sum(_abs_pow(x, ord), axis=axes, keepdims=keepdims)
-    return _safe_root(s, ord) if ord > 0 else ops.power(s, 1.0 / ord)
+    if ord > 0:
+        return _safe_root(ops.sum(_abs_pow(x, ord), axis=axes, keepdims=keepdims), ord)
+    zero = x.data == 0  # the sum is only formed over non-zero entries; a zero masks the result
+    powers = ops.power(_masked(zero, ops.absolute(x), 1.0), float(ord))
+    root = ops.power(ops.sum(powers, axis=axes, keepdims=keepdims), 1.0 / ord)
+    return _masked(np.any(zero, axis=axes, keepdims=keepdims), root, 0.0)
 
 
 def _matrix_axes(axis, ndim, name):
