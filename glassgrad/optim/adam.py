@@ -54,6 +54,8 @@ class Adam(Optimizer):
             ),
         )
 
+    _nonnegative = ("eps", "weight_decay")
+
     def _validate(self, group):
         where = type(self).__name__
         super()._validate(group)
@@ -62,19 +64,13 @@ class Adam(Optimizer):
             raise ValueError(f"{where}: betas must be a pair (beta1, beta2); got {betas!r}")
         check_hyper(where, "betas[0]", betas[0], 0.0, 1.0)
         check_hyper(where, "betas[1]", betas[1], 0.0, 1.0)
-        check_hyper(where, "eps", group["eps"])
-        check_hyper(where, "weight_decay", group["weight_decay"])
 
     def _update(self, p, g, state, group):
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            g = -g
-        if wd != 0:
-            if self._decoupled:
-                p = p * (1 - lr * wd)
-            else:
-                g = g + wd * p
+        g = self._direction(p, g, group["maximize"], 0.0 if self._decoupled else wd)
+        if self._decoupled and wd != 0:  # AdamW shrinks θ itself; the gradient is left alone
+            p = p * (1 - lr * wd)
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p)

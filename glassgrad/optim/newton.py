@@ -4,7 +4,7 @@ import numpy as np
 
 from glassgrad.core.autodiff import backward_pass, enable_grad, forward_pass, no_grad
 from glassgrad.core.tensor import Tensor
-from glassgrad.optim.optimizer import Optimizer, check_hyper
+from glassgrad.optim.optimizer import Optimizer
 
 __all__ = ["Newton"]
 
@@ -62,9 +62,7 @@ class Newton(Optimizer):
         if len(self.param_groups) != 1:
             raise ValueError("Newton: expects a single parameter group")
 
-    def _validate(self, group):
-        super()._validate(group)
-        check_hyper("Newton", "damping", group["damping"])
+    _nonnegative = ("damping",)
 
     def step(self, closure=None):
         """Take one Newton step; ``closure()`` must recompute and return the scalar loss."""

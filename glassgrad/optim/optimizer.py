@@ -40,6 +40,9 @@ def _check_param(p, where):
 class Optimizer:
     """Base class: holds ``param_groups`` (dicts with "params" and hyper-parameters) and ``state``.
 
+    Subclasses name in ``_nonnegative`` the hyper-parameters that must be numbers >= 0 (lr
+    always is); ``_validate`` checks them for every group.
+
     Args:
         params: an iterable of Tensors, or of dicts ``{"params": [...], **overrides}``.
         defaults: default hyper-parameters for every group.
@@ -53,6 +56,8 @@ class Optimizer:
         >>> w
         Tensor([0., 0.], requires_grad=True)
     """
+
+    _nonnegative = ()
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -89,7 +94,15 @@ class Optimizer:
 
     def _validate(self, group):
         """Check a group's hyper-parameters (subclasses extend)."""
-        check_hyper(type(self).__name__, "lr", group["lr"])
+        for name in ("lr", *self._nonnegative):
+            check_hyper(type(self).__name__, name, group[name])
+
+    @staticmethod
+    def _direction(p, g, maximize, weight_decay):
+        """The gradient to descend: g ← -g if maximize, then g ← g + λθ (L2 weight decay λ)."""
+        if maximize:
+            g = -g
+        return g + weight_decay * p if weight_decay != 0 else g
 
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's ``.grad`` to None (or to zeros)."""

@@ -2,13 +2,9 @@
 
 import numpy as np
 
-from glassgrad.optim.optimizer import Optimizer, check_hyper
+from glassgrad.optim.optimizer import Optimizer
 
 __all__ = ["RMSprop", "Adagrad"]
-
-
-def _ascend(g, group):
-    return -g if group["maximize"] else g
 
 
 class RMSprop(Optimizer):
@@ -55,16 +51,11 @@ class RMSprop(Optimizer):
             ),
         )
 
-    def _validate(self, group):
-        super()._validate(group)
-        for name in ("alpha", "eps", "weight_decay", "momentum"):
-            check_hyper("RMSprop", name, group[name])
+    _nonnegative = ("alpha", "eps", "weight_decay", "momentum")
 
     def _update(self, p, g, state, group):
         alpha, mu = group["alpha"], group["momentum"]
-        g = _ascend(g, group)
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p
+        g = self._direction(p, g, group["maximize"], group["weight_decay"])
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(p)
@@ -126,19 +117,14 @@ class Adagrad(Optimizer):
             ),
         )
 
-    def _validate(self, group):
-        super()._validate(group)
-        for name in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            check_hyper("Adagrad", name, group[name])
+    _nonnegative = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def _update(self, p, g, state, group):
-        g = _ascend(g, group)
+        g = self._direction(p, g, group["maximize"], group["weight_decay"])
         if not state:
             state["step"] = 0
             state["sum"] = np.full_like(p, group["initial_accumulator_value"])
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"] = state["sum"] + g * g
         return p - clr * (g / (np.sqrt(s) + group["eps"]))

@@ -1,6 +1,6 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 
-from glassgrad.optim.optimizer import Optimizer, check_hyper
+from glassgrad.optim.optimizer import Optimizer
 
 __all__ = ["SGD"]
 
@@ -55,16 +55,10 @@ class SGD(Optimizer):
             ),
         )
 
-    def _validate(self, group):
-        super()._validate(group)
-        for name in ("momentum", "dampening", "weight_decay"):
-            check_hyper("SGD", name, group[name])
+    _nonnegative = ("momentum", "dampening", "weight_decay")
 
     def _update(self, p, g, state, group):
-        if group["maximize"]:
-            g = -g
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p
+        g = self._direction(p, g, group["maximize"], group["weight_decay"])
         mu = group["momentum"]
         if mu != 0:
             buf = state.get("momentum_buffer")
