@@ -258,6 +258,16 @@ def cosine_similarity(x, y, axis=-1, eps=1e-8):
     return ops.sum((x / nx) * (y / ny), axis=axis)
 
 
+def _unit_rows(A):
+    """Rows scaled to length 1; a zero row stays 0, with gradient as if its norm were 1.
+
+    This is scikit-learn's ``normalize``: the similarity of a zero row is 0 and no gradient
+    meets 1/0 (PyTorch's 1/eps instead gives gradients of order 1e8 there).
+    """
+    n = vector_norm(A, 2, axis=1, keepdims=True)
+    return A / ops.where(n.data == 0, 1.0, n)
+
+
 _METRICS = ("euclidean", "manhattan", "cityblock", "l1", "l2", "cosine", "sqeuclidean")
 
 
@@ -282,8 +292,7 @@ def pairwise_distances(X, Y=None, metric="euclidean"):
             f"got shapes {X.shape} and {Y.shape}"
         )
     if metric == "cosine":
-        tiny = float(np.finfo(X.dtype).tiny)  # only guards zero rows (similarity 0)
-        return 1.0 - cosine_similarity(ops.expand_dims(X, 1), ops.expand_dims(Y, 0), eps=tiny)
+        return 1.0 - ops.matmul(_unit_rows(X), ops.transpose(_unit_rows(Y)))
     if metric == "sqeuclidean":
         diff = ops.expand_dims(X, 1) - ops.expand_dims(Y, 0)
         return ops.sum(diff * diff, axis=-1)

@@ -255,6 +255,26 @@ def test_pairwise_distances_matches_sklearn(rng, metric):
     assert_close(D, sk_pairwise(X, metric=metric), atol=1e-12)
 
 
+def test_pairwise_distances_gradients_match_torch_including_the_zero_diagonal(rng):
+    X = rng.normal(size=(4, 3))
+    X[3] = 0.0  # a zero row: cosine similarity 0, distance 1
+    _compare(
+        lambda a: pairwise_distances(a),
+        lambda a: torch.cdist(a, a, compute_mode="donot_use_mm_for_euclid_dist"),
+        X,
+    )
+    _compare(
+        lambda a: pairwise_distances(a, metric="cosine"),
+        lambda a: 1 - torch.nn.functional.cosine_similarity(a[:, None], a[None], dim=-1),
+        X[:3],
+    )
+    # the zero row, as scikit-learn's normalize leaves it: D[3, j] = D[j, 3] = 1 - x_3 . u_j,
+    # so the gradient of the sum of D is -2 sum_j u_j (u_j the unit rows, u_3 = 0)
+    _, (g,) = _grad(lambda a: pairwise_distances(a, metric="cosine"), X)
+    units = X[:3] / np.linalg.norm(X[:3], axis=1, keepdims=True)
+    assert_close(g[3], -2 * units.sum(axis=0), rtol=1e-12)
+
+
 # ----- bad input ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("call", "err", "match"),

@@ -48,6 +48,11 @@ MODELS = [
         ["class_log_prior_", "feature_log_prob_"],
     ),
     (
+        lambda: nb.BernoulliNB(),  # binarize at 0: word present or absent
+        lambda: sk_nb.BernoulliNB(),
+        ["class_count_", "class_log_prior_", "feature_count_", "feature_log_prob_"],
+    ),
+    (
         lambda: nb.BernoulliNB(binarize=4.0),
         lambda: sk_nb.BernoulliNB(binarize=4.0),
         ["class_count_", "class_log_prior_", "feature_count_", "feature_log_prob_"],
