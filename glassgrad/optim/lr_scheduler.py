@@ -65,8 +65,10 @@ class LRScheduler:
     def get_lr(self):
         raise NotImplementedError
 
-    def _lrs(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
+    def _lrs(self, factor=None):
+        """The groups' current learning rates, each times ``factor`` when one is given."""
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        return lrs if factor is None else [lr * factor for lr in lrs]
 
     def step(self):
         """Advance one step and set the new learning rates."""
@@ -133,9 +135,8 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return self._lrs()
-        return [lr * self.gamma for lr in self._lrs()]
+        hit = self.last_epoch > 0 and self.last_epoch % self.step_size == 0
+        return self._lrs(self.gamma if hit else None)
 
 
 class MultiStepLR(LRScheduler):
@@ -159,7 +160,7 @@ class MultiStepLR(LRScheduler):
 
     def get_lr(self):
         k = self.milestones.get(self.last_epoch, 0)
-        return [lr * self.gamma**k for lr in self._lrs()] if k else self._lrs()
+        return self._lrs(self.gamma**k if k else None)
 
 
 class ExponentialLR(LRScheduler):
@@ -179,9 +180,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self._is_initial:
-            return self._lrs()
-        return [lr * self.gamma for lr in self._lrs()]
+        return self._lrs(None if self._is_initial else self.gamma)
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -244,12 +243,12 @@ class LinearLR(LRScheduler):
 
     def get_lr(self):
         if self.last_epoch == 0:
-            return [lr * self.start_factor for lr in self._lrs()]
+            return self._lrs(self.start_factor)
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._lrs()
         span = self.end_factor - self.start_factor
         factor = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
-        return [lr * factor for lr in self._lrs()]
+        return self._lrs(factor)
 
 
 class OneCycleLR(LRScheduler):
