@@ -39,17 +39,8 @@ def _masked(mask, x, fill):
 
 # ----------------------------------------------------------------------------- activations
 
-erf = ops.erf  # the core primitive, re-exported for gelu users
-
-
-def relu(x):
-    """max(x, 0), with derivative 0 at x = 0 (PyTorch's choice).
-
-    Example:
-        >>> relu(Tensor([-1.0, 2.0]))
-        Tensor([0., 2.])
-    """
-    return ops.relu(ops.to_tensor(x))
+# The core's functions, under PyTorch's F names (no local copies).
+erf, relu, sigmoid, tanh = ops.erf, ops.relu, ops.sigmoid, ops.tanh
 
 
 def leaky_relu(x, negative_slope=0.01):
@@ -89,26 +80,6 @@ def gelu(x, approximate="none"):
         inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
         return 0.5 * x * (1.0 + ops.tanh(inner))
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh'; got {approximate!r}")
-
-
-def sigmoid(x):
-    """σ(x) = 1/(1 + e^{-x}), without overflow.
-
-    Example:
-        >>> sigmoid(Tensor(0.0))
-        Tensor(0.5)
-    """
-    return ops.sigmoid(ops.to_tensor(x))
-
-
-def tanh(x):
-    """Hyperbolic tangent.
-
-    Example:
-        >>> tanh(Tensor(0.0))
-        Tensor(0.)
-    """
-    return ops.tanh(ops.to_tensor(x))
 
 
 def _log1p_exp(z):

@@ -120,6 +120,11 @@ def ones_(tensor):
     return constant_(tensor, 1.0)
 
 
+def _xavier_std(tensor, gain):
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    return gain * math.sqrt(2.0 / (fan_in + fan_out))
+
+
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """U(−a, a) with a = gain·√(6/(fan_in + fan_out)) (Glorot & Bengio, 2010).
 
@@ -128,8 +133,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
         >>> xavier_uniform_(Tensor(np.zeros((3, 2))), generator=0).shape
         (3, 2)
     """
-    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    bound = math.sqrt(3.0) * _xavier_std(tensor, gain)  # PyTorch's arithmetic, to the bit
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -141,8 +145,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
         >>> xavier_normal_(Tensor(np.zeros((3, 2))), generator=0).shape
         (3, 2)
     """
-    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+    return normal_(tensor, 0.0, _xavier_std(tensor, gain), generator)
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity):
