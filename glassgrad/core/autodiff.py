@@ -138,32 +138,33 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
     check, STATE.anomaly = STATE.anomaly, False
     try:
         for node in reversed(order):
-            g = cot.get(id(node))
+            key = id(node)
+            g = cot.get(key)
             if g is None:
                 continue
             if node.hooks:
-                g = cot[id(node)] = _run_hooks(node.hooks, g)
+                g = cot[key] = _run_hooks(node.hooks, g)
             op = node.op
             if op is None:
                 continue
-            if drop and id(node) not in keep and not node.retains:
-                del cot[id(node)]  # free intermediate cotangents as soon as they are used
-            parents, params = node.parents, node.params
-            if op.vjps is not None:
-                cts = [
-                    op.vjps[i](g, node, *parents, **params) if id(p) in relevant else None
-                    for i, p in enumerate(parents)
-                ]
-            else:
-                cts = op.vjp(g, node, *parents, **params)
-            for p, ct in zip(parents, cts, strict=False):
-                if ct is None or id(p) not in relevant:
+            if drop and key not in keep and not node.retains:
+                del cot[key]  # free intermediate cotangents as soon as they are used
+            parents, params, vjps = node.parents, node.params, op.vjps
+            # per-input rules (vjps) build only the cotangents that are needed, in the loop
+            cts = op.vjp(g, node, *parents, **params) if vjps is None else vjps
+            for i, (p, ct) in enumerate(zip(parents, cts, strict=False)):
+                key = id(p)
+                if key not in relevant:
+                    continue
+                if vjps is not None:
+                    ct = vjps[i](g, node, *parents, **params)
+                if ct is None:
                     continue
                 if ct.data.dtype != p.data.dtype:
                     ct = ct.astype(p.data.dtype)
                 if check:
                     anomaly_check_backward(node, ct)
-                _accumulate(cot, id(p), ct, create_graph)
+                _accumulate(cot, key, ct, create_graph)
     finally:
         STATE.enabled, STATE.anomaly = prev, check
     return order, cot

@@ -114,6 +114,26 @@ class Primitive:
         return t
 
 
+def _scale(g, d, *inputs):
+    """The chain-rule product ``g * d``, skipping a product with a seed of ones.
+
+    A constant cotangent of ones (a seed spread by ``broadcast_to``) gives ``d`` itself when
+    ``d`` is a fresh constant, not one of the rule's inputs.
+    """
+    a = g.data
+    if (
+        not any(a.strides)
+        and a.shape == d.data.shape
+        and a.dtype == d.data.dtype
+        and not (g.requires_grad or d.requires_grad)
+        and a.size
+        and a.flat[0] == 1
+        and all(d is not x for x in inputs)
+    ):
+        return d
+    return g * d
+
+
 def unary(name, fn, deriv):
     """Make an elementwise primitive from its derivative ``deriv(x, out)``.
 
@@ -130,7 +150,7 @@ def unary(name, fn, deriv):
     return Primitive(
         name,
         fn,
-        vjp=lambda g, out, x: (g * deriv(x, out),),
+        vjp=lambda g, out, x: (_scale(g, deriv(x, out), x),),
         jvp=lambda t, out, x: t * deriv(x, out),
         elementwise=True,
     )
@@ -160,7 +180,10 @@ def binary(name, fn, dx, dy):
     return Primitive(
         name,
         fn,
-        vjps=(lambda g, out, x, y: g * dx(x, y, out), lambda g, out, x, y: g * dy(x, y, out)),
+        vjps=(
+            lambda g, out, x, y: _scale(g, dx(x, y, out), x, y),
+            lambda g, out, x, y: _scale(g, dy(x, y, out), x, y),
+        ),
         jvp=jvp,
         sparse_jvp=True,
         elementwise=True,

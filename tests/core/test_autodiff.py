@@ -261,3 +261,20 @@ def test_tensor_methods_match_numpy(name, rng):
     a = rng.standard_normal((2, 3))
     method, oracle = METHODS[name]
     np.testing.assert_allclose(method(gg.Tensor(a)), oracle(a), rtol=1e-13)
+
+
+def test_sum_seed_of_ones_is_not_multiplied_in_and_never_aliases(rng):
+    # The seed of a sum reaches the first rule as a broadcast constant one; the rule's
+    # derivative is then used as is, unless it is one of the rule's inputs or outputs.
+    a, c = rng.standard_normal(5), gg.Tensor(rng.standard_normal(5))
+    x = gg.Tensor(a, requires_grad=True)
+    y = gg.exp(x)
+    y.sum().backward()
+    assert x.grad is not y and not x.grad.requires_grad
+    np.testing.assert_allclose(x.grad, np.exp(a), rtol=1e-15)
+    x.grad = None
+    (x * c).sum().backward()
+    assert x.grad is not c
+    np.testing.assert_array_equal(x.grad, c.data)
+    (gx,) = gg.autograd.grad(gg.tanh(x).sum(), x)
+    np.testing.assert_allclose(gx, 1 - np.tanh(a) ** 2, rtol=1e-15)

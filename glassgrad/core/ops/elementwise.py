@@ -75,7 +75,8 @@ def to_tensor(x, like=None):
     if isinstance(x, Tensor):
         return x
     if type(x) in _PY_SCALARS and isinstance(like, Tensor):
-        return Tensor._make(np.asarray(x, dtype=np.result_type(like.data.dtype, x)))
+        dtype = like.data.dtype  # a Python number next to a float array takes its dtype
+        return Tensor._make(np.array(x, dtype if dtype.kind == "f" else np.result_type(dtype, x)))
     return Tensor(x)
 
 
@@ -86,16 +87,14 @@ def const_like(arr, ref):
 
 def broadcast_pair(x, y, name):
     """Convert both operands to Tensors and expand those that need gradients to a common shape."""
-    from glassgrad.core.ops.shape import broadcast_to
-
     if not isinstance(x, Tensor):
         x = to_tensor(x, y)
     if not isinstance(y, Tensor):
         y = to_tensor(y, x)
     xs, ys = x.data.shape, y.data.shape
     if xs != ys:
-        try:
-            shape = np.broadcast_shapes(xs, ys)
+        try:  # a 0-d operand (a Python number) broadcasts to anything
+            shape = ys if not xs else xs if not ys else np.broadcast_shapes(xs, ys)
         except ValueError:
             raise ShapeError(
                 f"{name}: operands could not be broadcast together: "
@@ -580,8 +579,6 @@ def where(condition, x, y):
         >>> where(Tensor([True, False]), Tensor([1.0, 2.0]), 0.0)
         Tensor([1., 0.])
     """
-    from glassgrad.core.ops.shape import broadcast_to
-
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     x, y = broadcast_pair(x, y, "where")
     shape = np.broadcast_shapes(cond.shape, x.shape, y.shape)
@@ -628,3 +625,6 @@ def sign(x):
         Tensor([-1.,  0.,  1.])
     """
     return _sign(to_tensor(x))
+
+
+from glassgrad.core.ops.shape import broadcast_to  # noqa: E402  (shape imports to_tensor)
