@@ -1,5 +1,6 @@
 """Layers, activation modules and loss modules (PyTorch names, layouts and default init)."""
 
+import inspect
 import math
 
 import numpy as np
@@ -393,15 +394,34 @@ class RNN(Module):
 
 
 class _Function(Module):
-    """A module that calls ``_fn(x, **options)``; options appear in ``repr``."""
+    """A module that calls ``_fn(*inputs, **options)``; options appear in ``repr``.
 
-    def __init__(self, **options):
+    The options are ``_fn``'s parameters after its ``_n_inputs`` inputs, with the same names,
+    order and defaults (one source for both), and they make up the class's signature.
+    """
+
+    _n_inputs = 1
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_fn" in cls.__dict__:
+            options = list(inspect.signature(cls._fn).parameters.values())[cls._n_inputs :]
+            cls.__signature__ = inspect.Signature(options)
+
+    def __init__(self, *args, **kwargs):
         super().__init__()
-        self.options = options
+        try:
+            bound = self.__signature__.bind(*args, **kwargs)
+        except TypeError as err:
+            raise TypeError(
+                f"{type(self).__name__}: {err}; its options are {self.__signature__}"
+            ) from None
+        bound.apply_defaults()
+        self.options = dict(bound.arguments)
 
-    def forward(self, x):
+    def forward(self, *inputs):
         """Apply the function."""
-        return self._fn(x, **self.options)
+        return self._fn(*inputs, **self.options)
 
     def extra_repr(self):
         return _extra(**self.options)
@@ -436,17 +456,11 @@ class LeakyReLU(_Function):
 
     _fn = staticmethod(F.leaky_relu)
 
-    def __init__(self, negative_slope=0.01):
-        super().__init__(negative_slope=negative_slope)
-
 
 class ELU(_Function):
     """x for x > 0, α(eˣ − 1) otherwise."""
 
     _fn = staticmethod(F.elu)
-
-    def __init__(self, alpha=1.0):
-        super().__init__(alpha=alpha)
 
 
 class GELU(_Function):
@@ -454,17 +468,11 @@ class GELU(_Function):
 
     _fn = staticmethod(F.gelu)
 
-    def __init__(self, approximate="none"):
-        super().__init__(approximate=approximate)
-
 
 class Softplus(_Function):
     """(1/β)·log(1 + e^{βx}), linear above the threshold."""
 
     _fn = staticmethod(F.softplus)
-
-    def __init__(self, beta=1.0, threshold=20.0):
-        super().__init__(beta=beta, threshold=threshold)
 
 
 class Softmax(_Function):
@@ -472,17 +480,11 @@ class Softmax(_Function):
 
     _fn = staticmethod(F.softmax)
 
-    def __init__(self, dim=-1):
-        super().__init__(dim=dim)
-
 
 class LogSoftmax(_Function):
     """Log-softmax along ``dim``."""
 
     _fn = staticmethod(F.log_softmax)
-
-    def __init__(self, dim=-1):
-        super().__init__(dim=dim)
 
 
 # ----------------------------------------------------------------------------- losses
@@ -491,12 +493,7 @@ class LogSoftmax(_Function):
 class _Loss(_Function):
     """A module that calls ``_fn(input, target, reduction=..., **options)``."""
 
-    def __init__(self, reduction="mean", **options):
-        super().__init__(reduction=reduction, **options)
-
-    def forward(self, input, target):
-        """Loss between ``input`` and ``target``."""
-        return self._fn(input, target, **self.options)
+    _n_inputs = 2
 
 
 class MSELoss(_Loss):
@@ -516,26 +513,17 @@ class HuberLoss(_Loss):
 
     _fn = staticmethod(F.huber_loss)
 
-    def __init__(self, reduction="mean", delta=1.0):
-        super().__init__(reduction, delta=delta)
-
 
 class CrossEntropyLoss(_Loss):
     """Softmax cross-entropy (see ``functional.cross_entropy``)."""
 
     _fn = staticmethod(F.cross_entropy)
 
-    def __init__(self, reduction="mean", label_smoothing=0.0, ignore_index=-100):
-        super().__init__(reduction, label_smoothing=label_smoothing, ignore_index=ignore_index)
-
 
 class NLLLoss(_Loss):
     """Negative log-likelihood of log-probabilities (see ``functional.nll_loss``)."""
 
     _fn = staticmethod(F.nll_loss)
-
-    def __init__(self, reduction="mean", ignore_index=-100):
-        super().__init__(reduction, ignore_index=ignore_index)
 
 
 class BCELoss(_Loss):
@@ -549,17 +537,11 @@ class BCEWithLogitsLoss(_Loss):
 
     _fn = staticmethod(F.binary_cross_entropy_with_logits)
 
-    def __init__(self, reduction="mean", pos_weight=None):
-        super().__init__(reduction, pos_weight=pos_weight)
-
 
 class KLDivLoss(_Loss):
     """KL divergence with log-probability input (see ``functional.kl_div``)."""
 
     _fn = staticmethod(F.kl_div)
-
-    def __init__(self, reduction="mean", log_target=False):
-        super().__init__(reduction, log_target=log_target)
 
 
 # MLP's activation names → modules

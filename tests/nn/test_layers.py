@@ -1,3 +1,4 @@
+import inspect
 import math
 
 import numpy as np
@@ -274,3 +275,18 @@ def test_other_layer_errors():
         nn.RNN(3, 4, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="activation"):
         nn.MLP([2, 3], activation="cube")
+
+
+def test_function_modules_take_the_functions_options(torch):
+    # the options (names, order, defaults) of activation and loss modules are F's own
+    pairs = [(nn.LeakyReLU, F.leaky_relu, 1), (nn.Softplus, F.softplus, 1)]
+    pairs += [(nn.CrossEntropyLoss, F.cross_entropy, 2), (nn.KLDivLoss, F.kl_div, 2)]
+    for cls, fn, n_inputs in pairs:
+        expected = list(inspect.signature(fn).parameters.values())[n_inputs:]
+        assert list(inspect.signature(cls).parameters.values()) == expected
+    assert nn.Softplus(2.0).options == {"beta": 2.0, "threshold": 20.0}
+    assert repr(nn.Softplus(2.0, threshold=5.0)) == repr(torch.nn.Softplus(2.0, threshold=5.0))
+    with pytest.raises(TypeError, match=r"LeakyReLU: too many positional.*negative_slope=0.01"):
+        nn.LeakyReLU(0.1, 0.2)
+    with pytest.raises(TypeError, match="CrossEntropyLoss: got an unexpected keyword.*smoothing"):
+        nn.CrossEntropyLoss(smoothing=0.1)
