@@ -33,6 +33,7 @@ from glassgrad.core.ops.elementwise import (
 from glassgrad.core.ops.reduce import sum
 from glassgrad.core.ops.shape import (
     _lift,
+    _transpose,
     broadcast_to,
     concatenate,
     expand_dims,
@@ -41,7 +42,6 @@ from glassgrad.core.ops.shape import (
     normalize_axis,
     reshape,
     sum_to,
-    swapaxes,
     transpose,
 )
 from glassgrad.core.primitive import Primitive
@@ -76,7 +76,9 @@ __all__ = [
 
 
 def _mT(x):
-    return swapaxes(x, -1, -2)
+    """Swap the last two axes of a Tensor (``.mT``), straight to the transpose primitive."""
+    n = x.ndim
+    return _transpose(x, axes=(*range(n - 2), n - 1, n - 2))
 
 
 def _eye(n, ref):
@@ -168,7 +170,8 @@ def matmul(a, b):
             f"b has shape {b.shape} (contracting axis {b.shape[-2 if b.ndim > 1 else 0]})"
         )
     try:
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        if a.ndim > 2 or b.ndim > 2:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
         raise ShapeError(
             f"matmul: batch dimensions do not broadcast: a has shape {a.shape}, "

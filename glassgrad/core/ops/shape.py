@@ -1,5 +1,7 @@
 """Shape primitives. All are linear, so each states only its VJP (its adjoint)."""
 
+import math
+
 import numpy as np
 
 from glassgrad.core.errors import ShapeError
@@ -82,8 +84,12 @@ def reshape(x, shape):
     """
     x = to_tensor(x)
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    if shape == x.shape:
+        return x
     try:
-        target = np.broadcast_to(np.empty((), np.int8), x.shape).reshape(shape).shape
+        target = shape
+        if -1 in shape or math.prod(shape) != x.size:  # let NumPy infer -1 or refuse
+            target = np.broadcast_to(np.empty((), np.int8), x.shape).reshape(shape).shape
     except ValueError:
         raise ShapeError(
             f"reshape: cannot reshape a tensor of shape {x.shape} into {shape}"
