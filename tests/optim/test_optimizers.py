@@ -97,7 +97,7 @@ def test_maximize_matches_torch(name):
     _assert_same(ours, theirs)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
 def test_float32_matches_torch(name):
     init = [a.astype(np.float32) for a in _MLP_INIT]
     X, Y = _X.astype(np.float32), _Y.astype(np.float32)
@@ -116,6 +116,7 @@ def test_float32_matches_torch(name):
             opt.step()
     for p, q in zip(ours, theirs, strict=True):
         assert p.dtype == np.float32
+        assert all(v.dtype == np.float32 for v in opts[0].state[p].values() if hasattr(v, "dtype"))
         np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
