@@ -2,8 +2,9 @@
 
 Parameters broadcast into ``batch_shape``; ``log_prob``, ``cdf``, ``entropy``, ``mean`` and
 ``variance`` are differentiable in the parameters. ``sample`` draws without gradients from a
-``numpy.random.Generator``; ``rsample`` (Normal, MultivariateNormal, Uniform) writes the draw
-as a differentiable function of the parameters and fixed noise (the reparameterisation trick).
+``numpy.random.Generator``; ``rsample`` (Normal, MultivariateNormal, Uniform, Gamma) writes the
+draw as a differentiable function of the parameters and fixed noise (the reparameterisation
+trick; for Gamma the noise is the CDF level, held fixed implicitly).
 """
 
 # fmt: off
@@ -21,6 +22,7 @@ from glassgrad.core.ops import (
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
 from glassgrad.core.ops.linalg import cholesky, diagonal, inv
+from glassgrad.core.primitive import Primitive
 from glassgrad.prob.special import digamma, erfc, lbeta, lgamma, ndtri, softplus, xlogy
 
 __all__ = [
@@ -489,13 +491,41 @@ class Beta(Distribution):
         return rng.beta(*self._np(self.concentration1, self.concentration0), shape)
 
 
+def _gamma_dx_da(a, x):
+    """dx/da for x ~ Gamma(a, 1) at a fixed CDF level u = P(a, x) (implicit reparameterisation).
+
+    P(a, x) = sum_n exp((a+n) log x - x - lgamma(a+n+1)); differentiating u = P(a, x(a)) gives
+    dx/da = -(dP/da) / p(x), where each term of dP/da is the term times (log x - psi(a+n+1)).
+    The terms peak near n = x and fall like exp(-k^2/2) at n = x + k sqrt(x). Written in
+    glassgrad ops of (a, x), with x the recorded sample, so it differentiates again.
+    """
+    top = float(np.max(x.data, initial=0.0))
+    n = np.arange(int(top + 12.0 * math.sqrt(top) + 40.0), dtype=np.float64)
+    shifted = a + Tensor(n.reshape((-1,) + (1,) * x.ndim)) + 1.0
+    terms = exp((shifted - 1.0) * log(x) - x - lgamma(shifted))
+    dP_da = sum(terms * (log(x) - digamma(shifted)), axis=0)
+    return -dP_da * exp(x - (a - 1.0) * log(x) + lgamma(a))  # divided by the density p(x)
+
+
+# x ~ Gamma(a, 1) drawn by NumPy enters the graph through its implicit derivative in a.
+_standard_gamma = Primitive(
+    "standard_gamma", lambda a, x: x.copy(), register=False,
+    vjps=(lambda g, out, a, x: g * _gamma_dx_da(a, out), lambda g, out, a, x: 0.0 * g),
+    jvp=lambda ta, tx, out, a, x: ta * _gamma_dx_da(a, out))
+
+
 class Gamma(Distribution):
     """Gamma(a, rate r) on (0, inf): p(x) = r^a x^(a-1) e^(-r x) / Gamma(a).
+
+    ``rsample`` is reparameterised implicitly, as PyTorch's: X = G / r with G ~ Gamma(a, 1)
+    and dG/da = -(dF/da) / p(G) holding the CDF F(G; a) fixed.
 
     Example:
         >>> round(float(Gamma(1.0, 2.0).prob(0.0 + 1.0)), 6)
         0.270671
     """
+
+    has_rsample = True
 
     def __init__(self, concentration, rate):
         a, r = _positive(concentration, "concentration", "Gamma"), _positive(rate, "rate", "Gamma")
@@ -518,8 +548,12 @@ class Gamma(Distribution):
         a = self.concentration
         return a - log(self.rate) + lgamma(a) + (1.0 - a) * digamma(a)
 
-    def _draw(self, shape, rng):
-        return rng.gamma(*self._np(self.concentration, 1.0 / self.rate), shape)
+    def rsample(self, sample_shape=(), generator=None):
+        """X = G / rate, G ~ Gamma(a, 1) (clamped to the smallest positive float, as PyTorch)."""
+        shape = self._extended_shape(_sample_shape(sample_shape, "Gamma.rsample"))
+        a = broadcast_to(self.concentration, shape)
+        g = np.maximum(get_generator(generator).standard_gamma(a.data), np.finfo(a.dtype).tiny)
+        return _standard_gamma(a, Tensor(g)) / self.rate
 
 
 class MultivariateNormal(Distribution):
