@@ -243,15 +243,7 @@ def vjp(fun, *primals, has_aux=False):
     flat = [x for ins in inputs for x in ins]
 
     def vjp_fn(cotangent):
-        cts, cdef = tree_flatten(cotangent)
-        if len(cts) != len(out_leaves):
-            raise ShapeError(f"vjp: expected {len(out_leaves)} cotangent arrays, got {len(cts)}")
-        seeds = []
-        for c, o in zip(cts, out_leaves, strict=False):
-            c = c if isinstance(c, Tensor) else Tensor(np.asarray(c, dtype=o.dtype))
-            if c.shape != o.shape:
-                raise ShapeError(f"vjp: cotangent has shape {c.shape}, output has shape {o.shape}")
-            seeds.append(c)
+        seeds = _matching(tree_flatten(cotangent)[0], out_leaves, "vjp", "cotangent", "output")
         return _regroup(_cotangents(out_leaves, seeds, flat), inputs, defs, False)
 
     result = tree_unflatten(out_def, [_primal(o, flat) for o in out_leaves])
@@ -259,20 +251,19 @@ def vjp(fun, *primals, has_aux=False):
 
 
 # ----- forward mode -----------------------------------------------------------------------------
-def _tangent_leaves(tangents, inputs, where):
-    leaves, _ = tree_flatten(list(tangents))
-    flat = [x for ins in inputs for x in ins]
-    if len(leaves) != len(flat):
-        raise ShapeError(f"{where}: expected {len(flat)} tangent arrays, got {len(leaves)}")
+def _matching(values, refs, where, what, ref):
+    """``values`` as Tensors in the dtype of their references, checked against their shapes."""
+    if len(values) != len(refs):
+        raise ShapeError(f"{where}: expected {len(refs)} {what} arrays, got {len(values)}")
     out = []
-    for t, x in zip(leaves, flat, strict=False):
-        t = t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=x.dtype))
-        if t.shape != x.shape:
+    for v, r in zip(values, refs, strict=True):
+        v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=r.dtype))
+        if v.shape != r.shape:
             raise ShapeError(
-                f"{where}: tangent has shape {t.shape} but its primal has shape {x.shape}"
+                f"{where}: {what} has shape {v.shape} but its {ref} has shape {r.shape}"
             )
-        out.append(t)
-    return flat, out
+        out.append(v)
+    return out
 
 
 def linearize(fun, *primals):
@@ -287,11 +278,12 @@ def linearize(fun, *primals):
     out_leaves, out_def = tree_flatten(out)
     out_leaves = [_as_output(o, "linearize") for o in out_leaves]
 
+    flat = [x for ins in inputs for x in ins]
+
     def f_jvp(*tangents):
-        flat, ts = _tangent_leaves(tangents, inputs, "linearize")
+        ts = _matching(tree_flatten(list(tangents))[0], flat, "linearize", "tangent", "primal")
         return tree_unflatten(out_def, forward_pass(flat, ts, out_leaves))
 
-    flat = [x for ins in inputs for x in ins]
     return tree_unflatten(out_def, [_primal(o, flat) for o in out_leaves]), f_jvp
 
 
@@ -324,6 +316,47 @@ def _basis_chunks(shape, dtype, chunk=256):
     return [Tensor._make(eye[i : i + chunk].reshape((-1, *shape))) for i in range(0, n, chunk)]
 
 
+def _jacobian_transform(fun, argnums, has_aux, where, blocks):
+    """Trace ``fun`` and return ``blocks(out, flat_inputs)``, one Jacobian per input leaf."""
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        out, inputs, defs, single = _trace(fun, args, kwargs, argnums, where)
+        aux = None
+        if has_aux:
+            out, aux = out
+        out = _as_output(out, where)
+        res = _regroup(blocks(out, [x for ins in inputs for x in ins]), inputs, defs, single)
+        return (res, aux) if has_aux else res
+
+    return wrapped
+
+
+def _rev_blocks(out, flat):
+    once = plan([out], flat)
+    rows = [_cotangents([out], [e], flat, once) for e in _basis(out.shape, out.dtype)]
+    return [
+        stack([r[k] for r in rows]).reshape(out.shape + x.shape)
+        if rows
+        else Tensor._make(np.zeros(out.shape + x.shape, x.dtype))
+        for k, x in enumerate(flat)
+    ]
+
+
+def _fwd_blocks(out, flat):
+    jac = []
+    for x in flat:
+        once = plan([out], [x])
+        cols = [
+            forward_pass([x], [e], [out], sweep_plan=once, batched=True)[0]
+            for e in _basis_chunks(x.shape, x.dtype)
+        ]
+        j = cols[0] if len(cols) == 1 else concatenate(cols)  # (x.size,) + out.shape
+        j = transpose(j, tuple(range(1, j.ndim)) + (0,)) if j.ndim > 1 else j
+        jac.append(j.reshape(out.shape + x.shape))
+    return jac
+
+
 def jacrev(fun, argnums=0, has_aux=False):
     """Jacobian by reverse mode: one VJP per output element (JAX ``jacrev``).
 
@@ -334,60 +367,18 @@ def jacrev(fun, argnums=0, has_aux=False):
         Tensor([[2., 0.],
                 [0., 4.]])
     """
-
-    @functools.wraps(fun)
-    def wrapped(*args, **kwargs):
-        out, inputs, defs, single = _trace(fun, args, kwargs, argnums, "jacrev")
-        aux = None
-        if has_aux:
-            out, aux = out
-        out = _as_output(out, "jacrev")
-        flat = [x for ins in inputs for x in ins]
-        once = plan([out], flat)
-        rows = [_cotangents([out], [e], flat, once) for e in _basis(out.shape, out.dtype)]
-        jac = [
-            stack([r[k] for r in rows]).reshape(out.shape + flat[k].shape)
-            if rows
-            else Tensor._make(np.zeros(out.shape + flat[k].shape, flat[k].dtype))
-            for k in range(len(flat))
-        ]
-        res = _regroup(jac, inputs, defs, single)
-        return (res, aux) if has_aux else res
-
-    return wrapped
+    return _jacobian_transform(fun, argnums, has_aux, "jacrev", _rev_blocks)
 
 
 def jacfwd(fun, argnums=0, has_aux=False):
-    """Jacobian by forward mode: one JVP per input element (JAX ``jacfwd``).
+    """Jacobian by forward mode: the whole input basis in batched JVPs (JAX ``jacfwd``).
 
     Example:
         >>> jacfwd(lambda x: x ** 2)(Tensor([1.0, 2.0]))
         Tensor([[2., 0.],
                 [0., 4.]])
     """
-
-    @functools.wraps(fun)
-    def wrapped(*args, **kwargs):
-        out, inputs, defs, single = _trace(fun, args, kwargs, argnums, "jacfwd")
-        aux = None
-        if has_aux:
-            out, aux = out
-        out = _as_output(out, "jacfwd")
-        flat = [x for ins in inputs for x in ins]
-        jac = []
-        for x in flat:
-            once = plan([out], [x])
-            cols = [
-                forward_pass([x], [e], [out], sweep_plan=once, batched=True)[0]
-                for e in _basis_chunks(x.shape, x.dtype)
-            ]
-            j = cols[0] if len(cols) == 1 else concatenate(cols)  # (x.size,) + out.shape
-            j = transpose(j, tuple(range(1, j.ndim)) + (0,)) if j.ndim > 1 else j
-            jac.append(j.reshape(out.shape + x.shape))
-        res = _regroup(jac, inputs, defs, single)
-        return (res, aux) if has_aux else res
-
-    return wrapped
+    return _jacobian_transform(fun, argnums, has_aux, "jacfwd", _fwd_blocks)
 
 
 jacobian = jacrev

@@ -68,7 +68,9 @@ def test_jvp_tangent_shape_mismatch():
 
 def test_vjp_cotangent_shape_mismatch():
     _, f_vjp = gg.vjp(lambda x: x * 2, np.ones(2))
-    with pytest.raises(gg.ShapeError, match=r"cotangent has shape \(3,\), output has shape \(2,\)"):
+    with pytest.raises(
+        gg.ShapeError, match=r"cotangent has shape \(3,\) but its output has shape \(2,\)"
+    ):
         f_vjp(np.ones(3))
 
 
