@@ -1,8 +1,9 @@
 """Analysis benchmarks: a 41×41 loss landscape and top-5 Hessian eigenvalues of a digits MLP.
 
-Both are computed with glassgrad and with PyTorch (float64, 2 threads) in one run on the
-same data, weights and directions; the script prints the times, their ratio and the
-largest difference between the two results.
+Both are computed with glassgrad and with PyTorch (float64) in one run on the same data,
+weights and directions; the script prints the times, their ratio and the largest difference
+between the two results. Both sides use the same number of threads (NumPy's BLAS through
+threadpoolctl, PyTorch's intra-op pool): 2 by default, ``--threads N`` to change it.
 
 Run: ``.venv/bin/python bench/bench_analysis.py`` (``--quick``: a 21×21 grid).
 """
@@ -18,6 +19,7 @@ from glassgrad.analysis.landscape import _grid_losses
 from glassgrad.data import load_digits
 
 QUICK = "--quick" in sys.argv
+THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
 STEPS = 21 if QUICK else 41
 SIZES = (64, 32, 10)
 K, ITERS = 5, 40
@@ -64,6 +66,8 @@ def bench_landscape(torch, arrays, X, y, onehot, batch=None):
     tp = [torch.tensor(a) for a in arrays]
     td = [[torch.tensor(d) for d in ds] for ds in dirs]
     Xt, yt = torch.tensor(X.data), torch.tensor(y.data)
+    with torch.no_grad():
+        torch_loss(torch, tp, Xt, yt)  # warm-up
     ax = np.linspace(-1.0, 1.0, STEPS)
     ours, ref = np.empty((STEPS, STEPS)), np.empty((STEPS, STEPS))
     t_ours = t_ref = 0.0
@@ -114,14 +118,16 @@ def bench_spectrum(torch, arrays, X, y, onehot, rounds=3):
 
 def main():
     import torch
+    from threadpoolctl import threadpool_limits
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS)
+    threadpool_limits(THREADS)
     X, y = load_digits()
     onehot = gg.Tensor(np.eye(10)[y.data])
     arrays = init_params(np.random.default_rng(0))
     n = sum(a.size for a in arrays)
     print(f"digits MLP {'-'.join(map(str, SIZES))} ({n} parameters), {X.shape[0]} samples, "
-          f"torch {torch.__version__}")  # fmt: skip
+          f"torch {torch.__version__}, {THREADS} thread(s) each")  # fmt: skip
     print(f"| {'case':<46} | {'glassgrad':>10} | {'torch':>10} | {'ratio':>6} | max |diff| |")
     print(f"|{'-' * 48}|{'-' * 12}|{'-' * 12}|{'-' * 8}|{'-' * 12}|")
     cases = [
