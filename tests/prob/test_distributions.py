@@ -314,6 +314,33 @@ def test_gamma_rsample_implicit_gradients_match_scipy_and_torch():
     np.testing.assert_allclose(second, fd2, rtol=1e-5, atol=10 * 1e-8 * x.data.max())
 
 
+def test_beta_rsample_implicit_gradients_match_scipy_and_torch():
+    # the oracle as for Gamma: x(a, b) = I^-1(u; a, b) at a fixed level u, by scipy's betaincinv
+    a0, b0 = np.array([[0.3, 2.0, 9.0, 40.0, 0.7]] * 4), np.array([0.5, 3.0, 1.2, 30.0, 0.9])
+    a, b = Tensor(a0, requires_grad=True), Tensor(b0, requires_grad=True)
+    x = D.Beta(a, b).rsample(generator=np.random.default_rng(3))
+    np.testing.assert_allclose(x.data, np.random.default_rng(3).beta(a0, b0), rtol=1e-15)
+    assert np.any(x.data < 0.5) and np.any(x.data > 0.5)  # both branches of the series
+    x.sum().backward()
+    u = sp.betainc(a0, b0, x.data)
+    inv = lambda ha, hb: sp.betaincinv(a0 + ha, b0 + hb, u)  # noqa: E731
+    dx_da, dx_db = (inv(1e-6, 0) - inv(-1e-6, 0)) / 2e-6, (inv(0, 1e-6) - inv(0, -1e-6)) / 2e-6
+    np.testing.assert_allclose(a.grad.data, dx_da, rtol=1e-6)
+    np.testing.assert_allclose(b.grad.data, dx_db.sum(0), rtol=1e-6)
+    # PyTorch's Beta rsample differentiates the same CDF, with an approximation (~1e-3 here)
+    X, conc = np.stack([x.data, 1 - x.data], -1), np.stack(np.broadcast_arrays(a0, b0), -1)
+    ref = TD.dirichlet._Dirichlet_backward(T(X), T(conc), T([1.0, 0.0])).numpy()
+    np.testing.assert_allclose(a.grad.data, ref[..., 0], rtol=2e-3)
+    np.testing.assert_allclose(dx_db, ref[..., 1], rtol=2e-3)
+    first = lambda c: D.Beta(c, b0).rsample(generator=np.random.default_rng(3)).sum()  # noqa: E731
+    second = grad(lambda c: grad(first)(c).sum())(a0).data
+    # betaincinv is itself accurate to about 1e-15, so the second difference takes h = 1e-3:
+    # rounding error about 1e-15 / h^2 = 1e-9, truncation error of order h^2 = 1e-6 relative
+    h = 1e-3
+    fd2 = (inv(h, 0) - 2 * inv(0, 0) + inv(-h, 0)) / h**2
+    np.testing.assert_allclose(second, fd2, rtol=1e-5, atol=1e-8)
+
+
 SAMPLERS = [
     D.Normal(1.0, 2.0),
     D.Uniform(-1.0, 3.0),
@@ -528,7 +555,7 @@ BAD = [
     (lambda: D.Categorical(probs=[0.5, 0.5]).log_prob(2), ValueError, "must be in the support"),
     (lambda: D.Uniform(0.0, 1.0).log_prob(1.0), ValueError, "must be in the support"),
     (lambda: D.Normal(0.0, 1.0).icdf(1.5), ValueError, r"Normal.icdf: value must be in \[0, 1\]"),
-    (lambda: D.Beta(1.0, 1.0).rsample(), NotImplementedError, "Beta.rsample: no reparameterised"),
+    (lambda: D.Poisson(1.0).rsample(), NotImplementedError, "Poisson.rsample: no reparameterised"),
     (lambda: D.Normal(0.0, 1.0).sample((-1,)), ValueError, "sample_shape must be non-negative"),
     (lambda: D.Normal(0.0, 1.0).sample(generator="x"), TypeError, "generator must be"),
     (
