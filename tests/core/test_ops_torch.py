@@ -3,7 +3,7 @@ decomposition gradients on gauge-invariant losses, and Hypothesis-generated rand
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import glassgrad as gg
@@ -323,10 +323,8 @@ def _run(program, x, y, unary, binary, shrink):
     return values[-1]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
-@given(st.lists(step, min_size=3, max_size=6))
-def test_random_programs_match_torch(program):
-    x, y = np.random.default_rng(5).uniform(-1, 1, (2, 2, 3))
+def _programs(program):
+    """The random program as a scalar function of (x, y), in glassgrad and in PyTorch."""
     gu = {k: v[0] for k, v in UNARY.items()}
     tu = {k: v[1] for k, v in UNARY.items()}
     gb = {k: v[0] for k, v in BINARY.items()}
@@ -340,6 +338,15 @@ def test_random_programs_match_torch(program):
         out = _run(program, a, b, tu, tb, lambda m: torch.tanh(m.sum(1, keepdim=True) + a))
         return _scalar_torch(out)
 
+    return ours, theirs
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(step, min_size=3, max_size=6))
+def test_random_programs_match_torch(program):
+    x, y = np.random.default_rng(5).uniform(-1, 1, (2, 2, 3))
+    ours, theirs = _programs(program)
+
     xt, yt = T(x).requires_grad_(), T(y).requires_grad_()
     tv = theirs(xt, yt)
     tgx, tgy = (
@@ -350,3 +357,20 @@ def test_random_programs_match_torch(program):
     np.testing.assert_allclose(value.data, tv.detach().numpy(), **TOL)
     np.testing.assert_allclose(gx.data, tgx.numpy(), **TOL)
     np.testing.assert_allclose(gy.data, tgy.numpy(), **TOL)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.lists(step, min_size=2, max_size=5))
+def test_random_program_hessians_match_torch(program):
+    # The Hessian over both inputs at once (12 x 12), forward-over-reverse against
+    # PyTorch's reverse-over-reverse, and the reverse-over-reverse one against both.
+    z = np.random.default_rng(6).uniform(-1, 1, 12)
+    ours, theirs = _programs(program)
+    th = torch.autograd.functional.hessian(
+        lambda v: theirs(v[:6].view(2, 3), v[6:].view(2, 3)), T(z)
+    )
+    assume(torch.isfinite(th).all())  # e.g. atan2(y - y, y - y) has no derivative
+    h = gg.hessian(lambda v: ours(v[:6].reshape(2, 3), v[6:].reshape(2, 3)))(z)
+    h_rev = gg.hessian_rev(lambda v: ours(v[:6].reshape(2, 3), v[6:].reshape(2, 3)))(z)
+    np.testing.assert_allclose(h.data, th.numpy(), **TOL)
+    np.testing.assert_allclose(h_rev.data, th.numpy(), **TOL)
