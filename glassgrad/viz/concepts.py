@@ -11,7 +11,7 @@ import numpy as np
 import glassgrad.core.ops as ops
 from glassgrad.core.tensor import Tensor
 from glassgrad.core.transforms import grad
-from glassgrad.viz.plots import new_figure, plot_function
+from glassgrad.viz.plots import _box, new_figure, plot_function
 
 __all__ = [
     "tangent_slopes",
@@ -52,7 +52,7 @@ def gradient_field(f, bounds=None, n=15):
     Returns:
         ``(fig, {"X", "Y", "U", "V"})`` with (U, V) = ∇f (computed in one batched sweep).
     """
-    (x0, x1), (y0, y1) = bounds or f.bounds
+    (x0, x1), (y0, y1) = _box(f, bounds, "gradient_field")
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     g = grad(lambda p: ops.sum(f(p)))(np.stack([X, Y], axis=-1)).data
     fig, (ax,) = new_figure()
@@ -113,6 +113,8 @@ def bernoulli_bars(ps=(0.2, 0.5, 0.8)):
     Returns:
         ``(fig, {p: {"pmf", "mean", "std"}})``.
     """
+    if not all(0 <= p <= 1 for p in ps):
+        raise ValueError(f"bernoulli_bars: each p must be in [0, 1]; got {ps!r}")
     fig, axes = new_figure(ncols=len(ps), size=(3.0, 3.0))
     data = {}
     for ax, p in zip(axes, ps, strict=True):
@@ -132,6 +134,8 @@ def gaussian_curves(params=((0.0, 1.0), (1.0, 0.5), (-1.0, 2.0)), n=400):
     Returns:
         ``(fig, {"x", (mu, sigma): pdf})``.
     """
+    if not all(s > 0 for _, s in params):
+        raise ValueError(f"gaussian_curves: each sigma must be > 0; got params {params!r}")
     lo = min(m - 4 * s for m, s in params)
     hi = max(m + 4 * s for m, s in params)
     x = Tensor(np.linspace(lo, hi, n))
@@ -155,6 +159,9 @@ def prior_posterior(a=2.0, b=2.0, heads=7, tails=3, n=501):
     Returns:
         ``(fig, {"theta", "prior", "likelihood", "posterior", "posterior_mean"})``.
     """
+    if not (a > 0 and b > 0 and heads >= 0 and tails >= 0):
+        raise ValueError(f"prior_posterior: need a, b > 0 and counts >= 0; got a={a}, b={b}, "
+                         f"heads={heads}, tails={tails}")  # fmt: skip
     theta = np.linspace(0, 1, n)
     dx = theta[1] - theta[0]
 

@@ -64,6 +64,15 @@ def save_figure(fig, path, formats=("png", "svg"), dpi=100):
     return written
 
 
+def _box(f, bounds, where):
+    """``((xmin, xmax), (ymin, ymax))``: ``bounds`` if given, else the function's own."""
+    bounds = bounds if bounds is not None else getattr(f, "bounds", None)
+    if np.shape(bounds) != (2, 2):
+        raise ValueError(f"{where}: bounds must be ((xmin, xmax), (ymin, ymax)) when f has no "
+                         f".bounds (a ToyFunction has); got {bounds!r}")  # fmt: skip
+    return bounds
+
+
 def plot_landscape(result, kind="contour", levels=30):
     """Contour (``kind="contour"``) or 3-D surface (``"surface"``) of a 2-D loss landscape.
 
@@ -72,6 +81,9 @@ def plot_landscape(result, kind="contour", levels=30):
     """
     if kind not in ("contour", "surface"):
         raise ValueError(f"plot_landscape: kind must be 'contour' or 'surface'; got {kind!r}")
+    if "betas" not in result or np.ndim(result["losses"]) != 2:
+        raise ValueError("plot_landscape: needs a 2-D landscape (alphas, betas, losses[i, j]); "
+                         f"got losses of shape {np.shape(result['losses'])}")  # fmt: skip
     a, b = np.meshgrid(result["alphas"], result["betas"], indexing="ij")
     z = np.log10(np.maximum(result["losses"], 1e-12)) if kind == "contour" else result["losses"]
     fig, (ax,) = new_figure(projection="3d" if kind == "surface" else None)
@@ -91,6 +103,9 @@ def plot_landscape(result, kind="contour", levels=30):
 
 def plot_interpolation(result):
     """Loss against α for a 1-D interpolation or slice: ``(fig, result)``."""
+    if np.ndim(result["losses"]) != 1:
+        shape = np.shape(result["losses"])
+        raise ValueError(f"plot_interpolation: needs 1-D losses; got shape {shape}")
     fig, (ax,) = new_figure()
     ax.plot(result["alphas"], result["losses"], "-o", markersize=3)
     ax.set_xlabel("α")
@@ -100,7 +115,7 @@ def plot_interpolation(result):
 
 def plot_function(f, ax, bounds=None, n=120, levels=30):
     """Contour of a 2-D glassgrad function on ``ax``; returns the grid ``(X, Y, Z)``."""
-    (x0, x1), (y0, y1) = bounds or f.bounds
+    (x0, x1), (y0, y1) = _box(f, bounds, "plot_function")
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     Z = np.asarray(f(np.stack([X, Y], axis=-1)).data)
     shifted = Z - Z.min()
@@ -118,7 +133,7 @@ def plot_trajectories(f, trajectories, bounds=None):
         ``(fig, trajectories)``.
     """
     fig, (ax,) = new_figure(size=(6.0, 5.0))
-    bounds = bounds or f.bounds
+    bounds = _box(f, bounds, "plot_trajectories")
     plot_function(f, ax, bounds)
     for label, t in trajectories.items():
         path = t.path[np.all(np.isfinite(t.path), axis=1)]

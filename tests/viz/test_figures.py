@@ -167,6 +167,29 @@ def test_landscape_and_flow_plots(rng):
     assert data["sigmoid"][0] / data["sigmoid"][-1] < 1e-2 < data["relu"][0] / data["relu"][-1]
 
 
+def test_bad_input_names_the_argument(rng):
+    w = gg.Tensor(rng.normal(size=3))
+    r1 = loss_landscape_1d([w], lambda ps: (ps[0] ** 2).sum(), steps=3, generator=0)
+    with pytest.raises(ValueError, match=r"plot_landscape: needs a 2-D landscape.*shape \(3,\)"):
+        plot_landscape(r1)
+    r2 = loss_landscape_2d([w], lambda ps: (ps[0] ** 2).sum(), steps=3, generator=0)
+    with pytest.raises(
+        ValueError, match=r"plot_interpolation: needs 1-D losses; got shape \(3, 3\)"
+    ):
+        plot_interpolation(r2)
+    with pytest.raises(ValueError, match=r"gradient_field: bounds must be .*got None"):
+        gradient_field(lambda p: (p * p).sum(-1))
+    with pytest.raises(ValueError, match=r"bernoulli_bars: each p must be in \[0, 1\]"):
+        bernoulli_bars((0.5, 1.5))
+    with pytest.raises(ValueError, match="gaussian_curves: each sigma must be > 0"):
+        gaussian_curves(((0.0, 0.0),))
+    with pytest.raises(ValueError, match="prior_posterior: need a, b > 0.*a=0"):
+        prior_posterior(a=0)
+    _, d = gradient_field(lambda p: (p * p).sum(-1), bounds=((-1, 1), (0, 2)), n=3)
+    np.testing.assert_allclose(d["U"], 2 * d["X"])
+    np.testing.assert_allclose(d["Y"][-1], 2.0)
+
+
 def all_drawings():
     w = gg.Tensor(np.ones((2, 2)))
     r2 = loss_landscape_2d([w], lambda ps: (ps[0] ** 2).sum(), steps=4, generator=0)
