@@ -535,18 +535,27 @@ class Beta(Distribution):
         return _beta_sample(a, b, Tensor(x))
 
 
-def _gamma_dx_da(a, x):
-    """dx/da for x ~ Gamma(a, 1) at a fixed CDF level u = P(a, x) (implicit reparameterisation).
+def _gamma_series(a, x):
+    """The terms exp((a+n) log x - x - lgamma(a+n+1)), n = 0, 1, ..., along a new first axis.
 
-    P(a, x) = sum_n exp((a+n) log x - x - lgamma(a+n+1)); differentiating u = P(a, x(a)) gives
-    dx/da = -(dP/da) / p(x), where each term of dP/da is the term times (log x - psi(a+n+1)).
-    The terms peak near n = x and fall like exp(-k^2/2) at n = x + k sqrt(x). Written in
-    glassgrad ops of (a, x), with x the recorded sample, so it differentiates again.
+    They sum to the regularised lower incomplete gamma P(a, x), the CDF of Gamma(a, 1) at
+    x > 0, and peak near n = x, falling like exp(-k^2/2) at n = x + k sqrt(x). Returned with
+    the shifted orders a + n + 1.
     """
     top = float(np.max(x.data, initial=0.0))
     n = np.arange(int(top + 12.0 * math.sqrt(top) + 40.0), dtype=np.float64)
     shifted = a + Tensor(n.reshape((-1,) + (1,) * x.ndim)) + 1.0
-    terms = exp((shifted - 1.0) * log(x) - x - lgamma(shifted))
+    return shifted, exp((shifted - 1.0) * log(x) - x - lgamma(shifted))
+
+
+def _gamma_dx_da(a, x):
+    """dx/da for x ~ Gamma(a, 1) at a fixed CDF level u = P(a, x) (implicit reparameterisation).
+
+    Differentiating u = P(a, x(a)) gives dx/da = -(dP/da) / p(x), each series term of dP/da
+    being the term times (log x - psi(a+n+1)). Written in glassgrad ops of (a, x), with x the
+    recorded sample, so it differentiates again.
+    """
+    shifted, terms = _gamma_series(a, x)
     dP_da = sum(terms * (log(x) - digamma(shifted)), axis=0)
     return -dP_da * exp(x - (a - 1.0) * log(x) + lgamma(a))  # divided by the density p(x)
 
@@ -586,6 +595,13 @@ class Gamma(Distribution):
         """Log p(x) = a log r + (a-1) log x - r x - lgamma(a)."""
         x, a, r = self._value(value), self.concentration, self.rate
         return a * log(r) + (a - 1.0) * log(x) - r * x - lgamma(a)
+
+    def cdf(self, value):
+        """F(x) = P(a, r x), the regularised lower incomplete gamma function (0 for x <= 0)."""
+        z = self.rate * _param(value, "value", "Gamma.cdf")
+        inside = z.data > 0
+        _, terms = _gamma_series(self.concentration, where(inside, z, 1.0))
+        return where(inside, sum(terms, axis=0), 0.0)
 
     def entropy(self):
         """H = a - log r + lgamma(a) + (1 - a) psi(a)."""

@@ -67,7 +67,7 @@ CASES = {
         [3.0, 4.0, 0.0],
     ),
 }
-CDF = {"normal", "uniform", "poisson", "bernoulli", "binomial"}
+CDF = {"normal", "uniform", "gamma", "poisson", "bernoulli", "binomial"}
 # Beta/Gamma entropy gradients need trigamma, which PyTorch computes only to ~1e-9; they are
 # checked against scipy's polygamma in test_beta_gamma_entropy_gradients instead.
 ENTROPY_TORCH = {"normal", "uniform", "bernoulli"}
@@ -100,6 +100,24 @@ def test_discrete_cdf_between_and_beyond_the_support_matches_scipy(name):
     d, s = ours(*[np.array(p) for p in params]), ref(*[np.array(p) for p in params])
     for x in ([2.5, 0.999, -0.5], [-3.0, 1e6, 12.0], [[0.0], [1.0], [3.7]]):
         np.testing.assert_allclose(d.cdf(np.array(x)).data, s.cdf(x), rtol=1e-12, atol=1e-15)
+
+
+def test_gamma_cdf_matches_scipy_and_its_gradients_torch():
+    a0, r0 = np.array([2.0, 0.5, 9.0]), np.array([3.0, 1.5, 0.2])
+    d, ref = D.Gamma(a0, r0), st.gamma(a0, scale=1 / r0)
+    for x in ([-1.0, 0.0, 400.0], [[1e-3], [2.0], [100.0]]):
+        np.testing.assert_allclose(d.cdf(np.array(x)).data, ref.cdf(x), rtol=1e-12, atol=1e-300)
+    x = np.array([0.3, 0.6, 40.0])
+    a, r, v = (Tensor(t, requires_grad=True) for t in (a0, r0, x))
+    D.Gamma(a, r).cdf(v).sum().backward()
+    ta, tr, tv = _torch_params([a0, r0, x])
+    TD.Gamma(ta.detach(), tr).cdf(tv).sum().backward()  # torch has no gradient in a
+    np.testing.assert_allclose(v.grad.data, tv.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(v.grad.data, ref.pdf(x), rtol=1e-12)
+    np.testing.assert_allclose(r.grad.data, tr.grad.numpy(), rtol=1e-12)
+    fd = (sp.gammainc(a0 + 1e-6, r0 * x) - sp.gammainc(a0 - 1e-6, r0 * x)) / 2e-6
+    np.testing.assert_allclose(a.grad.data, fd, rtol=1e-7)
+    check_grads(lambda c: D.Gamma(c, r0).cdf(x), (a0,), order=2)
 
 
 def _torch_params(params):
