@@ -329,7 +329,12 @@ BATCHED_ROWS = {  # shapes the spec rows above do not reach: batch dims, dropped
     "getitem": [
         (lambda x: x[..., None, 1], (A234,)),
         (lambda x: x[1], (A234,)),
+        (lambda x: x[:, [0, 2], 1], (A234,)),
         (lambda x: x[[0, 1], :, 0], (A234,)),  # advanced indices apart: runs per slice
+    ],
+    "where": [
+        (lambda x: ops.where(normal((2, 3), 9) > 0, x, np.ones(3)), (normal((2, 3)),)),
+        (lambda x, y: ops.where(normal((3,), 9) > 0, x, y), (normal((2, 3)), normal((2, 1)))),
     ],
     "index_add": [(lambda g: ops.index_add(g, (slice(None), 1), (2, 3)), (normal((2,)),))],
     "cumsum": [(lambda x: ops.cumsum(x, axis=0), (A234,))],

@@ -567,6 +567,9 @@ _where = linear(
     "where",
     lambda a, b, cond: np.where(cond, a, b),
     vjp=lambda g, out, a, b, cond: (where(cond, g, 0.0), where(cond, 0.0, g)),
+    batched_jvp=lambda ta, tb, out, a, b, cond: _where(
+        _lift(ta, out.ndim), _lift(tb, out.ndim), cond=cond
+    ),
 )
 
 
@@ -627,4 +630,4 @@ def sign(x):
     return _sign(to_tensor(x))
 
 
-from glassgrad.core.ops.shape import broadcast_to  # noqa: E402  (shape imports to_tensor)
+from glassgrad.core.ops.shape import _lift, broadcast_to  # noqa: E402  (shape imports to_tensor)

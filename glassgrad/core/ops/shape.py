@@ -274,11 +274,13 @@ def _index_add(g, key, shape):
 
 
 def _batch_index(t, out, x, key, shape=None):
-    # A basic key gets a full slice for the batch axis; advanced indices may move that axis,
-    # so those run per slice.
-    if not _is_basic(key):
+    # The key gets a full slice for the batch axis. NumPy moves the axes of advanced indices
+    # that stand apart (x[[0, 1], :, 0]) to the front, past the batch axis: run those per slice.
+    key = key if isinstance(key, tuple) else (key,)
+    adv = [i for i, k in enumerate(key) if isinstance(k, (np.ndarray, int, np.integer, np.bool_))]
+    if not _is_basic(key) and adv[-1] - adv[0] >= len(adv):
         return NotImplemented
-    key = (slice(None), *(key if isinstance(key, tuple) else (key,)))
+    key = (slice(None), *key)
     if shape is None:
         return _getitem(t, key=key)
     return _index_add_prim(t, key=key, shape=t.shape[:1] + shape)
