@@ -273,6 +273,13 @@ def pca_landscape(model, loss_fn, snapshots, data=None, steps=21, margin=0.2, pr
     Returns:
         A ``Landscape`` with ``alphas``, ``betas``, ``losses``, ``path`` ((T, 2) coordinates),
         ``explained`` (variance fractions) and ``directions``.
+
+    Example:
+        >>> w = Tensor([0.0, 0.0])
+        >>> snaps = [[[2.0, 1.0]], [[1.0, 0.5]], [[0.0, 0.0]]]
+        >>> r = pca_landscape([w], lambda m: (m[0] ** 2).sum(), snaps, steps=3)
+        >>> np.round(r.explained, 6)
+        array([1., 0.])
     """
     from glassgrad.analysis.trajectory import pca_project
 

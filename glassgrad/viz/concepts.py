@@ -31,6 +31,11 @@ def tangent_slopes(f=None, points=(-1.5, -0.5, 0.5, 1.5), bounds=(-2.0, 2.0)):
 
     Returns:
         ``(fig, {"points", "values", "slopes"})`` with slopes from ``glassgrad.grad``.
+
+    Example:
+        >>> fig, d = tangent_slopes(points=(1.0, 3.0))
+        >>> d["slopes"]
+        array([2., 6.])
     """
     f = (lambda x: x * x) if f is None else f
     df = grad(f)
@@ -51,6 +56,12 @@ def gradient_field(f, bounds=None, n=15):
 
     Returns:
         ``(fig, {"X", "Y", "U", "V"})`` with (U, V) = ∇f (computed in one batched sweep).
+
+    Example:
+        >>> from glassgrad.analysis import saddle
+        >>> _, d = gradient_field(saddle(), n=3)
+        >>> d["U"][0], d["V"][0]
+        (array([-4.,  0.,  4.]), array([4., 4., 4.]))
     """
     (x0, x1), (y0, y1) = _box(f, bounds, "gradient_field")
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
@@ -67,6 +78,11 @@ def unit_balls(ps=(1, 2, math.inf), n=400):
 
     Returns:
         ``(fig, {p: (n, 2) boundary points})``: the direction (cos θ, sin θ) scaled by 1/‖·‖_p.
+
+    Example:
+        >>> _, pts = unit_balls(ps=(1,), n=5)
+        >>> np.round(np.abs(pts[1]).sum(axis=1), 6)
+        array([1., 1., 1., 1., 1.])
     """
     theta = np.linspace(0, 2 * np.pi, n)
     u = Tensor(np.stack([np.cos(theta), np.sin(theta)], axis=-1))
@@ -88,6 +104,11 @@ def eigen_transform(matrix=((2.0, 1.0), (1.0, 2.0)), n=200):
 
     Returns:
         ``(fig, {"eigenvalues", "eigenvectors", "circle", "image"})``.
+
+    Example:
+        >>> _, d = eigen_transform([[2.0, 0.0], [0.0, 0.5]])
+        >>> d["eigenvalues"]
+        array([2. , 0.5])
     """
     a = np.asarray(matrix, dtype=float)
     if a.shape != (2, 2):
@@ -112,6 +133,11 @@ def bernoulli_bars(ps=(0.2, 0.5, 0.8)):
 
     Returns:
         ``(fig, {p: {"pmf", "mean", "std"}})``.
+
+    Example:
+        >>> _, d = bernoulli_bars((0.5,))
+        >>> d[0.5]["mean"], d[0.5]["std"]
+        (0.5, 0.5)
     """
     if not all(0 <= p <= 1 for p in ps):
         raise ValueError(f"bernoulli_bars: each p must be in [0, 1]; got {ps!r}")
@@ -133,6 +159,11 @@ def gaussian_curves(params=((0.0, 1.0), (1.0, 0.5), (-1.0, 2.0)), n=400):
 
     Returns:
         ``(fig, {"x", (mu, sigma): pdf})``.
+
+    Example:
+        >>> _, d = gaussian_curves(((0.0, 1.0),), n=3)
+        >>> round(float(d[(0.0, 1.0)][1]), 6)
+        0.398942
     """
     if not all(s > 0 for _, s in params):
         raise ValueError(f"gaussian_curves: each sigma must be > 0; got params {params!r}")
@@ -158,6 +189,10 @@ def prior_posterior(a=2.0, b=2.0, heads=7, tails=3, n=501):
 
     Returns:
         ``(fig, {"theta", "prior", "likelihood", "posterior", "posterior_mean"})``.
+
+    Example:
+        >>> round(prior_posterior(1.0, 1.0, heads=3, tails=1)[1]["posterior_mean"], 3)
+        0.667
     """
     if not (a > 0 and b > 0 and heads >= 0 and tails >= 0):
         raise ValueError(f"prior_posterior: need a, b > 0 and counts >= 0; got a={a}, b={b}, "
@@ -190,6 +225,11 @@ def decision_boundary(model, X, y, resolution=150, margin=0.5):
 
     Returns:
         ``(fig, {"xx", "yy", "classes", "accuracy"})``.
+
+    Example:
+        >>> _, d = decision_boundary(lambda P: P[:, 0], [[-1.0, 0.0], [1.0, 0.0]], [0, 1], 5)
+        >>> d["accuracy"]
+        1.0
     """
     X = np.asarray(X.data if isinstance(X, Tensor) else X, dtype=float)
     y = np.asarray(y.data if isinstance(y, Tensor) else y)
@@ -218,6 +258,11 @@ def training_curves(history):
 
     Returns:
         ``(fig, history)``.
+
+    Example:
+        >>> fig, h = training_curves({"loss": [1.0, 0.5], "acc": [0.6, 0.8]})
+        >>> len(fig.axes)
+        2
     """
     if not isinstance(history, dict) or not history:
         raise ValueError("training_curves: history must be a non-empty dict name -> values")

@@ -30,6 +30,12 @@ def graph_nodes(tensor, fold_broadcast=False):
     of ``(from_id, to_id, note)``. Constants are included as leaves. With
     ``fold_broadcast`` the ``broadcast_to``/``sum_to`` nodes are removed and their edge is
     marked "broadcast".
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> nodes, edges = graph_nodes(Tensor(2.0, requires_grad=True) * 3.0)
+        >>> [n["op"] for n in nodes], len(edges)
+        ([None, None, 'multiply'], 2)
     """
     order, seen, stack = [], set(), [(tensor, False)]
     while stack:  # iterative DFS, so deep graphs stay within the recursion limit
@@ -109,6 +115,12 @@ def layout(nodes, edges):
     """Layered layout: rank = longest path from a leaf; order by the parents' mean position.
 
     Returns ``{id: (rank, position)}``.
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> nodes, edges = graph_nodes(Tensor(2.0, requires_grad=True) * 3.0)
+        >>> sorted(layout(nodes, edges).values())
+        [(0, 0), (0, 1), (1, 0)]
     """
     rank, parents = {}, {nd["id"]: [] for nd in nodes}
     for a, b, _ in edges:

@@ -28,7 +28,13 @@ __all__ = [
 
 
 def new_figure(ncols=1, projection=None, size=(5.0, 4.0)):
-    """A pyplot-free Figure with ``ncols`` axes side by side: ``(fig, axes list)``."""
+    """A pyplot-free Figure with ``ncols`` axes side by side: ``(fig, axes list)``.
+
+    Example:
+        >>> fig, axes = new_figure(ncols=2)
+        >>> len(axes)
+        2
+    """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(size[0] * ncols, size[1]), layout="constrained")
@@ -78,6 +84,14 @@ def plot_landscape(result, kind="contour", levels=30):
 
     Returns:
         ``(fig, result)``; the centre (0, 0) is the trained parameters.
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> from glassgrad.analysis import loss_landscape_2d
+        >>> r = loss_landscape_2d([Tensor([1.0, 0.0])], lambda m: (m[0] ** 2).sum(),
+        ...                       directions=[[[1.0, 0.0]], [[0.0, 1.0]]], steps=3)
+        >>> float(plot_landscape(r, kind="surface")[1].losses[1, 1])
+        1.0
     """
     if kind not in ("contour", "surface"):
         raise ValueError(f"plot_landscape: kind must be 'contour' or 'surface'; got {kind!r}")
@@ -102,7 +116,16 @@ def plot_landscape(result, kind="contour", levels=30):
 
 
 def plot_interpolation(result):
-    """Loss against α for a 1-D interpolation or slice: ``(fig, result)``."""
+    """Loss against α for a 1-D interpolation or slice: ``(fig, result)``.
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> from glassgrad.analysis import interpolate
+        >>> r = interpolate([Tensor([0.0])], lambda m: (m[0] ** 2).sum(), [[0.0]], [[2.0]],
+        ...                 alphas=[0, 1])
+        >>> plot_interpolation(r)[1].losses
+        array([0., 4.])
+    """
     if np.ndim(result["losses"]) != 1:
         shape = np.shape(result["losses"])
         raise ValueError(f"plot_interpolation: needs 1-D losses; got shape {shape}")
@@ -114,7 +137,14 @@ def plot_interpolation(result):
 
 
 def plot_function(f, ax, bounds=None, n=120, levels=30):
-    """Contour of a 2-D glassgrad function on ``ax``; returns the grid ``(X, Y, Z)``."""
+    """Contour of a 2-D glassgrad function on ``ax``; returns the grid ``(X, Y, Z)``.
+
+    Example:
+        >>> fig, (ax,) = new_figure()
+        >>> X, Y, Z = plot_function(quadratic_bowl(4.0), ax, n=3)
+        >>> float(Z[0, 0])
+        10.0
+    """
     (x0, x1), (y0, y1) = _box(f, bounds, "plot_function")
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     Z = np.asarray(f(np.stack([X, Y], axis=-1)).data)
@@ -131,6 +161,14 @@ def plot_trajectories(f, trajectories, bounds=None):
 
     Returns:
         ``(fig, trajectories)``.
+
+    Example:
+        >>> from glassgrad.analysis import trajectory
+        >>> f = quadratic_bowl(1.0)
+        >>> gd = trajectory(f, [1.0, 1.0], "sgd", steps=2, lr=0.5)
+        >>> fig, runs = plot_trajectories(f, {"gd": gd})
+        >>> runs["gd"].path[-1]
+        array([0.25, 0.25])
     """
     fig, (ax,) = new_figure(size=(6.0, 5.0))
     bounds = _box(f, bounds, "plot_trajectories")
@@ -154,6 +192,11 @@ def learning_rate_comparison(f=None, x0=(-1.8, 1.6), lrs=None, steps=40):
 
     Returns:
         ``(fig, trajectories)``.
+
+    Example:
+        >>> fig, runs = learning_rate_comparison()
+        >>> [t.diverged for t in runs.values()]
+        [False, False, True]
     """
     f = quadratic_bowl(10.0) if f is None else f
     lrs = {"too small": 0.01, "good": 0.15, "too large": 0.21} if lrs is None else lrs
@@ -166,6 +209,11 @@ def optimizer_comparison(f=None, x0=(-1.5, 2.0), steps=200, lr=1e-3):
 
     Returns:
         ``(fig, trajectories)``.
+
+    Example:
+        >>> fig, runs = optimizer_comparison(steps=5)
+        >>> list(runs)
+        ['GD', 'momentum', 'Nesterov', 'Adam', 'Newton']
     """
     f = rosenbrock() if f is None else f
     runs = {
@@ -183,6 +231,11 @@ def plot_gradient_flow(norms, title="gradient norm per layer"):
 
     Returns:
         ``(fig, norms)``.
+
+    Example:
+        >>> fig, norms = plot_gradient_flow({"0": 1e-3, "1": 1.0})
+        >>> fig.axes[0].get_yscale()
+        'log'
     """
     names = list(norms) if isinstance(norms, dict) else [str(i + 1) for i in range(len(norms))]
     values = np.array(list(norms.values()) if isinstance(norms, dict) else norms, dtype=float)
@@ -199,6 +252,11 @@ def plot_rnn_gradients(radii=(0.9, 1.0, 1.1), steps=30):
 
     Returns:
         ``(fig, {radius: norms})``.
+
+    Example:
+        >>> fig, data = plot_rnn_gradients((0.5,), steps=2)
+        >>> np.round(data[0.5] / data[0.5][-1], 6)
+        array([0.25, 0.5 , 1.  ])
     """
     from glassgrad.analysis.flow import rnn_gradient_demo
 
@@ -219,6 +277,11 @@ def plot_vanishing_gradients(depth=10, width=32):
 
     Returns:
         ``(fig, {"sigmoid": norms, "relu": norms})``, first layer first.
+
+    Example:
+        >>> fig, data = plot_vanishing_gradients(depth=3)
+        >>> sorted(data)
+        ['relu', 'sigmoid']
     """
     from glassgrad.analysis.flow import vanishing_gradient_demo
 
