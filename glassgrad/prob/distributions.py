@@ -101,17 +101,18 @@ class Distribution:
         """Density or mass exp(log_prob(value))."""
         return exp(self.log_prob(value))
 
-    def _value(self, value):
-        """Check that ``value`` broadcasts with the batch and lies in the support."""
-        value = _param(value, "value", f"{self._name}.log_prob")
+    def _value(self, value, method="log_prob"):
+        """Check that ``value`` broadcasts with the batch (and for log_prob, is in the support)."""
+        name = f"{self._name}.{method}"
+        value = _param(value, "value", name)
         try:
             np.broadcast_shapes(value.shape, self._extended_shape())
         except ValueError:
             shape = self._extended_shape()
-            raise ValueError(f"{self._name}.log_prob: value of shape {value.shape} does not "
-                             f"broadcast with batch_shape + event_shape {shape}") from None
-        _require(self._support(value.data), f"{self._name}.log_prob", "value", "in the support",
-                 value.data)
+            raise ValueError(f"{name}: value of shape {value.shape} does not broadcast with "
+                             f"batch_shape + event_shape {shape}") from None
+        if method == "log_prob":
+            _require(self._support(value.data), name, "value", "in the support", value.data)
         return value
 
     def sample(self, sample_shape=(), generator=None):
@@ -167,7 +168,8 @@ class Normal(Distribution):
 
     def cdf(self, value):
         """F(x) = erfc(-(x - mu) / (sigma sqrt 2)) / 2."""
-        return 0.5 * erfc(-(self._value(value) - self.loc) / (self.scale * math.sqrt(2.0)))
+        x = self._value(value, "cdf")
+        return 0.5 * erfc(-(x - self.loc) / (self.scale * math.sqrt(2.0)))
 
     def icdf(self, value):
         """F^-1(p) = mu + sigma ndtri(p), for p in [0, 1]."""
@@ -355,12 +357,8 @@ def _enumerated_cdf(dist, value):
 
     Terms beyond ``_k_max`` are left out; their mass is below 1e-16.
     """
-    x = _param(value, "value", f"{dist._name}.cdf")
-    try:
-        shape = np.broadcast_shapes(x.shape, tuple(dist.batch_shape))
-    except ValueError:
-        raise ValueError(f"{dist._name}.cdf: value of shape {x.shape} does not broadcast with "
-                         f"batch_shape {dist.batch_shape}") from None
+    x = dist._value(value, "cdf")
+    shape = np.broadcast_shapes(x.shape, tuple(dist.batch_shape))
     top = np.floor(np.broadcast_to(x.data, shape))
     ks, inside, logp = _pmf_table(dist, int(np.clip(top.max(initial=0), 0, dist._k_max)), shape)
     return sum(where(inside & (ks <= top), exp(logp), 0.0), axis=0)
@@ -442,7 +440,7 @@ class Uniform(Distribution):
 
     def cdf(self, value):
         """F(x) = clip((x - low) / (high - low), 0, 1)."""
-        x = _param(value, "value", "Uniform.cdf")
+        x = self._value(value, "cdf")
         f = (x - self.low) / (self.high - self.low)
         return where(f.data < 0, 0.0, where(f.data > 1, 1.0, f))
 
@@ -598,7 +596,7 @@ class Gamma(Distribution):
 
     def cdf(self, value):
         """F(x) = P(a, r x), the regularised lower incomplete gamma function (0 for x <= 0)."""
-        z = self.rate * _param(value, "value", "Gamma.cdf")
+        z = self.rate * self._value(value, "cdf")
         inside = z.data > 0
         _, terms = _gamma_series(self.concentration, where(inside, z, 1.0))
         return where(inside, sum(terms, axis=0), 0.0)
