@@ -110,6 +110,12 @@ class Explanation:
     product``: the input's share of the gradient is ``product = upstream × local``
     (a vector-Jacobian product when the local derivative is a matrix, then ``local`` is
     None). ``sums`` maps a node used more than once to its list of shares and their total.
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> x = Tensor(3.0, requires_grad=True)
+        >>> str(explain(x * x, wrt={"x": x})).splitlines()[-2:]
+        ['x: sum of 2 paths = 3 + 3 = 6', '∂L/∂x = 6']
     """
 
     def __init__(self, steps, sums, grads, labels):

@@ -33,6 +33,11 @@ class ToyFunction:
             ((-r, r), (-r, r)).
         hessian: the Hessian at the first critical point when it is constant or known
             in closed form, else None.
+
+    Example:
+        >>> f = ToyFunction("cone", lambda x, y: x * x + y * y, {(0.0, 0.0): "minimum"}, 1)
+        >>> f.minima, f.bounds, float(f([1.0, 2.0]))
+        ([(0.0, 0.0)], ((-1, 1), (-1, 1)), 5.0)
     """
 
     def __init__(self, name, fn, critical_points, bounds, hessian=None):

@@ -38,6 +38,10 @@ class Trajectory:
         losses: f at each iterate.
         diverged: True when the run was stopped; ``reason`` says why.
         label: the optimizer and its hyper-parameters.
+
+    Example:
+        >>> Trajectory([[1.0], [0.5]], [1.0, 0.25], False, "", "SGD lr=0.25")
+        Trajectory(SGD lr=0.25, 1 steps, final loss 0.25)
     """
 
     def __init__(self, path, losses, diverged, reason, label):
