@@ -198,6 +198,15 @@ def test_categorical_vs_torch():
     np.testing.assert_array_equal(D.Categorical(logits=logits).mode.data, [2, 0])
 
 
+def test_categorical_matches_scipy_multinomial_with_one_trial():
+    # a Categorical draw is a Multinomial(1, p) draw written as the index of its one-hot vector
+    p = np.array([[0.1, 0.6, 0.3], [0.25, 0.25, 0.5]])
+    d, k = D.Categorical(probs=p), np.array([1, 2])
+    ref = st.multinomial(1, p)
+    np.testing.assert_allclose(d.log_prob(k).data, ref.logpmf(np.eye(3)[k]), rtol=1e-12)
+    np.testing.assert_allclose(d.entropy().data, ref.entropy(), rtol=1e-12)
+
+
 def test_categorical_zero_probability_has_finite_gradients():
     p = Tensor([0.5, 0.3, 0.0, 0.2], requires_grad=True)
     d = D.Categorical(probs=p)
@@ -237,6 +246,8 @@ def test_mvn_vs_scipy_and_torch(form):
     np.testing.assert_allclose(d.entropy().data, ref.entropy(), rtol=1e-12)
     np.testing.assert_allclose(d.covariance_matrix.data, S, atol=1e-12)
     np.testing.assert_allclose(d.variance.data, np.diag(S), rtol=1e-12)
+    np.testing.assert_allclose(d.mean.data, ref.mean, rtol=1e-15)
+    np.testing.assert_allclose(d.covariance_matrix.data, ref.cov, rtol=1e-12, atol=1e-15)
     assert d.batch_shape == () and d.event_shape == (3,)
     (d.log_prob(x).sum() + d.entropy()).backward()
     tl, tm = torch.tensor(loc, requires_grad=True), torch.tensor(mat, requires_grad=True)
