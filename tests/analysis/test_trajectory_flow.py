@@ -137,3 +137,29 @@ def test_gradient_flow_per_layer(rng):
     assert w1.grad is None  # .grad is untouched
     with pytest.raises(GradError, match=r"one element; got shape \(5, 1\)"):
         gradient_flow(named, gg.tanh(x @ w1.T + b1) @ w2.T)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Newton"])
+def test_every_optimizer_by_name_records_its_own_steps(name):
+    import glassgrad.optim as optim
+
+    hyper = {} if name == "Newton" else {"lr": 0.05}
+    t = trajectory(quad, [1.0, -2.0], name.lower(), steps=12, **hyper)
+    # the same optimizer driven by hand from the same start
+    x = gg.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    opt = getattr(optim, name)([x], **hyper)
+    path = [x.data.copy()]
+    for _ in range(12):
+
+        def closure():
+            opt.zero_grad()
+            loss = quad(x)
+            if loss.requires_grad:
+                loss.backward()
+            return loss
+
+        opt.step(closure)
+        path.append(x.data.copy())
+    np.testing.assert_allclose(t.path, path, rtol=1e-13, atol=1e-15)
+    assert not t.diverged and t.losses[-1] < t.losses[0]
+    assert t.label.startswith(name.lower())
