@@ -235,39 +235,45 @@ class Explanation:
     _repr_html_ = to_html  # notebooks show the table
 
 
-def _name_nodes(order, wrt, out):
-    """Labels: given names for ``wrt``, then ``Tensor.name``, then x0.. leaves / v1.. nodes.
+def _unique(name, taken):
+    """``name``, primed until it is not in ``taken`` (which then holds it)."""
+    while name in taken:
+        name += "'"
+    taken.add(name)
+    return name
 
-    The output is ``out.name`` or "L" (the loss, as in ∂L/∂w), primed if that name is taken.
+
+def _name_nodes(order, wrt, out):
+    """Distinct labels: names given in ``wrt``, then ``Tensor.name``, then x0.. / v1...
+
+    Leaves get x0, x1, .., inner nodes v1, v2, ..; the output is ``out.name`` or "L" (the
+    loss, as in ∂L/∂w). A name already in use is primed, so no two nodes share a label.
     """
     labels = {id(t): name for name, t in wrt.items()}
-    n_leaf = n_node = 0
+    taken, count = set(labels.values()), {"x": 0, "v": 1}
     for node in order:
         if id(node) in labels or node is out:
             continue
         if node.name:
-            labels[id(node)] = node.name
-        elif node.op is None:
-            labels[id(node)], n_leaf = f"x{n_leaf}", n_leaf + 1
-        else:
-            n_node += 1
-            labels[id(node)] = f"v{n_node}"
+            labels[id(node)] = _unique(node.name, taken)
+            continue
+        kind = "x" if node.op is None else "v"
+        while f"{kind}{count[kind]}" in taken:
+            count[kind] += 1
+        labels[id(node)] = _unique(f"{kind}{count[kind]}", taken)
     if id(out) not in labels:
-        name, taken = out.name or "L", set(labels.values())
-        while name in taken:
-            name += "'"
-        labels[id(out)] = name
+        labels[id(out)] = _unique(out.name or "L", taken)
     return labels
 
 
 def _as_wrt(wrt, order):
     if wrt is None:
-        leaves = [n for n in order if n.op is None]
-        return {n.name or f"x{i}": n for i, n in enumerate(leaves)}
-    if isinstance(wrt, Tensor):
+        wrt = [n for n in order if n.op is None]
+    elif isinstance(wrt, Tensor):
         wrt = [wrt]
     if not isinstance(wrt, dict):
-        wrt = {(t.name if isinstance(t, Tensor) and t.name else f"x{i}"): t
+        taken = set()
+        wrt = {_unique(t.name if isinstance(t, Tensor) and t.name else f"x{i}", taken): t
                for i, t in enumerate(wrt)}  # fmt: skip
     for k, t in wrt.items():
         if not isinstance(t, Tensor):

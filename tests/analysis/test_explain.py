@@ -77,6 +77,22 @@ def test_output_label_never_collides_with_an_input():
     assert "∂loss/∂x = " in str(explain(named, wrt={"x": x}))
 
 
+def test_labels_are_distinct_whatever_the_names():
+    W, b = gg.Tensor(2.0, requires_grad=True), gg.Tensor(3.0, requires_grad=True)
+    e = explain(W * b + b, wrt=[b])  # b is x0 by position; W must not be x0 as well
+    assert {s["input"] for s in e.steps if s["op"] == "multiply"} == {"x0", "x1"}
+    assert float(e.sums["x0"]["total"]) == 3.0  # ∂L/∂b = W + 1
+    v = gg.Tensor(1.0, requires_grad=True)
+    v.name = "v1"  # the name the first inner node would get
+    e = explain(gg.sin(v * 2.0) * 3.0, wrt={"v1": v})
+    assert not any(s["node"] == s["input"] for s in e.steps)
+    assert e.chain("v1") == pytest.approx([3.0, np.cos(2.0), 2.0])
+    a, c = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
+    a.name = c.name = "w"
+    e = explain(a * c, wrt=[a, c])  # two inputs with one name stay two entries
+    assert {k: float(v) for k, v in e.grads.items()} == {"w": 2.0, "w'": 1.0}
+
+
 def test_elementwise_chain_multiplies_to_the_gradient(rng):
     w0 = rng.normal(size=4)
     w = gg.Tensor(w0, requires_grad=True)
