@@ -83,7 +83,7 @@ class Adam(Optimizer):
         # scratch array serves every temporary (same operations, in the same order, as
         # m += (1-β₁)(g - m); v = β₂v + (1-β₂)·g·g). The parameter array is replaced, never
         # written into: the result is the scratch array.
-        work = np.subtract(g, m)
+        work = np.subtract(g, m, out=np.empty_like(m))  # an array even for a 0-d parameter
         work *= 1 - beta1
         m += work
         np.multiply(g, 1 - beta2, out=work)
