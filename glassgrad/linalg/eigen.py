@@ -13,14 +13,13 @@ from glassgrad.core import ops
 from glassgrad.core.errors import ShapeError
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
+from glassgrad.linalg.norms import _float_tensor
 
 __all__ = ["characteristic_polynomial", "eig", "power_iteration"]
 
 
 def _square(A, name):
-    A = ops.to_tensor(A)
-    if A.dtype.kind != "f":
-        A = ops.astype(A, np.float64)
+    A = _float_tensor(A)
     if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0:
         raise ShapeError(f"{name}: A must be a non-empty square matrix (n, n); got shape {A.shape}")
     return A

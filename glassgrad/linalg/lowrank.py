@@ -11,7 +11,7 @@ from glassgrad.core import ops
 from glassgrad.core.errors import ShapeError
 from glassgrad.core.ops import linalg as core_linalg
 from glassgrad.core.tensor import Tensor
-from glassgrad.linalg.norms import matrix_norm
+from glassgrad.linalg.norms import _float_tensor, matrix_norm
 
 __all__ = [
     "low_rank_approx",
@@ -23,9 +23,7 @@ __all__ = [
 
 
 def _matrix(W, name, arg="W"):
-    W = ops.to_tensor(W)
-    if W.dtype.kind != "f":
-        W = ops.astype(W, np.float64)
+    W = _float_tensor(W)
     if W.ndim != 2:
         raise ShapeError(f"{name}: {arg} must be a 2-D matrix; got shape {W.shape}")
     return W
