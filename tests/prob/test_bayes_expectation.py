@@ -159,6 +159,15 @@ def test_bias_variance_bootstrap_of_an_exact_fit_is_zero():
     assert r.bias2 < 1e-24 and r.variance < 1e-24 and r.noise == 0.0
 
 
+def test_bias_variance_bootstrap_takes_2d_inputs_and_scikit_learn_models():
+    from sklearn.linear_model import LinearRegression
+
+    X = np.random.default_rng(9).normal(size=(40, 3))
+    truth = lambda A: A @ np.array([1.0, -2.0, 0.5]) + 3.0  # noqa: E731
+    r = bias_variance_decomposition(LinearRegression, X, truth(X), X[:5], truth, 20, generator=0)
+    assert r.bias2 < 1e-24 and r.variance < 1e-24 and r.noise == 0.0
+
+
 def test_bias_variance_fresh_draws_constant_model_fixed_design():
     x = np.linspace(-1, 1, 10)
     sigma, rounds = 0.5, 4000
