@@ -44,7 +44,7 @@ from glassgrad.core.ops.shape import (
     sum_to,
     transpose,
 )
-from glassgrad.core.primitive import Primitive
+from glassgrad.core.primitive import REGISTRY, Primitive
 from glassgrad.core.tensor import Tensor
 
 __all__ = [
@@ -211,14 +211,14 @@ def inv(x):
     return _inv(_matrix(x, "inv", square=True))
 
 
-def _solve_jvp(ta, tb, out, a, b):
-    # X = A⁻¹B: A dX = dB - dA X.
+def _solve_jvp(ta, tb, out, a, b, solver=None):
+    # X = A⁻¹B: A dX = dB - dA X. Batched tangents need the public solve, which broadcasts A.
     rhs = (
         tb
         if ta is None
         else (negative(matmul(ta, out)) if tb is None else subtract(tb, matmul(ta, out)))
     )
-    return _solve(a, rhs)
+    return (solver or _solve)(a, rhs)
 
 
 # Reverse (Giles 2008): B̄ = A⁻ᵀ G, Ā = -B̄ Xᵀ.
@@ -231,6 +231,7 @@ _solve = Primitive(
     ),
     jvp=_solve_jvp,
     sparse_jvp=True,
+    batched_jvp=lambda ta, tb, out, a, b: _solve_jvp(ta, tb, out, a, b, solver=solve),
 )
 
 
@@ -359,9 +360,9 @@ def _multi(name, fn, cores, vjp, jvp):
     def rule_vjp(g, out, x):
         return (vjp(unpack(g, x.shape), unpack(out, x.shape), x),)
 
-    def rule_jvp(t, out, x):
+    def rule_jvp(t, out, x):  # t may carry a leading batch axis (see the end of the module)
         parts = jvp(t, unpack(out, x.shape), x)
-        return concatenate([reshape(p, x.shape[:-2] + (-1,)) for p in parts], axis=-1)
+        return concatenate([reshape(p, t.shape[:-2] + (-1,)) for p in parts], axis=-1)
 
     prim = Primitive(name, _guard(name, forward), vjp=rule_vjp, jvp=rule_jvp)
     return lambda x: unpack(prim(x), x.shape)
@@ -938,3 +939,9 @@ def kron(a, b):
         reshape(b, [s for d in b.shape for s in (1, d)]),
     )
     return reshape(prod, [x * y for x, y in zip(a.shape, b.shape, strict=False)])
+
+
+# The matrix rules above act on stacks (..., m, n) through ops that broadcast explicitly, so
+# tangents with a leading batch axis (jacfwd) go through their JVPs unchanged.
+for _name in "inv det logabsdet cholesky eigh eigvalsh svd svdvals qr pinv".split():
+    REGISTRY[_name].batched_jvp = REGISTRY[_name].jvp
