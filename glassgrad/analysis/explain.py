@@ -154,7 +154,7 @@ class Explanation:
         ]  # fmt: skip
         for k, v in self.grads.items():
             chain = self.chain(k)
-            factors = " × ".join(_fmt(f) for f in chain) + " = " if chain else ""
+            factors = " × ".join(_fmt(f) for f in chain) + " = " if len(chain or ()) > 1 else ""
             lines.append(f"∂{self.labels['out']}/∂{k} = {factors}{_fmt(v)}")
         return lines
 
@@ -163,8 +163,10 @@ class Explanation:
 
         Their product is the gradient (the chain rule). Factors are numbers, or arrays when
         a local derivative is one number per element (elementwise ops, or the gradient of a
-        one-element node); a reshape only moves entries and adds no factor. None when
-        ``name`` is reached by several paths or a step is a matrix-valued Jacobian.
+        one-element node); an op that uses a node twice (d·d) contributes the sum of its two
+        slots, and a reshape only moves entries and adds no factor. None when ``name``
+        feeds several ops (the gradient is then a sum over paths) or a step is a
+        matrix-valued Jacobian.
         """
         by_input = {}
         for s in self.steps:
@@ -172,23 +174,25 @@ class Explanation:
         path, node = [], name
         while node != self.labels["out"]:
             steps = by_input.get(node, [])
-            if len(steps) != 1:
+            if not steps or len({s["node"] for s in steps}) != 1:
                 return None
-            path.append(steps[0])
+            locs = [s["local"] for s in steps]
+            reshape = len(steps) == 1 and steps[0]["op"] == "reshape"
+            if any(loc is None for loc in locs) and not reshape:
+                return None
+            local = None if reshape and locs[0] is None else sum(locs)
+            path.append((local, np.shape(steps[0]["product"])))
             node = steps[0]["node"]
         factors, acc = [], np.ones(())
-        for s in reversed(path):  # output first; acc is the upstream gradient of each step
-            shape = np.shape(s["product"])
-            if s["local"] is None:
-                if s["op"] != "reshape":
-                    return None
+        for local, shape in reversed(path):  # output first; acc is each step's upstream g
+            if local is None:
                 acc = acc.reshape(shape)
                 continue
-            acc = (acc.reshape(()) if acc.size == 1 else acc) * s["local"]
+            acc = (acc.reshape(()) if acc.size == 1 else acc) * local
             if acc.shape != shape:
                 return None
-            loc = np.asarray(s["local"])
-            factors.append(float(loc.reshape(())) if loc.size == 1 else loc)
+            local = np.asarray(local)
+            factors.append(float(local.reshape(())) if local.size == 1 else local)
         return factors
 
     _HEAD = ["#", "edge", "op", "local rule", "in symbols", "upstream g", "local ∂", "g × local"]

@@ -61,6 +61,23 @@ def test_neuron_relu_mse_shows_each_factor_of_dL_dw(rng):
     assert e.to_dict()["output"] == "L" and len(e.to_dict()["chains"]["w"]) == len(factors)
 
 
+def test_neuron_with_mse_loss_shows_the_factors_through_the_square(rng):
+    from glassgrad.nn import functional as F
+
+    w0, x0, t0 = rng.normal(size=3), rng.normal(size=3), -0.4
+    x0 = np.abs(x0) * np.sign(w0)  # z > 0
+    w, b = gg.Tensor(w0, requires_grad=True), gg.Tensor(0.3, requires_grad=True)
+    e = explain(F.mse_loss(gg.relu(gg.dot(w, gg.Tensor(x0)) + b), gg.Tensor(t0)), wrt={"w": w})
+    a = float(w0 @ x0 + 0.3)
+    factors = e.chain("w")  # the square d·d uses d twice: its factor is d + d = 2(a - t)
+    scalars = [f for f in factors[:-1] if f != 1.0]
+    assert scalars == [pytest.approx(2 * (a - t0), rel=1e-12)]
+    np.testing.assert_allclose(np.ravel(factors[-1]), x0, rtol=1e-12)
+    np.testing.assert_allclose(np.prod(scalars) * x0, e.grads["w"], rtol=1e-12)
+    np.testing.assert_allclose(e.grads["w"], 2 * (a - t0) * x0, rtol=1e-12)
+    assert f"× {2 * (a - t0):.6g} ×" in str(e).splitlines()[-1]
+
+
 def test_output_label_never_collides_with_an_input():
     # 3x² + 2xy: the inputs are x and y, so the output must not be called y as well
     x, y = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
