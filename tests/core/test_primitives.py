@@ -338,6 +338,7 @@ BATCHED_ROWS = {  # shapes the spec rows above do not reach: batch dims, dropped
     ],
     "index_add": [(lambda g: ops.index_add(g, (slice(None), 1), (2, 3)), (normal((2,)),))],
     "cumsum": [(lambda x: ops.cumsum(x, axis=0), (A234,))],
+    "astype": [(lambda x: ops.astype(x, np.float32), (A234,))],
 }
 
 
@@ -381,3 +382,13 @@ def test_batched_rule_equals_per_slice(name):
             np.testing.assert_allclose(batched.data, np.stack(slices), rtol=1e-13, atol=1e-14)
             compared += 1
     assert compared, f"no spec row reaches a {name} node with a batched rule"
+
+
+def test_every_differentiable_primitive_takes_batched_tangents():
+    # jacfwd and hessian push the whole basis through each rule at once; none runs per slice.
+    missing = [
+        n
+        for n, p in REGISTRY.items()
+        if p.differentiable and p.batched_jvp is None and not p.elementwise
+    ]
+    assert not missing, f"primitives whose JVP would run once per basis vector: {missing}"

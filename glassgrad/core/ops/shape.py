@@ -390,7 +390,10 @@ def stack(arrays, axis=0):
 
 # ----- dtype and identity -----------------------------------------------------------------------
 _astype = linear(
-    "astype", lambda x, dtype: x.astype(dtype), vjp=lambda g, out, x, dtype: (astype(g, x.dtype),)
+    "astype",
+    lambda x, dtype: x.astype(dtype),
+    vjp=lambda g, out, x, dtype: (astype(g, x.dtype),),
+    batched_jvp=lambda t, out, x, dtype: _astype(t, dtype=dtype),
 )
 _astype_nondiff = nondifferentiable("astype_nondiff", lambda x, dtype: x.astype(dtype))
 _identity = linear("identity", lambda x: x, vjp=lambda g, out, x: (g,), elementwise=True)
