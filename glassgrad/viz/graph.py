@@ -101,7 +101,9 @@ def to_dot(tensor, show_values=True, show_grads=True, fold_broadcast=False):
     names = {nd["id"]: nd["name"] for nd in nodes}
     out = ["digraph glassgrad {", "  rankdir=LR;", '  node [fontname="monospace"];']
     for nd in nodes:
-        label = "\\n".join(line.replace('"', "'") for line in nd["label"])
+        # DOT escapes: a backslash and a quote are escaped, a line break is \n
+        lines = (ln.replace("\\", "\\\\").replace('"', '\\"') for ln in nd["label"])
+        label = "\\n".join(" ".join(ln.splitlines()) for ln in lines)
         shape = "box" if nd["op"] else "ellipse"
         out.append(f'  {nd["name"]} [label="{label}", shape={shape}];')
     for a, b, note in edges:

@@ -7,9 +7,25 @@ import pytest
 import glassgrad as gg
 from glassgrad.viz import draw_graph, graph_nodes, layout, to_dot, to_svg
 
-NODE = re.compile(r'^  (n\d+) \[label="([^"]*)", shape=(box|ellipse)\];$')
+NODE = re.compile(r'^  (n\d+) \[label="((?:[^"\\]|\\.)*)", shape=(box|ellipse)\];$')
 EDGE = re.compile(r'^  (n\d+) -> (n\d+)( \[label="broadcast", style=dashed\])?;$')
 HEAD = ["digraph glassgrad {", "  rankdir=LR;", '  node [fontname="monospace"];']
+
+
+def unescape(label):
+    """DOT label text to its lines: \\n breaks a line, \\\\ and \\" are a backslash and a quote."""
+    lines, current, i = [], "", 0
+    while i < len(label):
+        if label[i] == "\\":
+            assert label[i + 1] in 'n\\"', f"unknown escape in {label!r}"
+            if label[i + 1] == "n":
+                lines, current = [*lines, current], ""
+            else:
+                current += label[i + 1]
+            i += 2
+        else:
+            current, i = current + label[i], i + 1
+    return [*lines, current]
 
 
 def parse_dot(text):
@@ -20,7 +36,7 @@ def parse_dot(text):
     for line in lines[3:-1]:
         if m := NODE.match(line):
             assert m.group(1) not in nodes
-            nodes[m.group(1)] = (m.group(2).split("\\n"), m.group(3))
+            nodes[m.group(1)] = (unescape(m.group(2)), m.group(3))
         elif m := EDGE.match(line):
             edges.append((m.group(1), m.group(2), bool(m.group(3))))
         else:
@@ -86,6 +102,15 @@ def test_show_values_and_grads_switch_the_label_lines(rng):
     for lbl in lines[False, True]:  # a grad on every node but the constants
         assert lbl[-1].startswith("grad ") == (lbl[0] != "const"), lbl
     assert lines[False, True][-1][-1] == "grad 1"  # ∂y/∂y at the output
+
+
+def test_names_with_quotes_backslashes_and_newlines_stay_valid_dot():
+    x = gg.Tensor(1.5, requires_grad=True)
+    x.name = 'say "hi" \\ then\nbye'
+    nodes, _ = parse_dot(to_dot(gg.exp(x), show_values=False, show_grads=False))
+    labels = {lbl[0]: lbl for lbl, _ in nodes.values()}
+    assert labels['say "hi" \\ then bye'] == ['say "hi" \\ then bye', "scalar"]
+    ET.fromstring(to_svg(gg.exp(x)))
 
 
 def test_fold_broadcast_removes_broadcast_nodes(rng):
