@@ -141,9 +141,9 @@ def run_tour(out, progress=True):
 def _summary(results):
     lines = []
     for r in results:
-        n = {s: sum(c.status == s for c in r.checks) for s in ("pass", "fail", "skip")}
+        n = {s: sum(c.status == s for c in r.checks) for s in ("pass", "fail")}
         mark = "✓" if r.ok else "✗"
-        extra = f", {n['skip']} sections not run" if n["skip"] else ""
+        extra = f", {len(r.not_run)} cells not run" if r.not_run else ""
         lines.append(
             f"{mark} lab {r.lab.id:<15} {n['pass']} checks passed, {n['fail']} failed"
             f"{extra}, {len(r.figures)} figures, {r.seconds:.1f} s"
@@ -249,7 +249,7 @@ def make_app():
             net, accuracy = train_digits(model, optimizer, epochs, lr, progress=report)
         path = Path(out) / f"{dataset}_{model}.npz"
         path.parent.mkdir(parents=True, exist_ok=True)
-        gg.io.save(net.state_dict(), path)
+        gg.save(net.state_dict(), path)
         typer.echo(f"test accuracy: {accuracy:.4f}")
         typer.echo(f"weights: {path}")
 

@@ -25,14 +25,14 @@ code{font-family:ui-monospace,monospace}
 section.lab{border-top:2px solid #ccc;margin-top:2.5em;padding-top:1em}
 table{border-collapse:collapse;margin:.8em 0}td,th{border:1px solid #ddd;padding:.25em .6em;
 text-align:left;font-size:14px}
-.pass{color:#137333}.fail{color:#c5221f;font-weight:bold}.skip{color:#a15c00}.info{color:#555}
+.pass{color:#137333}.fail{color:#c5221f;font-weight:bold}.info{color:#555}
 figure{margin:1em 0}figure svg{max-width:100%;height:auto}
 .summary{background:#eef6ee;padding:.8em 1em;border-radius:6px}
 .summary.bad{background:#fbeaea}
 .labhead{color:#555;margin-bottom:0}
 """
 
-_MARK = {"pass": "✓", "fail": "✗", "skip": "not run", "info": "·"}
+_MARK = {"pass": "✓", "fail": "✗", "info": "·"}
 
 
 def _inline(text):
@@ -116,7 +116,7 @@ def _checks_table(checks):
     rows = []
     for c in checks:
         expected = "" if c.expected is None else html.escape(_fmt(c.expected))
-        value = html.escape(c.note) if c.status == "skip" else html.escape(_fmt(c.value))
+        value = html.escape(_fmt(c.value))
         rows.append(
             f'<tr class="{c.status}"><td>{_MARK[c.status]}</td>'
             f"<td>{html.escape(c.name)}</td><td>{value}</td><td>{expected}</td></tr>"
@@ -126,12 +126,13 @@ def _checks_table(checks):
 
 
 def _counts(results):
-    counts = {"pass": 0, "fail": 0, "skip": 0}
+    counts = {"pass": 0, "fail": 0, "not run": 0}
     for r in results:
         for c in r.checks:
             if c.status in counts:
                 counts[c.status] += 1
         counts["fail"] += bool(r.error)
+        counts["not run"] += len(r.not_run)
     return counts
 
 
@@ -175,7 +176,7 @@ def _cell_results(result, index):
 def render_report(results, title="glassgrad: the mathematics of deep learning"):
     """The report's HTML text for a list of :class:`~glassgrad.labs.LabResult`."""
     counts = _counts(results)
-    bad = " bad" if counts["fail"] else ""
+    bad = " bad" if counts["fail"] or counts["not run"] else ""
     toc = "".join(
         f'<li><a href="#lab-{html.escape(r.lab.id)}">{html.escape(r.lab.id)}: '
         f"{html.escape(r.lab.title)}</a></li>"
@@ -185,7 +186,8 @@ def render_report(results, title="glassgrad: the mathematics of deep learning"):
         f'<div class="summary{bad}" id="summary"><strong>{len(results)} labs</strong>, '
         f'<span class="pass">{counts["pass"]} checks passed</span>, '
         f'<span class="{"fail" if counts["fail"] else "pass"}">{counts["fail"]} failed</span>, '
-        f'<span class="skip">{counts["skip"]} sections not run</span>.</div>'
+        f'<span class="{"fail" if counts["not run"] else "pass"}">'
+        f"{counts['not run']} cells not run</span>.</div>"
     )
     body = "\n".join(_section(r) for r in results)
     return (

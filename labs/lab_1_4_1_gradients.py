@@ -264,8 +264,15 @@ record("Newton on x − log x after 6 steps", xn, expected=1.0, tol=1e-12)
 # 2. `ex2`: the gradient of 3x² + 2xy at (1, 2).
 # 3. `ex3`: a chain passes on 90%, 50% and 50%; what fraction reaches the end?
 #
-# Check an answer with `check("1.4.1", "ex1", your_answer)`; a wrong one prints a hint.
+# Check an answer with `check("1.4.1", "ex1", your_answer)`; a wrong one prints a hint
+# (below, the guess 3·2 = 6 for ex1 forgets to lower the power) and returns False.
 
 # %%
-your_answer = gg.grad(lambda x: x**3)(2.0)
-record("exercise ex1 accepted", check("1.4.1", "ex1", your_answer), expected=True)
+record("a wrong answer is refused with a hint", check("1.4.1", "ex1", 3 * 2.0), expected=False)
+answers = {
+    "ex1": gg.grad(lambda x: x**3)(2.0),
+    "ex2": gg.grad(lambda x, y: 3 * x**2 + 2 * x * y, argnums=(0, 1))(1.0, 2.0),
+    "ex3": gg.grad(lambda x: x * 0.9 * 0.5 * 0.5)(1.0),
+}
+for name, answer in answers.items():
+    record(f"your turn {name}: accepted", check("1.4.1", name, answer), expected=True)

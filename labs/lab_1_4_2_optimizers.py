@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, requires, savefig
+import glassgrad.nn.functional as F
+from glassgrad.labs import check, record, savefig
 
 # %% [markdown]
 # ## Too low, just right, too high on f(x) = x²
@@ -144,37 +145,34 @@ record("clipped gradient keeps the direction, norm 5", w.grad, expected=[3.0, 4.
 # same learning rate is slower.
 
 # %%
-if requires("nn.MLP", "data.make_moons", "nn.functional"):
-    from glassgrad.nn import functional as F
-
-    X, y = gg.data.make_moons(200, noise=0.15, generator=0)
-    curves = {}
-    for name, make in {"SGD": lambda ps: gg.optim.SGD(ps, lr=0.05),
-                       "SGD + momentum": lambda ps: gg.optim.SGD(ps, lr=0.05, momentum=0.9),
-                       "Adam": lambda ps: gg.optim.Adam(ps, lr=0.05)}.items():
-        gg.manual_seed(0)
-        model = gg.nn.MLP([2, 16, 16, 2])
-        opt = make(model.parameters())
-        losses = []
-        for _ in range(100):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(X), y)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        curves[name] = losses
-        with gg.no_grad():
-            accuracy = float((model(X).numpy().argmax(1) == y.numpy()).mean())
-        record(f"moons, {name}: training accuracy", accuracy)
-    record("Adam's final loss below plain SGD's", curves["Adam"][-1] < curves["SGD"][-1],
-           expected=True)
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    for name, losses in curves.items():
-        ax.semilogy(losses, label=name)
-    ax.set_xlabel("step")
-    ax.set_ylabel("cross-entropy")
-    ax.legend()
-    savefig(fig, "moons_training")
+X, y = gg.data.make_moons(200, noise=0.15, generator=0)
+curves = {}
+for name, make in {"SGD": lambda ps: gg.optim.SGD(ps, lr=0.05),
+                   "SGD + momentum": lambda ps: gg.optim.SGD(ps, lr=0.05, momentum=0.9),
+                   "Adam": lambda ps: gg.optim.Adam(ps, lr=0.05)}.items():
+    gg.manual_seed(0)
+    model = gg.nn.MLP([2, 16, 16, 2])
+    opt = make(model.parameters())
+    losses = []
+    for _ in range(100):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(X), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    curves[name] = losses
+    with gg.no_grad():
+        accuracy = float((model(X).numpy().argmax(1) == y.numpy()).mean())
+    record(f"moons, {name}: training accuracy", accuracy)
+record("Adam's final loss below plain SGD's", curves["Adam"][-1] < curves["SGD"][-1],
+       expected=True)
+fig, ax = plt.subplots(figsize=(5, 3.5))
+for name, losses in curves.items():
+    ax.semilogy(losses, label=name)
+ax.set_xlabel("step")
+ax.set_ylabel("cross-entropy")
+ax.legend()
+savefig(fig, "moons_training")
 
 # %% [markdown]
 # ## Explain it back
@@ -196,4 +194,15 @@ if requires("nn.MLP", "data.make_moons", "nn.functional"):
 # 3. `ex3`: Adam with lr = 0.1 on x² from x = 1: x after one step?
 
 # %%
-record("exercise ex2 accepted", check("1.4.2", "ex2", descend(0.1, steps=10)[-1]), expected=True)
+curvature = gg.hessian(lambda p: p[0] ** 2 + 3 * p[1] ** 2)(np.zeros(2)).numpy()
+one = gg.Tensor(1.0, requires_grad=True)
+adam = gg.optim.Adam([one], lr=0.1)
+(one**2).backward()
+adam.step()
+answers = {
+    "ex1": 2 / np.linalg.eigvalsh(curvature).max(),
+    "ex2": descend(0.1, steps=10)[-1],
+    "ex3": one.item(),
+}
+for name, answer in answers.items():
+    record(f"your turn {name}: accepted", check("1.4.2", name, answer), expected=True)

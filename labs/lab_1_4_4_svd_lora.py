@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, requires, savefig
+from glassgrad.labs import check, record, savefig
 
 # %% [markdown]
 # ## An image to compress
@@ -42,45 +42,44 @@ savefig(fig, "test_image")
 # ‖A − A_k‖₂ = σₖ₊₁). Storing A_k takes k(m + n + 1) numbers instead of m·n.
 
 # %%
-if requires("linalg.svd"):
-    U, S, Vh = gg.linalg.svd(A, full_matrices=False)
-    record("singular values match NumPy's", S, expected=np.linalg.svd(image, compute_uv=False),
-           tol=1e-10)
-    record("U·diag(σ)·Vᵀ rebuilds the image", (U * S) @ Vh, expected=image, tol=1e-10)
-    ranks = [1, 4, 8, 16]
-    fig, axes = plt.subplots(1, len(ranks) + 1, figsize=(12, 2.8))
-    axes[0].imshow(image, cmap="gray")
-    axes[0].set_title("original (4096 numbers)", fontsize=8)
-    for ax, k in zip(axes[1:], ranks):
-        approx = (U[:, :k] * S[:k]) @ Vh[:k]
-        error = np.linalg.norm(image - approx.numpy())
-        record(f"rank {k}: ‖A − A_k‖_F = √(Σ dropped σ²)", error,
-               expected=np.sqrt(np.sum(S.numpy()[k:] ** 2)), tol=1e-9)
-        record(f"rank {k}: ‖A − A_k‖₂ = σ_{k + 1}", np.linalg.norm(image - approx.numpy(), 2),
-               expected=S.numpy()[k], tol=1e-9)
-        ax.imshow(approx.numpy(), cmap="gray")
-        ax.set_title(f"rank {k} ({k * (2 * n + 1)} numbers)", fontsize=8)
-    for ax in axes:
-        ax.axis("off")
-    savefig(fig, "svd_compression")
+U, S, Vh = gg.linalg.svd(A, full_matrices=False)
+record("singular values match NumPy's", S, expected=np.linalg.svd(image, compute_uv=False),
+       tol=1e-10)
+record("U·diag(σ)·Vᵀ rebuilds the image", (U * S) @ Vh, expected=image, tol=1e-10)
+ranks = [1, 4, 8, 16]
+fig, axes = plt.subplots(1, len(ranks) + 1, figsize=(12, 2.8))
+axes[0].imshow(image, cmap="gray")
+axes[0].set_title("original (4096 numbers)", fontsize=8)
+for ax, k in zip(axes[1:], ranks):
+    approx = (U[:, :k] * S[:k]) @ Vh[:k]
+    error = np.linalg.norm(image - approx.numpy())
+    record(f"rank {k}: ‖A − A_k‖_F = √(Σ dropped σ²)", error,
+           expected=np.sqrt(np.sum(S.numpy()[k:] ** 2)), tol=1e-9)
+    record(f"rank {k}: ‖A − A_k‖₂ = σ_{k + 1}", np.linalg.norm(image - approx.numpy(), 2),
+           expected=S.numpy()[k], tol=1e-9)
+    ax.imshow(approx.numpy(), cmap="gray")
+    ax.set_title(f"rank {k} ({k * (2 * n + 1)} numbers)", fontsize=8)
+for ax in axes:
+    ax.axis("off")
+savefig(fig, "svd_compression")
 
-    k = 8
-    best = np.linalg.norm(image - ((U[:, :k] * S[:k]) @ Vh[:k]).numpy())
-    rng = np.random.default_rng(1)
-    others = []
-    for _ in range(20):  # other rank-8 approximations: project onto random 8-D subspaces
-        Q, _ = np.linalg.qr(rng.standard_normal((n, k)))
-        others.append(np.linalg.norm(image - Q @ (Q.T @ image)))
-    record("Eckart–Young: the truncated SVD beats 20 random rank-8 projections",
-           best < min(others), expected=True)
-    energy = np.cumsum(S.numpy() ** 2) / np.sum(S.numpy() ** 2)
-    record("share of ‖A‖² kept by rank 8", energy[7])
-    fig, ax = plt.subplots(figsize=(5, 3))
-    ax.semilogy(S.numpy(), "o", markersize=3)
-    ax.set_xlabel("i")
-    ax.set_ylabel("σᵢ")
-    ax.set_title("singular values: a few large, many small")
-    savefig(fig, "singular_values")
+k = 8
+best = np.linalg.norm(image - ((U[:, :k] * S[:k]) @ Vh[:k]).numpy())
+rng = np.random.default_rng(1)
+others = []
+for _ in range(20):  # other rank-8 approximations: project onto random 8-D subspaces
+    Q, _ = np.linalg.qr(rng.standard_normal((n, k)))
+    others.append(np.linalg.norm(image - Q @ (Q.T @ image)))
+record("Eckart–Young: the truncated SVD beats 20 random rank-8 projections",
+       best < min(others), expected=True)
+energy = np.cumsum(S.numpy() ** 2) / np.sum(S.numpy() ** 2)
+record("share of ‖A‖² kept by rank 8", energy[7])
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.semilogy(S.numpy(), "o", markersize=3)
+ax.set_xlabel("i")
+ax.set_ylabel("σᵢ")
+ax.set_title("singular values: a few large, many small")
+savefig(fig, "singular_values")
 
 # %% [markdown]
 # ## LoRA: fine-tune a low-rank update instead of the whole matrix
@@ -106,14 +105,11 @@ ax.barh(["full W (1000×1000)", "LoRA B·A (r = 16)"], [full, low], color=["grey
 ax.set_xlabel("trainable parameters")
 ax.set_title("LoRA trains 3.2% of the parameters")
 savefig(fig, "lora_parameters")
-if requires("nn.lora.lora_param_count", "nn.lora.LoRALinear", "nn.Linear"):
-    from glassgrad.nn.lora import LoRALinear, lora_param_count
-
-    record("nn.lora.lora_param_count(1000, 1000, 16)", lora_param_count(1000, 1000, 16),
-           expected=32_000)
-    layer = LoRALinear(gg.nn.Linear(1000, 1000, bias=False), r=16)
-    trainable = sum(p.size for p in layer.parameters() if p.requires_grad)
-    record("trainable parameters of LoRALinear(1000×1000, r=16)", trainable, expected=32_000)
+record("gg.nn.lora_param_count(1000, 1000, 16)", gg.nn.lora_param_count(1000, 1000, 16),
+       expected=32_000)
+layer = gg.nn.LoRALinear(gg.nn.Linear(1000, 1000, bias=False), r=16)
+trainable = sum(p.size for p in layer.parameters() if p.requires_grad)
+record("trainable parameters of LoRALinear(1000×1000, r=16)", trainable, expected=32_000)
 
 # %% [markdown]
 # ## LoRA fine-tuning recovers a low-rank update
@@ -123,33 +119,32 @@ if requires("nn.lora.lora_param_count", "nn.lora.LoRALinear", "nn.Linear"):
 # learned update with the true one. The learned update has rank ≤ r by construction.
 
 # %%
-if requires("nn.lora.LoRALinear", "nn.Linear"):
-    rng = np.random.default_rng(0)
-    d = 20
-    gg.manual_seed(0)
-    base = gg.nn.Linear(d, d, bias=False)
-    W0 = base.weight.numpy().copy()
-    delta = rng.standard_normal((d, 2)) @ rng.standard_normal((2, d)) / d
-    X = gg.tensor(rng.standard_normal((256, d)))
-    Y = X @ gg.tensor((W0 + delta).T)
-    lora = LoRALinear(base, r=4, alpha=4.0)
-    trainable = [p for p in lora.parameters() if p.requires_grad]
-    opt = gg.optim.Adam(trainable, lr=0.02)
-    for _ in range(400):
-        opt.zero_grad()
-        loss = gg.mean((lora(X) - Y) ** 2)
-        loss.backward()
-        opt.step()
-    eye = gg.tensor(np.eye(d))
-    with gg.no_grad():
-        learned = (lora(eye) - eye @ gg.tensor(W0.T)).numpy().T
-    rel = np.linalg.norm(learned - delta) / np.linalg.norm(delta)
-    record("trainable LoRA parameters (2·20·4)", sum(p.size for p in trainable), expected=160)
-    record("frozen W₀ unchanged", base.weight, expected=W0, tol=0)
-    record("relative error of the learned ΔW", rel)
-    record("learned ΔW ≈ true ΔW (rel. error < 2%)", rel < 0.02, expected=True)
-    record("rank of the learned update ≤ r = 4",
-           int(np.sum(np.linalg.svd(learned, compute_uv=False) > 1e-8)) <= 4, expected=True)
+rng = np.random.default_rng(0)
+d = 20
+gg.manual_seed(0)
+base = gg.nn.Linear(d, d, bias=False)
+W0 = base.weight.numpy().copy()
+delta = rng.standard_normal((d, 2)) @ rng.standard_normal((2, d)) / d
+X = gg.tensor(rng.standard_normal((256, d)))
+Y = X @ gg.tensor((W0 + delta).T)
+lora = gg.nn.LoRALinear(base, r=4, alpha=4.0)
+trainable = [p for p in lora.parameters() if p.requires_grad]
+opt = gg.optim.Adam(trainable, lr=0.02)
+for _ in range(400):
+    opt.zero_grad()
+    loss = gg.mean((lora(X) - Y) ** 2)
+    loss.backward()
+    opt.step()
+eye = gg.tensor(np.eye(d))
+with gg.no_grad():
+    learned = (lora(eye) - eye @ gg.tensor(W0.T)).numpy().T
+rel = np.linalg.norm(learned - delta) / np.linalg.norm(delta)
+record("trainable LoRA parameters (2·20·4)", sum(p.size for p in trainable), expected=160)
+record("frozen W₀ unchanged", base.weight, expected=W0, tol=0)
+record("relative error of the learned ΔW", rel)
+record("learned ΔW ≈ true ΔW (rel. error < 2%)", rel < 0.02, expected=True)
+record("rank of the learned update ≤ r = 4",
+       int(np.sum(np.linalg.svd(learned, compute_uv=False) > 1e-8)) <= 4, expected=True)
 
 # %% [markdown]
 # ## Your turn
@@ -159,4 +154,11 @@ if requires("nn.lora.LoRALinear", "nn.Linear"):
 # 3. `ex3`: for 1000×1000 at r = 16, what fraction of the parameters is saved?
 
 # %%
-record("exercise ex3 accepted", check("1.4.4", "ex3", 1 - low / full), expected=True)
+sigma = gg.linalg.svd(gg.tensor(np.diag([3.0, 2.0, 1.0])), full_matrices=False)[1].numpy()
+answers = {
+    "ex1": gg.nn.lora_param_count(4096, 4096, 8),
+    "ex2": np.sqrt(np.sum(sigma[1:] ** 2)),
+    "ex3": 1 - low / full,
+}
+for name, answer in answers.items():
+    record(f"your turn {name}: accepted", check("1.4.4", name, answer), expected=True)

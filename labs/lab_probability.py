@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, requires, savefig
+from glassgrad.labs import check, record, savefig
 
 # %% [markdown]
 # ## Bayes' rule: the probability of a cause, given an effect
@@ -32,10 +32,9 @@ record("a positive test still means only ~17% ill", round(posterior, 2), expecte
 log_post = math.log(sensitivity) + math.log(prior) - math.log(evidence)
 record("log form: log P(A|B) = log P(B|A) + log P(A) − log P(B)", math.exp(log_post),
        expected=posterior, tol=1e-15)
-if requires("prob.bayes_rule"):
-    result = gg.prob.bayes_rule(prior, sensitivity, false_alarm)
-    record("gg.prob.bayes_rule posterior", result.posterior, expected=posterior, tol=1e-12)
-    record("gg.prob.bayes_rule evidence", result.evidence, expected=evidence, tol=1e-12)
+result = gg.prob.bayes_rule(prior, sensitivity, false_alarm)
+record("gg.prob.bayes_rule posterior", result.posterior, expected=posterior, tol=1e-12)
+record("gg.prob.bayes_rule evidence", result.evidence, expected=evidence, tol=1e-12)
 
 priors = np.linspace(0.001, 0.999, 200)
 fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -90,11 +89,10 @@ post_long = gg.exp(log_posterior(long_msg))
 record("long message, log space: a proper posterior", post_long.sum(), expected=1.0,
        tol=1e-12)
 record("long message: confidently spam", post_long[1].item() > 0.999, expected=True)
-if requires("prob.MultinomialNB"):
-    nb = gg.prob.MultinomialNB(alpha=1.0).fit(gg.tensor(train.astype(float)), gg.tensor(labels))
-    record("gg.prob.MultinomialNB agrees",
-           nb.predict_proba(gg.tensor(short[None].astype(float)))[0],
-           expected=gg.exp(log_posterior(short)).numpy(), tol=1e-9)
+nb = gg.prob.MultinomialNB(alpha=1.0).fit(gg.tensor(train.astype(float)), gg.tensor(labels))
+record("gg.prob.MultinomialNB agrees",
+       nb.predict_proba(gg.tensor(short[None].astype(float)))[0],
+       expected=gg.exp(log_posterior(short)).numpy(), tol=1e-9)
 
 # %% [markdown]
 # ## Expectation and variance
@@ -119,11 +117,10 @@ record("X ∈ {1, 3}: E[X]", expectation([1.0, 3.0], [0.5, 0.5]), expected=2.0)
 record("X ∈ {1, 3}: Var = E[X²] − E[X]²", variance([1.0, 3.0], [0.5, 0.5]), expected=1.0)
 record("X ∈ {1, 3}: Var = E[(X − E[X])²]",
        expectation((np.array([1.0, 3.0]) - 2.0) ** 2, [0.5, 0.5]), expected=1.0)
-if requires("prob.expectation", "prob.variance"):
-    record("gg.prob.expectation (coin)", gg.prob.expectation([0.0, 1.0], [0.3, 0.7]),
-           expected=0.7, tol=1e-12)
-    record("gg.prob.variance ({1, 3})", gg.prob.variance([1.0, 3.0], [0.5, 0.5]),
-           expected=1.0, tol=1e-12)
+record("gg.prob.expectation (coin)", gg.prob.expectation([0.0, 1.0], [0.3, 0.7]),
+       expected=0.7, tol=1e-12)
+record("gg.prob.variance ({1, 3})", gg.prob.variance([1.0, 3.0], [0.5, 0.5]),
+       expected=1.0, tol=1e-12)
 
 # %% [markdown]
 # In supervised learning the model predicts ŷ = E[Y | X]: the expected label minimises
@@ -171,15 +168,14 @@ for degree in (1, 3, 9):
            tol=0.2 * exact_var / 30, rtol=0.05)
 record("bias falls from degree 1 to 3", table[1][0] > 10 * table[3][0], expected=True)
 record("variance rises with degree", table[1][1] < table[3][1] < table[9][1], expected=True)
-if requires("prob.bias_variance_decomposition", "prob.PolynomialRegression"):
-    V, Vt = np.vander(x_train, 2), np.vander(x_test, 2)
-    bv = gg.prob.bias_variance_decomposition(lambda: gg.prob.PolynomialRegression(1), x_train,
-                                             None, x_test, np.sin, n_rounds=300, method="fresh",
-                                             noise_std=noise, generator=0)
-    record("gg.prob.bias_variance_decomposition, degree 1: bias²", bv.bias2,
-           expected=np.mean((Vt @ np.linalg.lstsq(V, np.sin(x_train), rcond=None)[0]
-                             - truth) ** 2), rtol=0.05)
-    record("its noise term is σ²", bv.noise, expected=noise**2, tol=1e-12)
+V, Vt = np.vander(x_train, 2), np.vander(x_test, 2)
+bv = gg.prob.bias_variance_decomposition(lambda: gg.prob.PolynomialRegression(1), x_train,
+                                         None, x_test, np.sin, n_rounds=300, method="fresh",
+                                         noise_std=noise, generator=0)
+record("gg.prob.bias_variance_decomposition, degree 1: bias²", bv.bias2,
+       expected=np.mean((Vt @ np.linalg.lstsq(V, np.sin(x_train), rcond=None)[0]
+                         - truth) ** 2), rtol=0.05)
+record("its noise term is σ²", bv.noise, expected=noise**2, tol=1e-12)
 fig, ax = plt.subplots(figsize=(5, 3))
 degrees = list(table)
 ax.plot(degrees, [table[d][0] for d in degrees], "o-", label="bias²")
@@ -207,12 +203,11 @@ record("Bernoulli variance p(1 − p)", variance([0.0, 1.0], [0.3, 0.7]), expect
 draws = np.random.default_rng(1).random(20000) < p.item()
 record("sample mean of 20000 draws ≈ p (within 4σ)",
        abs(draws.mean() - 0.7) < 4 * math.sqrt(0.21 / 20000), expected=True)
-if requires("prob.Bernoulli"):
-    bern = gg.prob.Bernoulli(probs=0.7)
-    record("gg.prob.Bernoulli mean, variance", [bern.mean.item(), bern.variance.item()],
-           expected=[0.7, 0.21], tol=1e-12)
-    record("gg.prob.Bernoulli log_prob(1)", bern.log_prob(gg.tensor(1.0)), expected=math.log(0.7),
-           tol=1e-12)
+bern = gg.prob.Bernoulli(probs=0.7)
+record("gg.prob.Bernoulli mean, variance", [bern.mean.item(), bern.variance.item()],
+       expected=[0.7, 0.21], tol=1e-12)
+record("gg.prob.Bernoulli log_prob(1)", bern.log_prob(gg.tensor(1.0)), expected=math.log(0.7),
+       tol=1e-12)
 fig, bars = gg.viz.bernoulli_bars((0.3, 0.7))
 savefig(fig, "bernoulli")
 
@@ -231,18 +226,16 @@ record("∫ p(x) dx = 1", np.trapezoid(dens, grid), expected=1.0, tol=1e-9)
 record("∫ x p(x) dx = μ", np.trapezoid(grid * dens, grid), expected=mu, tol=1e-9)
 record("∫ (x − μ)² p(x) dx = σ²", np.trapezoid((grid - mu) ** 2 * dens, grid),
        expected=sigma**2, tol=1e-8)
-if requires("prob.Normal"):
-    normal = gg.prob.Normal(mu, sigma)
-    record("gg.prob.Normal log_prob = log of the formula", normal.log_prob(gg.tensor(2.5)),
-           expected=math.log(normal_pdf(gg.tensor(2.5)).item()), tol=1e-12)
-if requires("prob.Normal"):
-    # Reparameterisation (as in VAEs): x = μ + σε keeps samples differentiable in μ and σ.
-    # E[x²] = μ² + σ², so its gradient is (2μ, 2σ) = (2, 4); the Monte Carlo one is close.
-    loc, scale = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
-    g_loc, g_scale = gg.grad(lambda m, s_: gg.mean(
-        gg.prob.Normal(m, s_).rsample((20000,), generator=0) ** 2), argnums=(0, 1))(loc, scale)
-    record("∂E[x²]/∂μ by reparameterised samples ≈ 2μ = 2", g_loc, expected=2.0, tol=0.1)
-    record("∂E[x²]/∂σ by reparameterised samples ≈ 2σ = 4", g_scale, expected=4.0, tol=0.15)
+normal = gg.prob.Normal(mu, sigma)
+record("gg.prob.Normal log_prob = log of the formula", normal.log_prob(gg.tensor(2.5)),
+       expected=math.log(normal_pdf(gg.tensor(2.5)).item()), tol=1e-12)
+# Reparameterisation (as in VAEs): x = μ + σε keeps samples differentiable in μ and σ.
+# E[x²] = μ² + σ², so its gradient is (2μ, 2σ) = (2, 4); the Monte Carlo one is close.
+loc, scale = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
+g_loc, g_scale = gg.grad(lambda m, s_: gg.mean(
+    gg.prob.Normal(m, s_).rsample((20000,), generator=0) ** 2), argnums=(0, 1))(loc, scale)
+record("∂E[x²]/∂μ by reparameterised samples ≈ 2μ = 2", g_loc, expected=2.0, tol=0.1)
+record("∂E[x²]/∂σ by reparameterised samples ≈ 2σ = 4", g_scale, expected=4.0, tol=0.15)
 fig, curves = gg.viz.gaussian_curves()
 ax = fig.axes[0]
 ax.axvline(0.0, color="k", lw=0.8)
@@ -277,10 +270,9 @@ record("∫∫ p(x) dx = 1", np.trapezoid(np.trapezoid(dens2, g2[0], axis=1), g1
 samples = np.random.default_rng(2).multivariate_normal(mean, cov, size=20000)
 record("sample covariance ≈ Σ (within 0.06)", np.abs(np.cov(samples.T) - cov).max() < 0.06,
        expected=True)
-if requires("prob.MultivariateNormal"):
-    mvn = gg.prob.MultivariateNormal(gg.tensor(mean), covariance_matrix=gg.tensor(cov))
-    record("gg.prob.MultivariateNormal log_prob", mvn.log_prob(gg.tensor(point)),
-           expected=math.log(mvn_pdf.item()), tol=1e-12)
+mvn = gg.prob.MultivariateNormal(gg.tensor(mean), covariance_matrix=gg.tensor(cov))
+record("gg.prob.MultivariateNormal log_prob", mvn.log_prob(gg.tensor(point)),
+       expected=math.log(mvn_pdf.item()), tol=1e-12)
 
 # %% [markdown]
 # ## A Gaussian mixture: soft cluster assignments by Bayes' rule
@@ -307,11 +299,10 @@ record("EM: log-likelihood never decreases", bool(np.all(np.diff(loglik) >= -1e-
        expected=True)
 record("recovered means ≈ (−2, 3)", means, expected=[-2.0, 3.0], tol=0.15)
 record("recovered weights ≈ (0.6, 0.4)", weights, expected=[0.6, 0.4], tol=0.03)
-if requires("prob.GaussianMixture"):
-    gm = gg.prob.GaussianMixture(2, max_iter=200, tol=1e-10, means_init=[[-1.0], [1.0]])
-    gm.fit(data[:, None])
-    record("gg.prob.GaussianMixture means = the EM above", np.sort(gm.means_.ravel()),
-           expected=np.sort(means), tol=1e-3)
+gm = gg.prob.GaussianMixture(2, max_iter=200, tol=1e-10, means_init=[[-1.0], [1.0]])
+gm.fit(data[:, None])
+record("gg.prob.GaussianMixture means = the EM above", np.sort(gm.means_.ravel()),
+       expected=np.sort(means), tol=1e-3)
 xs = np.linspace(-5, 7, 300)
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.hist(data, bins=40, density=True, alpha=0.4)
@@ -343,12 +334,11 @@ for zk in measured:
 track = np.array(track)
 record("steady-state variance solves P² + qP − qr = 0", P,
        expected=(-q + math.sqrt(q * q + 4 * q * r)) / 2, tol=1e-12)
-if requires("prob.KalmanFilter"):
-    kf = gg.prob.KalmanFilter(initial_mean=0.0, initial_var=10.0, process_var=q,
-                              observation_var=r)
-    kf_means, kf_vars = kf.filter(measured)
-    record("gg.prob.KalmanFilter = the loop above", np.asarray(kf_means), expected=track,
-           tol=1e-12)
+kf = gg.prob.KalmanFilter(initial_mean=0.0, initial_var=10.0, process_var=q,
+                          observation_var=r)
+kf_means, kf_vars = kf.filter(measured)
+record("gg.prob.KalmanFilter = the loop above", np.asarray(kf_means), expected=track,
+       tol=1e-12)
 rmse_filter = np.sqrt(np.mean((track - truth) ** 2))
 rmse_raw = np.sqrt(np.mean((measured - truth) ** 2))
 record("RMSE of measurements", rmse_raw)
@@ -369,4 +359,10 @@ savefig(fig, "kalman")
 # 3. `ex3`: the variance of a fair six-sided die?
 
 # %%
-record("exercise ex1 accepted", check("probability", "ex1", posterior), expected=True)
+answers = {
+    "ex1": posterior,
+    "ex2": gg.prob.Bernoulli(probs=0.7).variance,
+    "ex3": gg.prob.variance(np.arange(1.0, 7.0), np.full(6, 1 / 6)),
+}
+for name, answer in answers.items():
+    record(f"your turn {name}: accepted", check("probability", name, answer), expected=True)

@@ -12,23 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("tour")]
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
-def shared_tour(tmp_path_factory):
-    """Run the tour once per test session, even across xdist workers (a file lock)."""
-    import fcntl
-
-    from glassgrad.cli import run_tour
-
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # shared by all workers of this session
-    out = root / "tour"
-    with open(root / "tour.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (out / "report.html").exists():
-            run_tour(out, progress=False)
-    return out / "report.html"
-
-
 def _need_chromium():
     present = Path(CHROMIUM).exists() and Path(DRIVER).exists()
     if not present:
@@ -41,9 +24,9 @@ def _need_chromium():
 
 
 @pytest.fixture(scope="session")
-def report_path(tmp_path_factory):
-    _need_chromium()
-    return shared_tour(tmp_path_factory)
+def report_path(request):
+    _need_chromium()  # before the tour, so that a machine without Chromium skips at once
+    return request.getfixturevalue("tour_report")
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def test_train_digits(invoke, tmp_path, model):
     assert result.exit_code == 0, result.output
     accuracy = float(result.stdout.split("test accuracy:")[1].split()[0])
     assert accuracy > (0.9 if model == "mlp" else 0.8)
-    state = gg.io.load(tmp_path / f"digits_{model}.npz")
+    state = gg.load(tmp_path / f"digits_{model}.npz")
     assert state and all(isinstance(v, gg.Tensor) for v in state.values())
 
 

@@ -1,6 +1,5 @@
 """The tour writes one self-contained report with a section per lab and no failed checks."""
 
-import os
 import re
 
 import pytest
@@ -11,26 +10,9 @@ from glassgrad.report import markdown_to_html, write_report
 pytestmark = [pytest.mark.xdist_group("tour"), pytest.mark.slow]
 
 
-def shared_tour(tmp_path_factory):
-    """Run the tour once per test session, even across xdist workers (a file lock)."""
-    import fcntl
-
-    from glassgrad.cli import run_tour
-
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # shared by all workers of this session
-    out = root / "tour"
-    with open(root / "tour.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (out / "report.html").exists():
-            run_tour(out, progress=False)
-    return out / "report.html"
-
-
 @pytest.fixture(scope="session")
-def html(tmp_path_factory):
-    return shared_tour(tmp_path_factory).read_text(encoding="utf-8")
+def html(tour_report):
+    return tour_report.read_text(encoding="utf-8")
 
 
 def test_every_lab_has_a_section(html):
@@ -42,9 +24,13 @@ def test_no_failed_checks(html):
     failed = re.findall(r'<tr class="fail"><td>✗</td><td>([^<]*)', html)
     errors = re.findall(r'<h3 class="fail">Error</h3><pre>([^<]*)', html)
     assert not failed and not errors, (failed, errors)
-    counts = re.search(r"(\d+) checks passed</span>, <span class=\"\w+\">(\d+) failed", html)
-    passed, failed = counts.groups()
-    assert int(failed) == 0 and int(passed) >= 100
+    counts = re.search(
+        r"(\d+) checks passed</span>, <span class=\"\w+\">(\d+) failed</span>, "
+        r"<span class=\"\w+\">(\d+) cells not run",
+        html,
+    )
+    passed, failed, not_run = map(int, counts.groups())
+    assert failed == 0 and not_run == 0 and passed >= 200
     assert 'class="summary"' in html
 
 
@@ -55,15 +41,17 @@ def test_report_is_self_contained(html):
     assert "✓" in html and "checks passed" in html
 
 
-def test_skipped_sections_are_shown_as_not_run(tmp_path):
-    from glassgrad.labs import Check, LabResult
+def test_cells_after_an_error_are_counted_as_not_run(tmp_path, monkeypatch):
+    from glassgrad.labs import run_lab
 
-    lab = list_labs()[0]
-    note = "not available yet: glassgrad.nn"
-    skipped = LabResult(lab, [Check("section skipped", None, status="skip", note=note)])
-    html = write_report([skipped], tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "not run" in html and "not available yet: glassgrad.nn" in html
-    assert "0 checks passed" in html
+    lab = tmp_path / "labs" / "lab_9_9_9_broken.py"
+    lab.parent.mkdir()
+    lab.write_text("# %%\nx = 1\n# %%\nraise ValueError('boom')\n# %%\ny = 2\n# %%\nz = 3\n")
+    monkeypatch.setenv("GLASSGRAD_LABS", str(lab.parent))
+    result = run_lab("9.9.9")
+    assert result.not_run == [2, 3] and not result.ok and "boom" in result.error
+    html = write_report([result], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "2 cells not run" in html and 'class="summary bad"' in html
 
 
 def test_failed_check_is_marked(tmp_path):

@@ -23,7 +23,6 @@ __all__ = [
     "LabNotFound",
     "record",
     "savefig",
-    "requires",
     "list_labs",
     "find_lab",
     "run_lab",
@@ -37,7 +36,7 @@ class LabNotFound(LookupError):
 
 @dataclass
 class Check:
-    """One recorded number: ``status`` is "pass", "fail", "info" (no expected value) or "skip"."""
+    """One recorded number: ``status`` is "pass", "fail" or "info" (no expected value)."""
 
     name: str
     value: object
@@ -67,10 +66,17 @@ class LabResult:
     error: str = ""
     seconds: float = 0.0
     outputs: dict = field(default_factory=dict)  # cell index → printed text
+    code_cells: list = field(default_factory=list)  # indices of the lab's code cells
+
+    @property
+    def not_run(self):
+        """Indices of the code cells that did not run (those after an error)."""
+        return [i for i in self.code_cells if i not in self.outputs]
 
     @property
     def ok(self):
-        return not self.error and all(c.status != "fail" for c in self.checks)
+        """True when every cell ran and no check failed."""
+        return not self.error and not self.not_run and all(c.status != "fail" for c in self.checks)
 
 
 class _Session:
@@ -161,44 +167,6 @@ def _in_notebook():
         return False
     shell = get_ipython()
     return shell is not None and "ZMQ" in type(shell).__name__
-
-
-def _available(name):
-    """Whether ``glassgrad.<name>`` (a module, or an attribute path inside one) exists."""
-    import importlib
-
-    parts = name.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module("glassgrad." + ".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for attr in parts[cut:]:
-            if not hasattr(obj, attr):
-                return False
-            obj = getattr(obj, attr)
-        return True
-    return False
-
-
-def requires(*names):
-    """True when every public name (``"nn.Linear"``, ``"prob"``) is importable.
-
-    Otherwise records a "skip" check saying the section did not run, prints a visible
-    "not available yet" note, and returns False, so a lab can guard a section with it.
-
-    Example:
-        >>> requires("analysis.explain")
-        True
-    """
-    missing = [name for name in names if not _available(name)]
-    if missing:
-        note = "not available yet: " + ", ".join(f"glassgrad.{m}" for m in missing)
-        _current.checks.append(
-            Check("section skipped", None, status="skip", note=note, cell=_current.cell)
-        )
-        print(f"[{note}; this section did not run]")
-    return not missing
 
 
 def labs_dir():
@@ -296,10 +264,11 @@ def run_lab(lab, out_dir=None):
     session, previous = _Session(fig_dir), _current
     _current, outputs, error, start = session, {}, "", time.perf_counter()
     namespace = {"__name__": "__main__", "__file__": str(lab.path)}
+    cells = _parse_cells(lab.path.read_text("utf-8"))
+    code_cells = [index for index, (kind, _, _) in enumerate(cells) if kind == "code"]
     try:
-        for index, (kind, text, first) in enumerate(_parse_cells(lab.path.read_text("utf-8"))):
-            if kind != "code":
-                continue
+        for index in code_cells:
+            _, text, first = cells[index]
             session.cell, buf = index, io.StringIO()
             code = compile("\n" * (first - 1) + text, str(lab.path), "exec")  # true line numbers
             try:
@@ -313,4 +282,6 @@ def run_lab(lab, out_dir=None):
         _current = previous
     stdout = "".join(outputs.values())
     elapsed = time.perf_counter() - start
-    return LabResult(lab, session.checks, session.figures, stdout, error, elapsed, outputs)
+    return LabResult(
+        lab, session.checks, session.figures, stdout, error, elapsed, outputs, code_cells
+    )

@@ -18,6 +18,45 @@ def test_all_required_labs_exist():
     )
 
 
+PUBLIC_MODULES = {"glassgrad", "glassgrad.labs", "glassgrad.nn.functional", "glassgrad.numpy"}
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_lab_uses_only_the_public_api(lab):
+    import ast
+
+    import glassgrad as gg
+
+    tree = ast.parse(lab.path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            modules = [node.module] if isinstance(node, ast.ImportFrom) else []
+            modules += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            inside = [m for m in modules if m.split(".")[0] == "glassgrad"]
+            assert set(inside) <= PUBLIC_MODULES, (lab.id, node.lineno, inside)
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            assert node.attr.startswith("__"), (lab.id, node.lineno, node.attr)
+        if isinstance(node, ast.Name):
+            assert node.id != "requires", (lab.id, node.lineno)
+    for chain in _gg_attribute_chains(tree):  # gg.nn.LoRALinear: each step is exported
+        obj = gg
+        for name in chain:
+            assert hasattr(obj, name), (lab.id, "gg." + ".".join(chain))
+            obj = getattr(obj, name)
+
+
+def _gg_attribute_chains(tree):
+    import ast
+
+    for node in ast.walk(tree):
+        chain = []
+        while isinstance(node, ast.Attribute):
+            chain.insert(0, node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id == "gg" and chain:
+            yield chain
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_lab_runs_as_script(lab, tmp_path):
@@ -67,6 +106,7 @@ def test_lab_checks_are_recorded_and_pass(tmp_path):
 
     result = run_lab("1.4.1", out_dir=tmp_path)
     assert result.ok, result.error
+    assert result.code_cells and not result.not_run
     assert sum(c.status == "pass" for c in result.checks) >= 20
     assert any(c.name == "f'(3) by autodiff" and c.value == 6.0 for c in result.checks)
     assert (tmp_path / "figures" / "1.4.1" / "tangent_slopes.svg").exists()
