@@ -16,7 +16,7 @@ import numpy as np
 
 from glassgrad.core.autodiff import no_grad
 from glassgrad.core.ops import (
-    broadcast_to, exp, expand_dims, log, log_softmax, matmul, relu, sigmoid, sqrt, sum,
+    broadcast_to, cumsum, exp, expand_dims, log, log_softmax, matmul, relu, sigmoid, sqrt, sum,
     to_tensor, where,
 )
 from glassgrad.core.random import get_generator
@@ -454,6 +454,17 @@ class Uniform(Distribution):
         return self.low + (self.high - self.low) * u
 
 
+def _running(first, step, n_terms, ndim):
+    """Running sums ``first + sum_{j<n} step(j)``, n = 0, 1, ..., along a new first axis.
+
+    Series terms are built this way from log t_0 and the log ratios log(t_{j+1}/t_j): one log
+    per term instead of one lgamma, and the steps are small near the series' peak, so little
+    rounding builds up where the terms matter. ``ndim`` axes are left for broadcasting.
+    """
+    steps = step(Tensor(np.arange(n_terms, dtype=np.float64).reshape((-1,) + (1,) * ndim)))
+    return first + cumsum(steps, axis=0) - steps
+
+
 def _beta_dx_dab(a, b, x):
     """(dx/da, dx/db) for x ~ Beta(a, b) at a fixed CDF level I_x(a, b) (implicit, as Gamma's).
 
@@ -463,11 +474,14 @@ def _beta_dx_dab(a, b, x):
     """
     flip = x.data > 0.5
     p, q, y = where(flip, b, a), where(flip, a, b), where(flip, 1.0 - x, x)
-    n = np.arange(int(4.0 * np.max(a.data + b.data, initial=0.0) + 100.0), dtype=np.float64)
-    n = Tensor(n.reshape((-1,) + (1,) * x.ndim))
-    log_y, log_1y, psi_pqn = log(y), log(1.0 - y), digamma(p + q + n)
-    terms = exp((p + n) * log_y + q * log_1y + lgamma(p + q + n) - lgamma(p + n + 1.0) - lgamma(q))
-    dp = sum(terms * (log_y + psi_pqn - digamma(p + n + 1.0)), axis=0)
+    n_terms = int(4.0 * np.max(a.data + b.data, initial=0.0) + 100.0)
+    log_y, log_1y = log(y), log(1.0 - y)
+    first = p * log_y + q * log_1y + lgamma(p + q) - lgamma(p + 1.0) - lgamma(q)
+    step = lambda j: log_y + log(p + q + j) - log(p + 1.0 + j)
+    terms = exp(_running(first, step, n_terms, x.ndim))
+    psi_pqn = _running(digamma(p + q), lambda j: 1.0 / (p + q + j), n_terms, x.ndim)
+    psi_pn1 = _running(digamma(p + 1.0), lambda j: 1.0 / (p + 1.0 + j), n_terms, x.ndim)
+    dp = sum(terms * (log_y + psi_pqn - psi_pn1), axis=0)
     dq = sum(terms * (log_1y + psi_pqn - digamma(q)), axis=0)
     density = exp((a - 1.0) * log(x) + (b - 1.0) * log(1.0 - x) - lbeta(a, b))
     return where(flip, dq, -dp) / density, where(flip, dp, -dq) / density
@@ -534,16 +548,17 @@ class Beta(Distribution):
 
 
 def _gamma_series(a, x):
-    """The terms exp((a+n) log x - x - lgamma(a+n+1)), n = 0, 1, ..., along a new first axis.
+    """The terms exp((a+n) log x - x - lgamma(a+n+1)), n = 0, 1, ..., and psi(a+n+1).
 
-    They sum to the regularised lower incomplete gamma P(a, x), the CDF of Gamma(a, 1) at
-    x > 0, and peak near n = x, falling like exp(-k^2/2) at n = x + k sqrt(x). Returned with
-    the shifted orders a + n + 1.
+    The terms sum to the regularised lower incomplete gamma P(a, x), the CDF of Gamma(a, 1) at
+    x > 0; they peak near n = x and fall like exp(-k^2/2) at n = x + k sqrt(x).
     """
     top = float(np.max(x.data, initial=0.0))
-    n = np.arange(int(top + 12.0 * math.sqrt(top) + 40.0), dtype=np.float64)
-    shifted = a + Tensor(n.reshape((-1,) + (1,) * x.ndim)) + 1.0
-    return shifted, exp((shifted - 1.0) * log(x) - x - lgamma(shifted))
+    n_terms, log_x = int(top + 12.0 * math.sqrt(top) + 40.0), log(x)
+    first = a * log_x - x - lgamma(a + 1.0)
+    terms = exp(_running(first, lambda j: log_x - log(a + 1.0 + j), n_terms, x.ndim))
+    psi = _running(digamma(a + 1.0), lambda j: 1.0 / (a + 1.0 + j), n_terms, x.ndim)
+    return terms, psi
 
 
 def _gamma_dx_da(a, x):
@@ -553,8 +568,8 @@ def _gamma_dx_da(a, x):
     being the term times (log x - psi(a+n+1)). Written in glassgrad ops of (a, x), with x the
     recorded sample, so it differentiates again.
     """
-    shifted, terms = _gamma_series(a, x)
-    dP_da = sum(terms * (log(x) - digamma(shifted)), axis=0)
+    terms, psi = _gamma_series(a, x)
+    dP_da = sum(terms * (log(x) - psi), axis=0)
     return -dP_da * exp(x - (a - 1.0) * log(x) + lgamma(a))  # divided by the density p(x)
 
 
@@ -598,7 +613,7 @@ class Gamma(Distribution):
         """F(x) = P(a, r x), the regularised lower incomplete gamma function (0 for x <= 0)."""
         z = self.rate * self._value(value, "cdf")
         inside = z.data > 0
-        _, terms = _gamma_series(self.concentration, where(inside, z, 1.0))
+        terms, _ = _gamma_series(self.concentration, where(inside, z, 1.0))
         return where(inside, sum(terms, axis=0), 0.0)
 
     def entropy(self):
