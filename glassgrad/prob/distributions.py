@@ -513,6 +513,8 @@ class Beta(Distribution):
         1.5
     """
 
+    has_rsample = True
+
     def __init__(self, concentration1, concentration0):
         a = _positive(concentration1, "concentration1", "Beta")
         b = _positive(concentration0, "concentration0", "Beta")
@@ -535,8 +537,6 @@ class Beta(Distribution):
         a, b = self.concentration1, self.concentration0
         h = lbeta(a, b) - (a - 1.0) * digamma(a) - (b - 1.0) * digamma(b)
         return h + (a + b - 2.0) * digamma(a + b)
-
-    has_rsample = True
 
     def rsample(self, sample_shape=(), generator=None):
         """X ~ Beta(a, b), kept inside (0, 1), with its implicit derivatives in a and b."""
