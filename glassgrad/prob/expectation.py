@@ -107,7 +107,10 @@ class PolynomialRegression:
         self.degree = int(degree)
 
     def _features(self, x):
-        return _floats(x).reshape(-1, 1) ** np.arange(self.degree + 1)
+        x = _floats(x)
+        _check(x.ndim == 1 or x.shape[1:] == (1,),
+               f"PolynomialRegression: x must be 1-D (one input); got shape {x.shape}")
+        return x.reshape(-1, 1) ** np.arange(self.degree + 1)
 
     def fit(self, x, y):
         """Solve min_w |V w - y|^2 with the Vandermonde matrix V; returns self."""

@@ -214,6 +214,11 @@ BAD = [
     (lambda: monte_carlo(np.mean, lambda n, g: g.random(n), 5), ValueError, "must have n=5 rows"),
     (lambda: monte_carlo(np.sin, [0.5], 5), TypeError, "f and sampler must be callable; got"),
     (lambda: PolynomialRegression(-1), ValueError, "degree must be int >= 0"),
+    (
+        lambda: PolynomialRegression(1).fit(np.ones((4, 2)), np.ones(4)),
+        ValueError,
+        r"x must be 1-D \(one input\); got shape \(4, 2\)",
+    ),
     (lambda: _bvd(model_factory=None), TypeError, "model_factory and true_fn must be callable"),
     (lambda: _bvd(noise_std=-1.0), ValueError, "noise_std must be None or a number >= 0"),
     (lambda: _bvd(n_rounds=1), ValueError, "n_rounds must be an int >= 2; got 1"),
