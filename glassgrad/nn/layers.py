@@ -27,6 +27,15 @@ def _empty(*shape, dtype=None):
     return Parameter(np.zeros(shape, dtype=dtype or np.float64))
 
 
+def _check_layer(where, dtype, **sizes):
+    """Raise a clear error unless every size is a positive int and dtype is floating."""
+    for name, n in sizes.items():
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"{where}: {name} must be a positive int; got {n!r}")
+    if dtype is not None and np.dtype(dtype).kind != "f":
+        raise TypeError(f"{where}: dtype must be float32 or float64; got {np.dtype(dtype)}")
+
+
 def _default_init(weight, bias, generator):
     """PyTorch's Linear/Conv default: kaiming_uniform_(a=√5) for W, U(±1/√fan_in) for b."""
     init.kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
@@ -57,6 +66,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, dtype=None, generator=None):
         super().__init__()
+        _check_layer("Linear", dtype, in_features=in_features, out_features=out_features)
         self.in_features, self.out_features = in_features, out_features
         self.weight = _empty(out_features, in_features, dtype=dtype)
         self.bias = _empty(out_features, dtype=dtype) if bias else None
@@ -126,6 +136,7 @@ class Conv2d(Module):
     ):
         super().__init__()
         kh, kw = F._pair(kernel_size, "kernel_size")
+        _check_layer("Conv2d", dtype, in_channels=in_channels, out_channels=out_channels)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
         self.weight = _empty(out_channels, in_channels, kh, kw, dtype=dtype)
@@ -220,6 +231,7 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings, embedding_dim, dtype=None, generator=None):
         super().__init__()
+        _check_layer("Embedding", dtype, num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = init.normal_(
             _empty(num_embeddings, embedding_dim, dtype=dtype), generator=generator
@@ -241,6 +253,8 @@ class LayerNorm(Module):
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
         self.normalized_shape, self.eps = tuple(normalized_shape), eps
+        sizes = {f"normalized_shape[{i}]": n for i, n in enumerate(self.normalized_shape)}
+        _check_layer("LayerNorm", dtype, **sizes)
         self.elementwise_affine = elementwise_affine
         self.weight = (
             init.ones_(_empty(*self.normalized_shape, dtype=dtype)) if elementwise_affine else None
@@ -268,6 +282,7 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, bias=True, dtype=None):
         super().__init__()
+        _check_layer("BatchNorm1d", dtype, num_features=num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = init.ones_(_empty(num_features, dtype=dtype)) if affine else None
         self.bias = _empty(num_features, dtype=dtype) if affine and bias else None
@@ -346,6 +361,7 @@ class RNN(Module):
         super().__init__()
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu'; got {nonlinearity!r}")
+        _check_layer("RNN", dtype, input_size=input_size, hidden_size=hidden_size)
         self.input_size, self.hidden_size = input_size, hidden_size
         self.nonlinearity, self.batch_first = nonlinearity, batch_first
         self.weight_ih_l0 = _empty(hidden_size, input_size, dtype=dtype)

@@ -290,3 +290,22 @@ def test_function_modules_take_the_functions_options(torch):
         nn.LeakyReLU(0.1, 0.2)
     with pytest.raises(TypeError, match="CrossEntropyLoss: got an unexpected keyword.*smoothing"):
         nn.CrossEntropyLoss(smoothing=0.1)
+
+
+@pytest.mark.parametrize(
+    "make,err,match",
+    [
+        (lambda: nn.Linear(0, 3), ValueError, "Linear: in_features must be a positive int; got 0"),
+        (lambda: nn.Linear(3, 2.5), ValueError, "out_features must be a positive int; got 2.5"),
+        (lambda: nn.Linear(3, 2, dtype=np.int64), TypeError, "float32 or float64; got int64"),
+        (lambda: nn.Conv2d(1, -4, 3), ValueError, "Conv2d: out_channels.*got -4"),
+        (lambda: nn.Embedding(True, 3), ValueError, "num_embeddings.*got True"),
+        (lambda: nn.LayerNorm((4, 0)), ValueError, r"normalized_shape\[1\].*got 0"),
+        (lambda: nn.BatchNorm1d(0), ValueError, "num_features"),
+        (lambda: nn.RNN(3, "4"), ValueError, "RNN: hidden_size must be a positive int; got '4'"),
+        (lambda: nn.MLP([4, 0, 2]), ValueError, "Linear: out_features.*got 0"),
+    ],
+)
+def test_layer_sizes_and_dtype_checked_at_construction(make, err, match):
+    with pytest.raises(err, match=match):
+        make()
