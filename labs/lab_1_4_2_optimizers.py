@@ -71,6 +71,17 @@ record("bowl: lr 0.21 > 2/10 diverges", [t for label, t in runs.items()
        expected=True)
 savefig(fig, "learning_rates_bowl")
 
+# The step x ← x − lr·∇f(x) is itself a map, and its Jacobian I − lr·H has eigenvalues
+# 1 − lr·λ. Training is stable when all of them lie inside (−1, 1): the eigenvalues of a
+# Jacobian tell whether training is stable.
+for lr in (0.15, 0.21):
+    step_map = lambda x, lr=lr: x - lr * gg.grad(bowl)(x)
+    jac_eigs = np.linalg.eigvals(gg.jacfwd(step_map)(np.array([-1.8, 1.6])).numpy())
+    record(f"lr {lr}: eigenvalues of the step's Jacobian = 1 − lr·λ", np.sort(jac_eigs),
+           expected=np.sort([1 - lr * 1.0, 1 - lr * 10.0]), tol=1e-12)
+    record(f"lr {lr}: stable (all |1 − lr·λ| < 1)", bool(np.all(np.abs(jac_eigs) < 1)),
+           expected=lr < 2 / 10)
+
 # %% [markdown]
 # ## Momentum: a bowling ball instead of a book
 #

@@ -101,6 +101,30 @@ ax.set_title("a wide minimum (left) and a sharp one (right)")
 savefig(fig, "wide_vs_sharp")
 
 # %% [markdown]
+# Narrow valleys also make training unstable. Near a minimum gradient descent multiplies the
+# distance to it by (1 − lr·λ) along each Hessian eigenvector, so it settles only while
+# lr < 2/λ: 2 in the wide well, 2/25 = 0.08 in the sharp one. At lr = 0.1 it settles in the
+# wide valley and keeps bouncing across the sharp one.
+
+# %%
+lr = 0.1
+in_wide = gg.analysis.trajectory(wells, [-2.9, 0.0], "sgd", steps=40, lr=lr)
+in_sharp = gg.analysis.trajectory(wells, [3.02, 0.0], "sgd", steps=40, lr=lr)
+record("largest stable learning rate in the sharp well, 2/λ", 2 / np.linalg.eigvalsh(
+    H_sharp.numpy()).max(), expected=0.08, tol=1e-6)
+record("lr 0.1: GD settles in the wide valley (loss within 1e-3 of its bottom)",
+       in_wide.losses[-1] - wells([-3.0, 0.0]).item() < 1e-3, expected=True)
+record("lr 0.1: GD keeps bouncing in the sharp valley (loss ≥ 0.1 above its bottom)",
+       in_sharp.losses[-1] - wells([3.0, 0.0]).item() > 0.1, expected=True)
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.plot(in_wide.path[:, 0] + 3.0, "o-", markersize=3, label="wide valley: x − (−3)")
+ax.plot(in_sharp.path[:, 0] - 3.0, "s-", markersize=3, label="sharp valley: x − 3")
+ax.set_xlabel("step (lr = 0.1)")
+ax.set_ylabel("distance to the minimum")
+ax.legend()
+savefig(fig, "narrow_valley_unstable")
+
+# %% [markdown]
 # ## Flat regions and many local minima
 #
 # On the plateau 1 − exp(−(x² + y²)) the gradient far from the well is almost zero: GD

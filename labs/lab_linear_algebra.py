@@ -30,6 +30,13 @@ record("a·b = ‖a‖‖b‖cos θ", math.sqrt(14) * math.sqrt(77) * math.cos(a
        tol=1e-12)
 record("∂(a·b)/∂a = b", gg.grad(lambda u: gg.dot(u, b))(a), expected=[4, 5, 6])
 
+# Projecting an embedding onto a direction: proj_b(a) = (a·b / b·b)·b, and what is left,
+# a − proj_b(a), is orthogonal to b.
+proj = gg.dot(a, b) / gg.dot(b, b) * b
+record("proj of [1,2,3] on [4,5,6] = (32/77)·b", proj, expected=32 / 77 * np.array([4, 5, 6]),
+       tol=1e-12)
+record("the residual is orthogonal to b", gg.dot(a - proj, b), expected=0.0, tol=1e-12)
+
 # %% [markdown]
 # ## Matrix multiplication
 #
@@ -114,6 +121,20 @@ record("cosine similarity of [1, 0] and [1, 1]",
        expected=1 / math.sqrt(2), tol=1e-12)
 record("cosine ignores length: cos(x, 10x) = 1",
        gg.linalg.cosine_similarity(p, 10 * p), expected=1.0, tol=1e-12)
+
+# k-nearest neighbours with the Euclidean distance: label each test digit (8×8 pixels, a
+# point in 64 dimensions) like the closest training digit.
+digits, labels = gg.data.load_digits()
+train_x, test_x = digits[:1000], digits[1000:1300]
+dist = gg.linalg.pairwise_distances(test_x, train_x)
+brute = np.sqrt(((test_x.numpy()[:20, None] - train_x.numpy()[None]) ** 2).sum(-1))
+record("pairwise Euclidean distances = √Σ(xᵢ − yᵢ)² (first 20 test digits)", dist[:20],
+       expected=brute, tol=1e-9)
+nearest = dist.numpy().argmin(axis=1)
+knn_accuracy = float(np.mean(labels.numpy()[1000:1300] == labels.numpy()[:1000][nearest]))
+record("1-NN test accuracy on the digits", knn_accuracy)
+record("1-NN with the Euclidean distance: > 90% of test digits right", knn_accuracy > 0.9,
+       expected=True)
 
 # %% [markdown]
 # ## Attention scores: dot products and a normalisation

@@ -94,6 +94,18 @@ record("gg.prob.MultinomialNB agrees",
        nb.predict_proba(gg.tensor(short[None].astype(float)))[0],
        expected=gg.exp(log_posterior(short)).numpy(), tol=1e-9)
 
+# For binary features (is the word present?) Bernoulli Naive Bayes uses
+# P(x | y) = Πᵢ pᵢ^xᵢ (1 − pᵢ)^(1 − xᵢ): an absent word is evidence too.
+present = (train > 0).astype(float)
+p_present = np.stack([(present[labels == c].sum(0) + 1) / (np.sum(labels == c) + 2)
+                      for c in (0, 1)])
+query = (short > 0).astype(float)
+joint_b = np.log(0.5) + (query * np.log(p_present) + (1 - query) * np.log(1 - p_present)).sum(1)
+bnb = gg.prob.BernoulliNB(alpha=1.0).fit(gg.tensor(present), gg.tensor(labels))
+record("gg.prob.BernoulliNB = the Bernoulli product by hand",
+       bnb.predict_proba(gg.tensor(query[None]))[0],
+       expected=np.exp(joint_b - np.logaddexp.reduce(joint_b)), tol=1e-9)
+
 # %% [markdown]
 # ## Expectation and variance
 #
@@ -236,6 +248,15 @@ g_loc, g_scale = gg.grad(lambda m, s_: gg.mean(
     gg.prob.Normal(m, s_).rsample((20000,), generator=0) ** 2), argnums=(0, 1))(loc, scale)
 record("∂E[x²]/∂μ by reparameterised samples ≈ 2μ = 2", g_loc, expected=2.0, tol=0.1)
 record("∂E[x²]/∂σ by reparameterised samples ≈ 2σ = 4", g_scale, expected=4.0, tol=0.15)
+# Regression assumes Normal residuals: −log p(y | ŷ, σ = 1) = (y − ŷ)²/2 + log √(2π), so
+# maximising the Gaussian likelihood is minimising the squared error.
+y_obs, y_hat = np.array([2.0, -0.5, 1.2]), gg.tensor([1.5, 0.0, 1.0])
+gauss_nll = lambda yh: -gg.mean(gg.prob.Normal(yh, 1.0).log_prob(gg.tensor(y_obs)))
+record("Gaussian NLL (σ = 1) = MSE/2 + log √(2π)", gauss_nll(y_hat),
+       expected=np.mean((y_obs - y_hat.numpy()) ** 2) / 2 + 0.5 * math.log(2 * math.pi),
+       tol=1e-12)
+record("its gradient in ŷ = the gradient of MSE/2", gg.grad(gauss_nll)(y_hat),
+       expected=(y_hat.numpy() - y_obs) / 3, tol=1e-12)
 fig, curves = gg.viz.gaussian_curves()
 ax = fig.axes[0]
 ax.axvline(0.0, color="k", lw=0.8)
