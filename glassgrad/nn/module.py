@@ -1,6 +1,7 @@
 """Module, Parameter and the containers Sequential and ModuleList (PyTorch's interface)."""
 
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -213,14 +214,17 @@ class Module:
         Every key and shape is checked before anything is written, so a failing load leaves
         the module untouched. Returns ``(missing_keys, unexpected_keys)``.
         """
+        where = f"load_state_dict for {type(self).__name__}"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"{where}: state_dict must be a dict of name -> Tensor; "
+                f"got {type(state_dict).__name__}"
+            )
         own = self._state_tensors()
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
-            raise KeyError(
-                f"load_state_dict for {type(self).__name__}: missing keys {missing}, "
-                f"unexpected keys {unexpected}"
-            )
+            raise KeyError(f"{where}: missing keys {missing}, unexpected keys {unexpected}")
         values = {}
         for key, target in own.items():
             if key not in state_dict:
@@ -228,9 +232,14 @@ class Module:
             value = np.asarray(
                 state_dict[key].data if isinstance(state_dict[key], Tensor) else state_dict[key]
             )
+            if value.dtype.kind not in "fiub":
+                raise TypeError(
+                    f"{where}: {key!r} must be a numeric Tensor or array; got "
+                    f"{type(state_dict[key]).__name__} of dtype {value.dtype}"
+                )
             if value.shape != target.shape:
                 raise ShapeError(
-                    f"load_state_dict for {type(self).__name__}: size mismatch for {key!r}: "
+                    f"{where}: size mismatch for {key!r}: "
                     f"expected shape {target.shape}, got {value.shape}"
                 )
             values[key] = value

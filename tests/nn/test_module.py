@@ -114,6 +114,10 @@ def test_load_state_dict_errors_leave_model_untouched():
     bad = {**good, "body.0.weight": gg.Tensor(np.zeros((3, 4)))}
     with pytest.raises(ShapeError, match=r"body.0.weight.*expected shape \(4, 3\), got \(3, 4\)"):
         net.load_state_dict(bad)
+    with pytest.raises(TypeError, match="must be a dict of name -> Tensor; got list"):
+        net.load_state_dict(list(good.values()))
+    with pytest.raises(TypeError, match="'scale' must be a numeric Tensor or array; got str"):
+        net.load_state_dict({**good, "scale": "one"})
     after = _snapshot(net)
     assert all(np.array_equal(before[k], after[k]) for k in before)
     result = net.load_state_dict(missing, strict=False)
