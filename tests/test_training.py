@@ -261,3 +261,32 @@ def test_example_train_digits(capsys):
     assert acc >= 0.97 and time.perf_counter() - start < 60
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 15 and lines[-1].endswith(f"test accuracy {acc:.4f}")
+
+
+def test_float32_step_never_upcasts(monkeypatch):
+    # every primitive of a float32 forward, cross-entropy, backward and Adam step stays float32
+    from glassgrad import nn
+    from glassgrad.core.primitive import Primitive
+    from glassgrad.nn import functional as F
+
+    seen = set()
+    call = Primitive.__call__
+
+    def spy(self, *args, **params):
+        out = call(self, *args, **params)
+        seen.update(self.name for t in (out, *args) if t.dtype == np.float64)
+        return out
+
+    model = nn.MLP([64, 32, 10], dtype=np.float32, generator=0)
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    X, y = data.load_digits()
+    x = gg.Tensor(X.numpy()[:64].astype(np.float32))
+    monkeypatch.setattr(Primitive, "__call__", spy)
+    for _ in range(2):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y[:64])
+        loss.backward()
+        opt.step()
+    assert loss.dtype == np.float32 and seen == set()
+    assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+    assert all(s["exp_avg_sq"].dtype == np.float32 for s in opt.state.values())
