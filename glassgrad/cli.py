@@ -270,9 +270,24 @@ def make_app():
 
 
 def main(argv=None):
-    """Console entry point: ``glassgrad ...`` and ``python -m glassgrad ...``."""
+    """Console entry point: ``glassgrad ...`` and ``python -m glassgrad ...``.
+
+    Returns the exit status; a usage error (unknown command or option, a value of the wrong
+    type) prints one ``error: ...`` line on stderr and returns 2.
+    """
+    from typer.exceptions import Abort, TyperException
+
     app = make_app()
-    return app(args=argv, prog_name="glassgrad", standalone_mode=True)
+    try:
+        status = app(args=argv, prog_name="glassgrad", standalone_mode=False)
+    except TyperException as e:  # usage errors carry exit code 2
+        if e.format_message():  # empty when no command was given and the help was shown
+            print(f"error: {e.format_message()}", file=sys.stderr)
+        return e.exit_code
+    except Abort:
+        print("error: aborted", file=sys.stderr)
+        return 1
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

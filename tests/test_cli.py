@@ -3,22 +3,24 @@
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
 import glassgrad as gg
 
-typer_testing = pytest.importorskip("typer.testing")
+pytest.importorskip("typer")
 
 
-@pytest.fixture(scope="module")
-def invoke():
-    from glassgrad.cli import make_app
-
-    app, runner = make_app(), typer_testing.CliRunner()
+@pytest.fixture
+def invoke(capsys):
+    """Run ``glassgrad ARGS...`` through the console entry point; capture its streams."""
+    from glassgrad.cli import main
 
     def run(*args):
-        return runner.invoke(app, list(args))
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return SimpleNamespace(exit_code=code, stdout=out, stderr=err, output=out + err)
 
     return run
 
@@ -76,6 +78,11 @@ def test_explain_two_variables(invoke):
         (["train", "digits", "--model", "vit"], "unknown model 'vit'"),
         (["train", "digits", "--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'"),
         (["train", "digits", "--epochs", "0"], "--epochs must be >= 1"),
+        (["train", "digits", "--epochs", "abc"], "Invalid value for '--epochs'"),
+        (["train"], "Missing argument 'dataset'"),
+        (["lab"], "Missing argument 'lab_id'"),
+        (["explain", "x**2"], "no value for x"),
+        (["no-such-command"], "No such command 'no-such-command'"),
     ],
 )
 def test_bad_input_exit_2(invoke, args, message):
@@ -128,3 +135,35 @@ def test_console_script():
     proc = subprocess.run([str(script), "labs"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "1.4.1" in proc.stdout and "probability" in proc.stdout
+
+
+TINY_LAB = """# # A tiny lab
+# %%
+import matplotlib.pyplot as plt
+
+import glassgrad as gg
+from glassgrad.labs import record, savefig
+
+record("f'(3)", gg.grad(lambda x: x**2)(3.0), expected={expected})
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, 1])
+savefig(fig, "line")
+"""
+
+
+@pytest.mark.parametrize("expected, status", [(6.0, 0), (7.0, 1)])
+def test_tour_writes_the_report(invoke, tmp_path, monkeypatch, expected, status):
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    (labs / "lab_9_9_1_tiny.py").write_text(TINY_LAB.format(expected=expected))
+    monkeypatch.setenv("GLASSGRAD_LABS", str(labs))
+    result = invoke("tour", "--out", str(tmp_path / "out"), "--no-progress")
+    assert result.exit_code == status, result.output
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="lab-9.9.1"' in html and "report: " in result.stdout
+    if status == 0:
+        assert "1 checks passed" in html and ">0 failed<" in html and "<svg" in html
+        assert (tmp_path / "out" / "figures" / "9.9.1" / "line.svg").exists()
+    else:  # the failed check stops the lab: shown in the report and in the summary line
+        assert 'class="summary bad"' in html and "got 6.0, expected 7.0" in html
+        assert "✗ lab 9.9.1" in result.stdout
