@@ -123,6 +123,19 @@ def _batched(loss_fn, params, origin, directions, coords):
     return out.data
 
 
+def _check_batch(batch, data, where):
+    if batch is not None and (data is not None or not int(batch) >= 1):
+        raise ValueError(f"{where}: batch needs data=None and batch >= 1; got {batch!r}")
+
+
+def _center(model, loss_fn, data, origin, directions, batch):
+    """The loss at the unmoved parameters (through the batched call when ``batch`` is set)."""
+    if batch:
+        coords = np.zeros((1, len(directions)))
+        return float(_batched(loss_fn, _params(model), origin, directions, coords)[0])
+    return _evaluator(model, loss_fn, data)()
+
+
 def _grid_losses(model, loss_fn, data, origin, directions, coords, progress, batch=None):
     """Loss at origin + Σ cₖ dₖ for every row of ``coords``; parameters restored after."""
     params = _params(model)
@@ -156,7 +169,8 @@ def _grid_losses(model, loss_fn, data, origin, directions, coords, progress, bat
     return out
 
 
-def interpolate(model, loss_fn, theta_a, theta_b, data=None, alphas=None, progress=False):
+def interpolate(model, loss_fn, theta_a, theta_b, data=None, alphas=None, progress=False,
+                batch=None):  # fmt: skip
     """Loss along θ(α) = (1 - α)θ_a + αθ_b (Goodfellow et al.'s 1-D interpolation).
 
     Args:
@@ -165,8 +179,9 @@ def interpolate(model, loss_fn, theta_a, theta_b, data=None, alphas=None, progre
         theta_a: parameter set at α = 0 (list of arrays/Tensors shaped like the params).
         theta_b: parameter set at α = 1.
         data: ``(X, y)`` or None.
-        progress: show a rich progress bar.
         alphas: points α (default 25 points in [-0.25, 1.25]).
+        progress: show a rich progress bar.
+        batch: points per call of a vectorised ``loss_fn``, as in :func:`loss_landscape_2d`.
 
     Example:
         >>> w = Tensor([0.0])
@@ -175,17 +190,20 @@ def interpolate(model, loss_fn, theta_a, theta_b, data=None, alphas=None, progre
         array([0., 1., 4.])
     """
     params = _params(model)
+    _check_batch(batch, data, "interpolate")
     a = _check_like(params, theta_a, "theta_a")
     b = _check_like(params, theta_b, "theta_b")
     alphas = np.linspace(-0.25, 1.25, 25) if alphas is None else np.asarray(alphas, float)
     diff = [y - x for x, y in zip(a, b, strict=False)]
-    losses = _grid_losses(model, loss_fn, data, a, [diff], alphas[:, None], progress)
+    losses = _grid_losses(model, loss_fn, data, a, [diff], alphas[:, None], progress, batch)
     return Landscape(alphas=alphas, losses=losses, directions=[diff])
 
 
 def loss_landscape_1d(model, loss_fn, data=None, direction=None, span=1.0, steps=41,
-                      generator=None, progress=False):  # fmt: skip
+                      generator=None, progress=False, batch=None):  # fmt: skip
     """Loss along θ + α d for α in [-span, span]; d filter-normalised random by default.
+
+    Arguments as for :func:`loss_landscape_2d`, with one ``direction``.
 
     Example:
         >>> w = Tensor([1.0])
@@ -194,12 +212,13 @@ def loss_landscape_1d(model, loss_fn, data=None, direction=None, span=1.0, steps
         array([0., 1., 4.])
     """
     params = _params(model)
+    _check_batch(batch, data, "loss_landscape_1d")
     origin = [p.data.astype(np.float64) for p in params]
     d = random_direction(params, generator=generator) if direction is None else direction
     d = _check_like(params, d, "direction")
     alphas = np.linspace(-span, span, steps)
-    losses = _grid_losses(model, loss_fn, data, origin, [d], alphas[:, None], progress)
-    center = _evaluator(model, loss_fn, data)()
+    losses = _grid_losses(model, loss_fn, data, origin, [d], alphas[:, None], progress, batch)
+    center = _center(model, loss_fn, data, origin, [d], batch)
     return Landscape(alphas=alphas, losses=losses, center_loss=center, directions=[d])
 
 
@@ -242,15 +261,11 @@ def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, step
     if len(directions) != 2:
         raise ShapeError(f"loss_landscape_2d: need 2 directions; got {len(directions)}")
     ds = [_check_like(params, d, f"directions[{k}]") for k, d in enumerate(directions)]
-    if batch is not None and (data is not None or not int(batch) >= 1):
-        raise ValueError(f"loss_landscape_2d: batch needs data=None and batch >= 1; got {batch!r}")
+    _check_batch(batch, data, "loss_landscape_2d")
     ax = np.linspace(-span, span, steps)
     grid = np.stack(np.meshgrid(ax, ax, indexing="ij"), axis=-1).reshape(-1, 2)
     losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress, batch)
-    if batch:
-        center = float(_batched(loss_fn, params, origin, ds, np.zeros((1, 2)))[0])
-    else:
-        center = _evaluator(model, loss_fn, data)()
+    center = _center(model, loss_fn, data, origin, ds, batch)
     return Landscape(alphas=ax, betas=ax, losses=losses.reshape(steps, steps),
                      center_loss=center, directions=ds)  # fmt: skip
 

@@ -163,6 +163,18 @@ def test_batched_grid_equals_pointwise(rng):
     for batch in (1, 7, 25):
         r = loss_landscape_2d(params, batched_loss, steps=5, generator=4, batch=batch)
         np.testing.assert_allclose(r.losses, pointwise.losses, rtol=1e-13)
+    assert r.center_loss == pytest.approx(pointwise.center_loss, rel=1e-13)
+    one = loss_landscape_1d(params, lambda ps: mlp_loss(ps, X, y), steps=7, generator=5)
+    for batch in (2, 7):
+        rb = loss_landscape_1d(params, batched_loss, steps=7, generator=5, batch=batch)
+        np.testing.assert_allclose(rb.losses, one.losses, rtol=1e-13)
+        assert rb.center_loss == pytest.approx(one.center_loss, rel=1e-13)
+    ends = [p.data for p in params], [p.data + 0.3 for p in params]
+    line = interpolate(params, lambda ps: mlp_loss(ps, X, y), *ends, alphas=np.linspace(0, 1, 5))
+    rb = interpolate(params, batched_loss, *ends, alphas=np.linspace(0, 1, 5), batch=3)
+    np.testing.assert_allclose(rb.losses, line.losses, rtol=1e-13)
+    with pytest.raises(ValueError, match=r"loss_landscape_1d: batch needs data=None.*got 0"):
+        loss_landscape_1d(params, batched_loss, steps=3, batch=0)
     with pytest.raises(ShapeError, match=r"one loss per point, shape \(7,\); got \(\)"):
         loss_landscape_2d(params, lambda ps: ps[0].sum(), steps=5, generator=4, batch=7)
     with pytest.raises(ValueError, match="batch needs data=None"):
