@@ -2,33 +2,34 @@
 
 import numpy as np
 
-from glassgrad.core.autodiff import backward_pass, enable_grad, forward_pass, no_grad
+from glassgrad.core.autodiff import backward_pass, enable_grad, forward_pass, no_grad, plan
 from glassgrad.core.tensor import Tensor
 from glassgrad.optim.optimizer import Optimizer
 
 __all__ = ["Newton"]
 
 
-def _gradient_and_hessian(loss, params):
-    """Flat gradient g and Hessian H of ``loss`` w.r.t. ``params`` (forward-over-reverse)."""
+def _gradient_and_hessian(loss, params, chunk=256):
+    """Flat gradient g and Hessian H of ``loss`` w.r.t. ``params`` (forward-over-reverse).
+
+    Column i of H is the forward derivative of the gradient along the basis vector eᵢ; the
+    basis goes through the gradient's graph in batched forward sweeps of ``chunk`` vectors.
+    """
     seed = Tensor._make(np.ones(loss.shape, loss.dtype))
     _, cot = backward_pass([loss], [seed], params, create_graph=True)
     grads = [cot.get(id(p), Tensor._make(np.zeros_like(p.data))) for p in params]
-    sizes = [p.size for p in params]
-    n = sum(sizes)
     flat_g = np.concatenate([g.data.ravel() for g in grads])
-    hess = np.empty((n, n))
-    for i in range(n):
-        e = np.zeros(n)
-        e[i] = 1.0
-        parts = np.split(e, np.cumsum(sizes)[:-1])
+    n, edges = flat_g.size, np.cumsum([0] + [p.size for p in params])
+    once, columns = plan(grads, params), []
+    for start in range(0, n, chunk):
+        basis = np.eye(n)[start : start + chunk]
         tangents = [
-            Tensor._make(t.reshape(p.shape).astype(p.dtype))
-            for t, p in zip(parts, params, strict=True)
+            Tensor._make(basis[:, a:b].reshape((-1, *p.shape)).astype(p.dtype))
+            for p, a, b in zip(params, edges[:-1], edges[1:], strict=True)
         ]
-        cols = forward_pass(params, tangents, grads)
-        hess[:, i] = np.concatenate([c.data.ravel() for c in cols])
-    return flat_g, hess
+        cols = forward_pass(params, tangents, grads, sweep_plan=once, batched=True)
+        columns.append(np.concatenate([c.data.reshape(len(basis), -1) for c in cols], axis=1))
+    return flat_g, np.concatenate(columns).T
 
 
 class Newton(Optimizer):
