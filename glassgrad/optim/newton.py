@@ -29,7 +29,7 @@ def _gradient_and_hessian(loss, params, chunk=256):
         ]
         cols = forward_pass(params, tangents, grads, sweep_plan=once, batched=True)
         columns.append(np.concatenate([c.data.reshape(len(basis), -1) for c in cols], axis=1))
-    return flat_g, np.concatenate(columns).T
+    return flat_g, np.concatenate(columns).T.astype(np.float64)  # solved in float64
 
 
 class Newton(Optimizer):

@@ -195,3 +195,11 @@ def test_clip_grad_norm_float32_and_nonfinite():
     ours[0].grad = gg.Tensor(np.array([np.inf], dtype=np.float32))
     with pytest.raises(RuntimeError, match="total gradient norm is inf"):
         optim.clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
+
+
+def test_newton_float32_params_stay_float32():
+    x = gg.Tensor(np.array([5.0, -3.0, 2.0], dtype=np.float32), requires_grad=True)
+    a, b = gg.Tensor(A.astype(np.float32)), gg.Tensor(B.astype(np.float32))
+    optim.Newton([x]).step(lambda: 0.5 * (x * (a @ x)).sum() - (b * x).sum())
+    assert x.dtype == np.float32
+    np.testing.assert_allclose(x.data, np.linalg.solve(A, B), rtol=1e-5, atol=1e-6)
