@@ -205,6 +205,10 @@ def test_deep_graph_forward_backward_and_free():
     assert float(x.grad) == 1.0
     g = gg.grad(lambda t: sum_chain(t, 1000))(1.0)
     assert float(g) == 1.0
+    # forward mode walks the same depth: a JVP and a batched jacfwd through 100,000 ops
+    _, t = gg.jvp(lambda t: sum_chain(t * 1.0, n), (2.0,), (3.0,))
+    assert float(t) == 3.0
+    np.testing.assert_array_equal(gg.jacfwd(lambda t: sum_chain(t, n))(np.ones(2)), np.eye(2))
     del y
     gc.collect()
 
