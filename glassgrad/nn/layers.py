@@ -8,6 +8,7 @@ import numpy as np
 from glassgrad.core import ops
 from glassgrad.core.autodiff import no_grad
 from glassgrad.core.errors import ShapeError
+from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
 from glassgrad.nn import functional as F
 from glassgrad.nn import init
@@ -38,6 +39,7 @@ def _check_layer(where, dtype, **sizes):
 
 def _default_init(weight, bias, generator):
     """PyTorch's Linear/Conv default: kaiming_uniform_(a=√5) for W, U(±1/√fan_in) for b."""
+    generator = get_generator(generator)  # one stream for W then b (a seed is used once)
     init.kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
     if bias is not None:
         bound = 1.0 / math.sqrt(init.calculate_fan_in_and_fan_out(weight)[0])
@@ -107,7 +109,7 @@ class MLP(Sequential):
             raise ValueError(
                 f"MLP: activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}"
             )
-        layers = []
+        layers, generator = [], get_generator(generator)  # one stream for all the layers
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             layers.append(Linear(n_in, n_out, bias=bias, dtype=dtype, generator=generator))
             if i < len(sizes) - 2:
@@ -216,7 +218,10 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, generator=None):
         super().__init__()
-        self.p, self.generator = F._check_p(p, "Dropout"), generator
+        self.p = F._check_p(p, "Dropout")
+        # a seed becomes one Generator here, so each call draws a new mask (None: the default
+        # generator at call time, which follows glassgrad.manual_seed)
+        self.generator = None if generator is None else get_generator(generator)
 
     def forward(self, x):
         """Drop in training mode; identity in eval mode."""
@@ -368,7 +373,7 @@ class RNN(Module):
         self.weight_hh_l0 = _empty(hidden_size, hidden_size, dtype=dtype)
         self.bias_ih_l0 = _empty(hidden_size, dtype=dtype) if bias else None
         self.bias_hh_l0 = _empty(hidden_size, dtype=dtype) if bias else None
-        bound = 1.0 / math.sqrt(hidden_size)
+        bound, generator = 1.0 / math.sqrt(hidden_size), get_generator(generator)
         for p in self.parameters():
             init.uniform_(p, -bound, bound, generator)
 
