@@ -396,11 +396,16 @@ def linear(input, weight, bias=None):
     return out if bias is None else out + bias
 
 
-def _pair(v, name):
-    pair = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
-    if len(pair) != 2 or not all(isinstance(k, (int, np.integer)) and k >= 0 for k in pair):
-        raise ValueError(f"{name} must be a non-negative int or a pair of them; got {v!r}")
-    return pair
+def _pair(v, name, low=1):
+    """(v, v) for an int v, else the pair v; each entry an int >= ``low`` (else ValueError)."""
+    pair = (v, v) if isinstance(v, (int, np.integer)) else v
+    ok = isinstance(pair, (tuple, list)) and len(pair) == 2
+    if not ok or not all(
+        isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= low for k in pair
+    ):
+        kind = "a positive int" if low > 0 else "a non-negative int"
+        raise ValueError(f"{name} must be {kind} or a pair of them; got {v!r}")
+    return tuple(pair)
 
 
 def _check_4d(x, name):
@@ -456,7 +461,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
             f"conv2d: weight must be (out_channels, {x.shape[1]}, kh, kw) for input with "
             f"{x.shape[1]} channels; got weight shape {weight.shape}"
         )
-    x = _pad2d(x, _pair(padding, "padding"), 0.0)
+    x = _pad2d(x, _pair(padding, "padding", 0), 0.0)
     cols = _windows(x, weight.shape[2:], _pair(stride, "stride"), "conv2d")
     n, c, k, oh, ow = cols.shape
     cols = ops.reshape(cols, (n, c * k, oh * ow))
@@ -469,7 +474,7 @@ def _pool(input, kernel_size, stride, padding, reduce, pad_value, name):
     x = _check_4d(input, name)
     kernel_size = _pair(kernel_size, "kernel_size")
     stride = kernel_size if stride is None else _pair(stride, "stride")
-    x = _pad2d(x, _pair(padding, "padding"), pad_value)
+    x = _pad2d(x, _pair(padding, "padding", 0), pad_value)
     return reduce(_windows(x, kernel_size, stride, name), axis=2)
 
 

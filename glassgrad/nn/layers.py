@@ -28,6 +28,15 @@ def _empty(*shape, dtype=None):
     return Parameter(np.zeros(shape, dtype=dtype or np.float64))
 
 
+def _check_window(where, kernel_size, stride, padding):
+    """Raise ValueError (naming ``where``) unless kernel and stride are positive, padding >= 0."""
+    try:
+        F._pair(kernel_size, "kernel_size"), F._pair(stride, "stride")
+        F._pair(padding, "padding", 0)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
+
+
 def _check_layer(where, dtype, **sizes):
     """Raise a clear error unless every size is a positive int and dtype is floating."""
     for name, n in sizes.items():
@@ -137,6 +146,7 @@ class Conv2d(Module):
         generator=None,
     ):
         super().__init__()
+        _check_window("Conv2d", kernel_size, stride, padding)
         kh, kw = F._pair(kernel_size, "kernel_size")
         _check_layer("Conv2d", dtype, in_channels=in_channels, out_channels=out_channels)
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -161,14 +171,16 @@ class Conv2d(Module):
             f"stride={F._pair(self.stride, 'stride')}"
         )
         if self.padding:
-            text += f", padding={F._pair(self.padding, 'padding')}"
+            text += f", padding={F._pair(self.padding, 'padding', 0)}"
         return text if self.bias is not None else text + ", bias=False"
 
 
 class _Pool(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
+        stride = kernel_size if stride is None else stride
+        _check_window(type(self).__name__, kernel_size, stride, padding)
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x):
         """Pool each window of x (N, C, H, W)."""

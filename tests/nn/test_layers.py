@@ -326,3 +326,22 @@ def test_function_modules_take_the_functions_options(torch):
 def test_layer_sizes_and_dtype_checked_at_construction(make, err, match):
     with pytest.raises(err, match=match):
         make()
+
+
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: nn.MaxPool2d(2, stride=0), "MaxPool2d: stride must be a positive int.*got 0"),
+        (lambda: nn.AvgPool2d((2, 2), padding=-1), "padding must be a non-negative int.*got -1"),
+        (lambda: nn.Conv2d(1, 2, 3, stride=(1, 0)), r"stride.*got \(1, 0\)"),
+        (lambda: nn.Conv2d(1, 2, 0), "Conv2d: kernel_size must be a positive int.*got 0"),
+        (lambda: F.max_pool2d(gg.Tensor(np.ones((1, 1, 4, 4))), 2.5), "kernel_size.*got 2.5"),
+        (
+            lambda: F.conv2d(gg.Tensor(np.ones((1, 1, 4, 4))), np.ones((1, 1, 2, 2)), stride=0),
+            "stride",
+        ),
+    ],
+)
+def test_kernel_stride_padding_checked(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
