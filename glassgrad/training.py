@@ -10,6 +10,7 @@ import time
 import numpy as np
 
 from glassgrad.core.autodiff import no_grad
+from glassgrad.core.tensor import Tensor
 
 __all__ = ["fit", "evaluate", "accuracy"]
 
@@ -32,11 +33,11 @@ def accuracy(output, target):
     return float(np.mean(pred == y))
 
 
-def _check_metrics(metrics):
+def _check_metrics(metrics, where):
     metrics = tuple(metrics or ())
     for m in metrics:
         if m not in _METRICS:
-            raise ValueError(f"fit: unknown metric {m!r}; available: {', '.join(_METRICS)}")
+            raise ValueError(f"{where}: unknown metric {m!r}; available: {', '.join(_METRICS)}")
     return metrics
 
 
@@ -44,6 +45,13 @@ def _set_mode(model, training):
     mode = getattr(model, "train", None)
     if callable(mode):
         mode(training)
+
+
+def _check_loss(loss):
+    if isinstance(loss, Tensor) and loss.size == 1:
+        return loss
+    got = f"a Tensor of shape {loss.shape}" if isinstance(loss, Tensor) else type(loss).__name__
+    raise TypeError(f"fit: loss_fn must return a one-element Tensor; got {got}")
 
 
 def _batch(batch, where):
@@ -77,7 +85,7 @@ def evaluate(model, loader, loss_fn=None, metrics=_METRICS):
     Returns:
         A dict such as ``{"loss": 0.12, "accuracy": 0.97}``.
     """
-    metrics = _check_metrics(metrics)
+    metrics = _check_metrics(metrics, "evaluate")
     was_training = getattr(model, "training", True)
     _set_mode(model, False)
     meter = _Meter(metrics)
@@ -172,7 +180,7 @@ def fit(
         A dict of per-epoch lists: "loss", the metrics, "val_loss" and "val_<metric>" with a
         val_loader, "lr" (the first group's learning rate during the epoch), "time" (seconds).
     """
-    metrics = _check_metrics(metrics)
+    metrics = _check_metrics(metrics, "fit")
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int; got {epochs!r}")
     if scheduler_interval not in ("epoch", "batch"):
@@ -195,7 +203,7 @@ def fit(
                 x, y = _batch(batch, "fit")
                 optimizer.zero_grad()
                 out = model(x)
-                loss = loss_fn(out, y)
+                loss = _check_loss(loss_fn(out, y))
                 loss.backward()
                 optimizer.step()
                 meter.add(loss.detach(), out.detach(), y)

@@ -182,6 +182,11 @@ def test_rich_progress_and_fallback(capsys, monkeypatch):
     assert capsys.readouterr().out.count("epoch ") == 2
 
 
+def test_evaluate_names_itself_in_errors():
+    with pytest.raises(ValueError, match="evaluate: unknown metric 'f1'"):
+        training.evaluate(TinyMLP(hidden=2), [], metrics=("f1",))
+
+
 def test_accuracy_binary_logits():
     assert training.accuracy(gg.Tensor([[2.0], [-1.0], [0.5]]), gg.Tensor([1, 1, 1])) == 2 / 3
 
@@ -194,6 +199,16 @@ def test_accuracy_binary_logits():
         (dict(scheduler_interval="step"), ValueError, "scheduler_interval"),
         (dict(optimizer="adam"), TypeError, "step\\(\\) and zero_grad\\(\\); got str"),
         (dict(train_loader=[gg.Tensor([1.0])]), ValueError, "pair \\(inputs, targets\\)"),
+        (
+            dict(loss_fn=lambda out, y: 1.0, train_loader=[(gg.Tensor(np.ones((2, 64))), None)]),
+            TypeError,
+            "loss_fn must return a one-element Tensor; got float",
+        ),
+        (
+            dict(loss_fn=lambda out, y: out, train_loader=[(gg.Tensor(np.ones((2, 64))), None)]),
+            TypeError,
+            r"one-element Tensor; got a Tensor of shape \(2, 10\)",
+        ),
     ],
 )
 def test_bad_inputs(kwargs, err, match):

@@ -67,6 +67,13 @@ class DataLoader:
             or batch_size < 1
         ):
             raise ValueError(f"DataLoader: batch_size must be a positive int; got {batch_size!r}")
+        for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise TypeError(f"DataLoader: {name} must be True or False; got {flag!r}")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(
+                f"DataLoader: collate_fn must be callable; got {type(collate_fn).__name__}"
+            )
         self.dataset, self.batch_size = dataset, int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.generator = get_generator(generator) if shuffle else None

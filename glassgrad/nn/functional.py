@@ -117,7 +117,9 @@ def softmax(x, dim=-1):
         >>> softmax(Tensor([0.0, 0.0]))
         Tensor([0.5, 0.5])
     """
-    return ops.softmax(ops.to_tensor(x), axis=dim)
+    x = ops.to_tensor(x)
+    ops.normalize_axis(dim, x.ndim, "softmax")  # a clear error for a bad dim
+    return ops.softmax(x, axis=dim)
 
 
 def log_softmax(x, dim=-1):
@@ -127,7 +129,9 @@ def log_softmax(x, dim=-1):
         >>> log_softmax(Tensor([0.0, 0.0])).exp()
         Tensor([0.5, 0.5])
     """
-    return ops.log_softmax(ops.to_tensor(x), axis=dim)
+    x = ops.to_tensor(x)
+    ops.normalize_axis(dim, x.ndim, "log_softmax")
+    return ops.log_softmax(x, axis=dim)
 
 
 # ----------------------------------------------------------------------------- losses
@@ -392,6 +396,12 @@ def linear(input, weight, bias=None):
         >>> linear(Tensor([[1.0, 2.0]]), Tensor([[1.0, 1.0]]), Tensor([0.5]))
         Tensor([[3.5]])
     """
+    input, weight = ops.to_tensor(input), ops.to_tensor(weight)
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ShapeError(
+            f"linear: weight must be (out_features, {input.shape[-1] if input.ndim else '?'}) "
+            f"for input of shape {input.shape}; got weight shape {weight.shape}"
+        )
     out = ops.matmul(input, ops.transpose(weight))
     return out if bias is None else out + bias
 
@@ -531,6 +541,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         Tensor([[-1.,  1.]])
     """
     x = ops.to_tensor(input)
+    if isinstance(normalized_shape, (int, np.integer)):
+        normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
     if x.shape[x.ndim - len(normalized_shape) :] != normalized_shape:
         raise ShapeError(

@@ -271,3 +271,21 @@ def test_loss_errors():
         F.mse_loss(x, gg.Tensor(np.zeros(3)))
     with pytest.raises(ValueError, match="delta"):
         F.huber_loss(x, x, delta=0.0)
+    with pytest.raises(gg.ShapeError, match="softmax: axis 2 is out of bounds.*dimension 2"):
+        F.softmax(x, dim=2)
+    with pytest.raises(gg.ShapeError, match="log_softmax: axis -3"):
+        F.log_softmax(x, dim=-3)
+    with pytest.raises(
+        ShapeError, match=r"linear: weight must be \(out_features, 4\).*got .*\(4,\)"
+    ):
+        F.linear(x, gg.Tensor(np.ones(4)))
+    with pytest.raises(ShapeError, match=r"\(out_features, 4\).*got weight shape \(2, 3\)"):
+        F.linear(x, gg.Tensor(np.ones((2, 3))))
+
+
+def test_layer_norm_takes_an_int_shape(torch, compare_fn):
+    compare_fn(
+        lambda t: F.layer_norm(t, 5),
+        lambda t: torch.nn.functional.layer_norm(t, (5,)),
+        RNG.standard_normal((3, 5)),
+    )
