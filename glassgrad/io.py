@@ -53,6 +53,8 @@ def flatten_state(obj, prefix="", out=None):
 
 
 def _suffix(path, where):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{where}: path must be a str or os.PathLike; got {type(path).__name__}")
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in _FORMATS:
@@ -83,6 +85,8 @@ def _safetensors(where):
 def _write_atomic(path, write):
     """Call ``write(fileobj)`` on a temp file next to ``path``, then move it into place."""
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"glassgrad.io.save: the folder {folder!r} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -112,9 +116,10 @@ def save(obj, path):
     elif isinstance(obj, dict):
         kind, arrays = "dict", flatten_state(obj)
     else:
+        hint = " (save its state_dict())" if hasattr(obj, "state_dict") else ""
         raise TypeError(
             "glassgrad.io.save: obj must be a Tensor or a dict of Tensors; "
-            f"got {type(obj).__name__}"
+            f"got {type(obj).__name__}{hint}"
         )
     if ext == ".npz":
         if _KIND_KEY in arrays:
@@ -191,6 +196,11 @@ def to_torch_state_dict(state_dict):
 
     if hasattr(state_dict, "state_dict") and callable(state_dict.state_dict):
         state_dict = state_dict.state_dict()
+    if not isinstance(state_dict, dict):
+        raise TypeError(
+            "to_torch_state_dict: expected a state dict or a Module; "
+            f"got {type(state_dict).__name__}"
+        )
     return {name: torch.from_numpy(a.copy()) for name, a in flatten_state(state_dict).items()}
 
 
@@ -202,6 +212,11 @@ def from_torch_state_dict(state_dict):
         >>> from_torch_state_dict({"b": torch.zeros(2)})
         {'b': Tensor([0., 0.], dtype=float32)}
     """
+    if not hasattr(state_dict, "items"):
+        raise TypeError(
+            f"from_torch_state_dict: expected a dict name -> torch.Tensor; "
+            f"got {type(state_dict).__name__}"
+        )
     out = {}
     for name, value in state_dict.items():
         if not hasattr(value, "detach"):

@@ -7,6 +7,7 @@ import pytest
 
 import glassgrad as gg
 from glassgrad import io
+from glassgrad.nn import Linear
 
 FORMATS = [".npz", ".safetensors"]
 
@@ -140,6 +141,16 @@ def test_wrong_format(tmp_path):
         (lambda p: io.save({"w": "text"}, p / "w.npz"), TypeError, "'w' must be a Tensor.*got str"),
         (lambda p: io.save({"a": {"b": [1.0]}}, p / "w.npz"), TypeError, "'a.b' must be"),
         (lambda p: io.save({1: gg.Tensor([1.0])}, p / "w.npz"), TypeError, "non-empty strings"),
+        (
+            lambda p: io.save({"w": gg.Tensor([1.0])}, p / "missing" / "w.npz"),
+            FileNotFoundError,
+            "folder .*missing' does not exist",
+        ),
+        (lambda p: io.save({"w": gg.Tensor([1.0])}, 5), TypeError, "str or os.PathLike; got int"),
+        (lambda p: io.load(None), TypeError, "glassgrad.io.load: path must be a str"),
+        (lambda p: io.to_torch_state_dict(5), TypeError, "state dict or a Module; got int"),
+        (lambda p: io.from_torch_state_dict([1]), TypeError, "torch.Tensor; got list"),
+        (lambda p: io.save(Linear(2, 2), p / "w.npz"), TypeError, r"got Linear \(save its state"),
         (
             lambda p: io.save({"a.b": gg.Tensor([1.0]), "a": {"b": gg.Tensor([2.0])}}, p / "w.npz"),
             ValueError,
