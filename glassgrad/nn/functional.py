@@ -314,20 +314,21 @@ def binary_cross_entropy(input, target, reduction="mean"):
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean", pos_weight=None):
-    """−[w·t·log σ(x) + (1 − t)·log σ(−x)], with log σ(x) = −softplus(−x) (stable).
+    """−[w·t·log σ(x) + (1 − t)·log σ(−x)], stable for any logit x.
+
+    With −log σ(x) = softplus(−x) and softplus(x) = x + softplus(−x) this is
+    (1 − t)·x + (1 + (w − 1)·t)·softplus(−x): one softplus, PyTorch's formula.
 
     Example:
         >>> round(float(binary_cross_entropy_with_logits(Tensor([0.0]), Tensor([1.0]))), 6)
         0.693147
     """
     input, target = _pair_inputs(input, target, "binary_cross_entropy_with_logits")
-    pos = _log1p_exp(-input)  # −log σ(x)
-    neg = _log1p_exp(input)  # −log σ(−x)
+    weight = 1.0
     if pos_weight is not None:
-        pos = pos * ops.to_tensor(pos_weight, like=input)
-    return _reduce(
-        target * pos + (1.0 - target) * neg, reduction, "binary_cross_entropy_with_logits"
-    )
+        weight = 1.0 + (ops.to_tensor(pos_weight, like=input) - 1.0) * target
+    loss = (1.0 - target) * input + weight * _log1p_exp(-input)
+    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
 
 
 def kl_div(input, target, reduction="mean", log_target=False):
