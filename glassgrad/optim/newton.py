@@ -105,5 +105,5 @@ class Newton(Optimizer):
         offset = 0
         for p, p0 in zip(params, start, strict=False):
             d = delta[offset : offset + p.size].reshape(p.shape)
-            p.data = (p0 - d).astype(p.dtype)
+            p.data = np.asarray(p0 - d, dtype=p.dtype)
             offset += p.size

@@ -125,7 +125,7 @@ class Optimizer:
                     continue
                 state = self.state.setdefault(p, {})
                 new = self._update(p.data, np.asarray(p.grad.data, dtype=p.dtype), state, group)
-                p.data = new.astype(p.dtype, copy=False)
+                p.data = np.asarray(new, dtype=p.dtype)  # an array even for a 0-d parameter
         return loss
 
     def _update(self, p, g, state, group):

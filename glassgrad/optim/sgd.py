@@ -1,5 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 
+import numpy as np
+
 from glassgrad.optim.optimizer import Optimizer
 
 __all__ = ["SGD"]
@@ -63,7 +65,7 @@ class SGD(Optimizer):
         if mu != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = g.copy()
+                buf = state["momentum_buffer"] = np.array(g)  # a copy, an array even if 0-d
             else:  # the buffer belongs to the optimizer: update it in place
                 buf *= mu
                 buf += (1 - group["dampening"]) * g

@@ -203,3 +203,10 @@ def test_newton_float32_params_stay_float32():
     optim.Newton([x]).step(lambda: 0.5 * (x * (a @ x)).sum() - (b * x).sum())
     assert x.dtype == np.float32
     np.testing.assert_allclose(x.data, np.linalg.solve(A, B), rtol=1e-5, atol=1e-6)
+
+
+def test_newton_zero_dim_parameter():
+    w = gg.Tensor(np.array(1.0), requires_grad=True)
+    optim.Newton([w]).step(lambda: (w - 3.0) ** 2 * 2.0)
+    assert type(w.data) is np.ndarray and w.shape == ()
+    np.testing.assert_allclose(w.item(), 3.0, rtol=1e-15)

@@ -242,3 +242,21 @@ def test_bad_state_dict():
     two = optim.SGD([W, gg.Tensor([2.0], requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match="do not match"):
         opt.load_state_dict(two.state_dict())
+
+
+@pytest.mark.parametrize("name,kwargs", OPTIMIZERS, ids=lambda v: str(v))
+def test_zero_dim_parameter_matches_torch(name, kwargs):
+    # a 0-d parameter: NumPy turns 0-d results into scalars, which in-place updates must survive
+    kwargs = kwargs | (dict(maximize=True) if name == "SGD" else {})
+    w, tw = gg.Tensor(np.array(0.5), requires_grad=True), torch.tensor(0.5, requires_grad=True)
+    tw = tw.double().detach().requires_grad_(True)
+    for p, ns in ((w, optim), (tw, torch.optim)):
+        opt = getattr(ns, name)([p], **kwargs)
+        for _ in range(100):
+            opt.zero_grad()
+            loss = (p * p - 2.0) ** 2 * 0.1
+            (-loss if kwargs.get("maximize") else loss).backward()
+            opt.step()
+    assert type(w.data) is np.ndarray and w.shape == () and w.dtype == np.float64
+    np.testing.assert_allclose(w.item(), tw.item(), rtol=1e-12, atol=1e-12)
+    assert w.item() != 0.5
