@@ -51,7 +51,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise RuntimeError(f"clip_grad_norm_: the total gradient norm is {total}")
     coef = min(max_norm / (total + 1e-6), 1.0)
     for q, g in zip(params, grads, strict=False):
-        q.grad = Tensor._make((g * coef).astype(g.dtype))
+        q.grad = Tensor._make(np.asarray(g * coef, dtype=g.dtype))  # an array even if 0-d
     return Tensor(total)
 
 
@@ -68,4 +68,4 @@ def clip_grad_value_(parameters, clip_value):
     if not isinstance(clip_value, (int, float)) or clip_value < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be a number >= 0; got {clip_value!r}")
     for q in _with_grads(parameters, "clip_grad_value_"):
-        q.grad = Tensor._make(np.clip(q.grad.data, -clip_value, clip_value))
+        q.grad = Tensor._make(np.asarray(np.clip(q.grad.data, -clip_value, clip_value)))

@@ -83,7 +83,7 @@ torch = pytest.importorskip("torch")
 @pytest.mark.parametrize("max_norm", [0.5, 100.0])
 def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     rng = np.random.default_rng(0)
-    grads = [rng.normal(size=s) for s in [(3, 4), (4,), (2,)]]
+    grads = [rng.normal(size=s) for s in [(3, 4), (4,), (2,), ()]]
     ours = [gg.Tensor(np.zeros_like(g), requires_grad=True) for g in grads]
     theirs = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
     for p, q, g in zip(ours, theirs, grads, strict=True):
@@ -92,6 +92,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
     np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
     for p, q in zip(ours, theirs, strict=True):
+        assert type(p.grad.data) is np.ndarray
         np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-12)
 
 
@@ -103,6 +104,10 @@ def test_clip_grad_value_matches_torch():
     optim.clip_grad_value_(p, 0.3)
     torch.nn.utils.clip_grad_value_(q, 0.3)
     np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+    s = gg.Tensor(np.array(0.0), requires_grad=True)
+    s.grad = gg.Tensor(np.array(-2.0))
+    optim.clip_grad_value_([s], 0.3)
+    assert type(s.grad.data) is np.ndarray and s.grad.item() == -0.3
 
 
 def test_clip_bad_inputs():
