@@ -42,7 +42,7 @@ class TensorDataset(Dataset):
             )
 
     def __getitem__(self, index):
-        return tuple(Tensor._make(t.data[index]) for t in self.tensors)
+        return tuple(Tensor._make(np.asarray(t.data[index])) for t in self.tensors)
 
     def __len__(self):
         return self.tensors[0].shape[0]

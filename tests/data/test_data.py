@@ -92,6 +92,7 @@ def test_subset_indexing():
     sub = data.Subset(_ds(), [4, 2])
     x, y = sub[0]
     assert y.item() == 4 and x.tolist() == [8.0, 9.0]
+    assert type(y.data) is np.ndarray and y.shape == ()  # one sample's label: a 0-d array
 
 
 @pytest.mark.parametrize(
