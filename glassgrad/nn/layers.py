@@ -528,6 +528,9 @@ class _Loss(_Function):
 
     _n_inputs = 2
 
+    def extra_repr(self):
+        return ""  # PyTorch prints a loss module without its options
+
 
 class MSELoss(_Loss):
     """Mean squared error (see ``functional.mse_loss``)."""

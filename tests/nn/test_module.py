@@ -182,6 +182,11 @@ def test_layer_reprs_match_torch(torch):
         (nn.Tanh(), torch.nn.Tanh()),
         (nn.GELU("tanh"), torch.nn.GELU("tanh")),
         (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
+        (nn.Softmax(1), torch.nn.Softmax(1)),
+        (nn.ELU(0.5), torch.nn.ELU(0.5)),
+        (nn.SiLU(), torch.nn.SiLU()),
+        (nn.CrossEntropyLoss(label_smoothing=0.1), torch.nn.CrossEntropyLoss(label_smoothing=0.1)),
+        (nn.HuberLoss(delta=2.0), torch.nn.HuberLoss(delta=2.0)),
     ]
     for ours, theirs in pairs:
         assert repr(ours) == repr(theirs)
