@@ -31,7 +31,8 @@ def _empty(*shape, dtype=None):
 def _check_window(where, kernel_size, stride, padding):
     """Raise ValueError (naming ``where``) unless kernel and stride are positive, padding >= 0."""
     try:
-        F._pair(kernel_size, "kernel_size"), F._pair(stride, "stride")
+        F._pair(kernel_size, "kernel_size")
+        F._pair(stride, "stride")
         F._pair(padding, "padding", 0)
     except ValueError as err:
         raise ValueError(f"{where}: {err}") from None
