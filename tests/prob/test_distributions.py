@@ -268,19 +268,30 @@ def _patch_noise(monkeypatch, eps):
     )
 
 
-def test_rsample_gradients_match_torch(monkeypatch):
-    rng = np.random.default_rng(3)
-    loc, scale = Tensor([0.5, -1.0], requires_grad=True), Tensor([2.0, 0.3], requires_grad=True)
-    x = D.Normal(loc, scale).rsample((4,), generator=rng)
+def _patch_uniform(monkeypatch, u):
+    monkeypatch.setattr(TD.uniform.torch, "rand", lambda *a, **k: torch.tensor(u))
+
+
+# (distribution, its two parameters, generator, the standard noise behind a sample, patcher)
+RSAMPLE_TWO_PARAMS = {
+    "Normal": ([[0.5, -1.0], [2.0, 0.3]], 3, lambda x, a, b: (x - a) / b, _patch_noise),
+    "Uniform": ([[1.0, -2.0], [3.0, 0.5]], 2, lambda x, a, b: (x - a) / (b - a), _patch_uniform),
+}
+
+
+@pytest.mark.parametrize("name", RSAMPLE_TWO_PARAMS)
+def test_rsample_gradients_match_torch(name, monkeypatch):
+    params, seed, noise_of, patch = RSAMPLE_TWO_PARAMS[name]
+    a, b = (Tensor(p, requires_grad=True) for p in params)
+    x = getattr(D, name)(a, b).rsample((4,), generator=seed)
     (x**3).sum().backward()
-    eps = (x.data - loc.data) / scale.data
-    _patch_noise(monkeypatch, eps)
-    tl, ts = _torch_params([[0.5, -1.0], [2.0, 0.3]])
-    tx = TD.Normal(tl, ts).rsample((4,))
+    patch(monkeypatch, noise_of(x.data, a.data, b.data))
+    ta, tb = _torch_params(params)
+    tx = getattr(TD, name)(ta, tb).rsample((4,))
     (tx**3).sum().backward()
     np.testing.assert_allclose(x.data, tx.detach().numpy(), rtol=1e-13)
-    np.testing.assert_allclose(loc.grad.data, tl.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(scale.grad.data, ts.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(b.grad.data, tb.grad.numpy(), rtol=1e-12)
 
 
 def test_mvn_rsample_gradient_matches_torch(monkeypatch):
@@ -295,20 +306,6 @@ def test_mvn_rsample_gradient_matches_torch(monkeypatch):
     (tx**2).sum().backward()
     np.testing.assert_allclose(np.tril(lt.grad.data), np.tril(tlt.grad.numpy()), rtol=1e-11)
     np.testing.assert_allclose(loc.grad.data, tloc.grad.numpy(), rtol=1e-12)
-
-
-def test_uniform_rsample_gradient_matches_torch(monkeypatch):
-    low, high = Tensor([1.0, -2.0], requires_grad=True), Tensor([3.0, 0.5], requires_grad=True)
-    x = D.Uniform(low, high).rsample((4,), generator=2)
-    (x**3).sum().backward()
-    u = (x.data - low.data) / (high.data - low.data)
-    monkeypatch.setattr(TD.uniform.torch, "rand", lambda *a, **k: torch.tensor(u))
-    tl, th = _torch_params([[1.0, -2.0], [3.0, 0.5]])
-    tx = TD.Uniform(tl, th).rsample((4,))
-    (tx**3).sum().backward()
-    np.testing.assert_allclose(x.data, tx.detach().numpy(), rtol=1e-13)
-    np.testing.assert_allclose(low.grad.data, tl.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(high.grad.data, th.grad.numpy(), rtol=1e-12)
 
 
 def test_uniform_rsample_gradient():
