@@ -117,8 +117,6 @@ def softmax(x, dim=-1):
         >>> softmax(Tensor([0.0, 0.0]))
         Tensor([0.5, 0.5])
     """
-    x = ops.to_tensor(x)
-    ops.normalize_axis(dim, x.ndim, "softmax")  # a clear error for a bad dim
     return ops.softmax(x, axis=dim)
 
 
@@ -129,8 +127,6 @@ def log_softmax(x, dim=-1):
         >>> log_softmax(Tensor([0.0, 0.0])).exp()
         Tensor([0.5, 0.5])
     """
-    x = ops.to_tensor(x)
-    ops.normalize_axis(dim, x.ndim, "log_softmax")
     return ops.log_softmax(x, axis=dim)
 
 

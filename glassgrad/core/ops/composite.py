@@ -115,19 +115,24 @@ def logsumexp(x, axis=None, keepdims=False):
         1000.6931471805599
     """
     x = to_tensor(x)
-    m = max(x, axis=axis, keepdims=True).detach()  # any constant shift gives the same value
-    m = _finite_shift(m)
-    out = add(log(sum(exp(subtract(x, m)), axis=axis, keepdims=True)), m)
+    shifted, m = _shift_by_max(x, axis, "logsumexp")
+    out = add(log(sum(exp(shifted), axis=axis, keepdims=True)), m)
     if keepdims:
         return out
     return squeeze(out, axis=normalize_axis(axis, x.ndim, "logsumexp"))
 
 
-def _finite_shift(m):
-    # A row of all -inf would give (-inf) - (-inf) = nan; shift by 0 there instead.
-    if np.all(np.isfinite(m.data)):
-        return m
-    return Tensor._make(np.where(np.isfinite(m.data), m.data, 0.0).astype(m.dtype))
+def _shift_by_max(x, axis, name):
+    """``(x - m, m)`` with m = max(x) along ``axis`` (kept), a constant for the gradient.
+
+    Any constant shift leaves logsumexp and log_softmax unchanged; the max keeps exp from
+    overflowing. A row of all -inf would give (-inf) - (-inf) = nan, so it is shifted by 0.
+    """
+    normalize_axis(axis, x.ndim, name)  # a bad axis is reported under the caller's name
+    m = max(x, axis=axis, keepdims=True).detach()
+    if not np.all(np.isfinite(m.data)):
+        m = Tensor._make(np.where(np.isfinite(m.data), m.data, 0.0).astype(m.dtype))
+    return subtract(x, m), m
 
 
 def log_softmax(x, axis=-1):
@@ -140,8 +145,11 @@ def log_softmax(x, axis=-1):
         >>> log_softmax(Tensor([0.0, 0.0])).exp()
         Tensor([0.5, 0.5])
     """
-    x = to_tensor(x)
-    shifted = subtract(x, _finite_shift(max(x, axis=axis, keepdims=True).detach()))
+    return _log_softmax(to_tensor(x), axis, "log_softmax")
+
+
+def _log_softmax(x, axis, name):
+    shifted, _ = _shift_by_max(x, axis, name)
     return subtract(shifted, log(sum(exp(shifted), axis=axis, keepdims=True)))
 
 
@@ -152,7 +160,7 @@ def softmax(x, axis=-1):
         >>> softmax(Tensor([0.0, 0.0]))
         Tensor([0.5, 0.5])
     """
-    return exp(log_softmax(x, axis=axis))
+    return exp(_log_softmax(to_tensor(x), axis, "softmax"))
 
 
 def dot(a, b):
