@@ -38,11 +38,17 @@ def _check_window(where, kernel_size, stride, padding):
         raise ValueError(f"{where}: {err}") from None
 
 
+def _positive_int(value, name):
+    """``value`` as an int, or ValueError (naming ``name``) unless it is an int >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int; got {value!r}")
+    return int(value)
+
+
 def _check_layer(where, dtype, **sizes):
     """Raise a clear error unless every size is a positive int and dtype is floating."""
     for name, n in sizes.items():
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{where}: {name} must be a positive int; got {n!r}")
+        _positive_int(n, f"{where}: {name}")
     if dtype is not None and np.dtype(dtype).kind != "f":
         raise TypeError(f"{where}: dtype must be float32 or float64; got {np.dtype(dtype)}")
 

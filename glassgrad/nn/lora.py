@@ -13,7 +13,7 @@ from glassgrad.core.autodiff import no_grad
 from glassgrad.core.random import get_generator
 from glassgrad.nn import functional as F
 from glassgrad.nn import init
-from glassgrad.nn.layers import Linear
+from glassgrad.nn.layers import Linear, _positive_int
 from glassgrad.nn.module import Module, Parameter
 
 __all__ = ["LoRALinear", "LoRAParamCount", "lora_param_count"]
@@ -38,12 +38,6 @@ class LoRAParamCount(int):
 
     def __repr__(self):
         return f"LoRAParamCount(lora={self.lora}, full={self.full}, saving={self.saving:.1%})"
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int; got {value!r}")
-    return int(value)
 
 
 def lora_param_count(d_out, d_in, r):
