@@ -2,34 +2,29 @@
 
 import numpy as np
 
-from glassgrad.core.autodiff import backward_pass, enable_grad, forward_pass, no_grad, plan
+from glassgrad.core.autodiff import backward_pass, enable_grad, no_grad
+from glassgrad.core.ops import concatenate, reshape
 from glassgrad.core.tensor import Tensor
+from glassgrad.core.transforms import _fwd_blocks
 from glassgrad.optim.optimizer import Optimizer
 
 __all__ = ["Newton"]
 
 
-def _gradient_and_hessian(loss, params, chunk=256):
+def _gradient_and_hessian(loss, params):
     """Flat gradient g and Hessian H of ``loss`` w.r.t. ``params`` (forward-over-reverse).
 
-    Column i of H is the forward derivative of the gradient along the basis vector eᵢ; the
-    basis goes through the gradient's graph in batched forward sweeps of ``chunk`` vectors.
+    H is the forward-mode Jacobian of the recorded gradient: the core's ``jacfwd`` sweeps,
+    which push the identity basis through the gradient's graph in batches.
     """
     seed = Tensor._make(np.ones(loss.shape, loss.dtype))
-    _, cot = backward_pass([loss], [seed], params, create_graph=True)
-    grads = [cot.get(id(p), Tensor._make(np.zeros_like(p.data))) for p in params]
-    flat_g = np.concatenate([g.data.ravel() for g in grads])
-    n, edges = flat_g.size, np.cumsum([0] + [p.size for p in params])
-    once, columns = plan(grads, params), []
-    for start in range(0, n, chunk):
-        basis = np.eye(n)[start : start + chunk]
-        tangents = [
-            Tensor._make(basis[:, a:b].reshape((-1, *p.shape)).astype(p.dtype))
-            for p, a, b in zip(params, edges[:-1], edges[1:], strict=True)
-        ]
-        cols = forward_pass(params, tangents, grads, sweep_plan=once, batched=True)
-        columns.append(np.concatenate([c.data.reshape(len(basis), -1) for c in cols], axis=1))
-    return flat_g, np.concatenate(columns).T.astype(np.float64)  # solved in float64
+    with enable_grad():
+        _, cot = backward_pass([loss], [seed], params, create_graph=True)
+        grads = [cot.get(id(p), Tensor._make(np.zeros_like(p.data))) for p in params]
+        flat_g = concatenate([reshape(g, (-1,)) for g in grads])
+        blocks = _fwd_blocks(flat_g, params)  # ∂g/∂p, shape (n,) + p.shape, per parameter
+    hess = np.concatenate([b.data.reshape(flat_g.size, -1) for b in blocks], axis=1)
+    return flat_g.data, hess.astype(np.float64)  # solved in float64
 
 
 class Newton(Optimizer):
