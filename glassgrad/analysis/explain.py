@@ -66,9 +66,9 @@ RULES = {
 }
 _GENERIC = ("vector-Jacobian product of this primitive", "∂L/∂a = Jᵀ g")
 # Ops whose output has each input's shape and whose Jacobian is diagonal: their local
-# derivative is a number per element, which vjp(ones) recovers exactly. ``unary`` and
-# ``binary`` primitives say so themselves (``op.elementwise``); these are built otherwise.
-_ELEMENTWISE = {"add", "subtract", "negative", "where", "astype", "identity"}
+# derivative is a number per element, which vjp(ones) recovers exactly. Most primitives say
+# so themselves (``op.elementwise``); these two carry a parameter (condition, dtype) instead.
+_ELEMENTWISE = {"where", "astype"}
 
 
 def _fmt(a):

@@ -364,7 +364,6 @@ def _enumerated_cdf(dist, value):
     return sum(where(inside & (ks <= top), exp(logp), 0.0), axis=0)
 
 
-
 class Categorical(_ProbsOrLogits):
     """Categorical over {0..K-1}: P(k) = p_k, from probs (normalised) or logits (softmax).
 
