@@ -28,7 +28,7 @@ from glassgrad.core.ops import (
     vstack, where,
 )
 from glassgrad.core.primitive import (
-    REGISTRY, Primitive, binary, custom_jvp, custom_vjp, linear, nondifferentiable, unary,
+    REGISTRY, Primitive, binary, linear, nondifferentiable, unary,
 )
 from glassgrad.core.random import (
     manual_seed,
@@ -37,8 +37,8 @@ from glassgrad.core.tensor import (
     Tensor, as_tensor, is_tensor, tensor,
 )
 from glassgrad.core.transforms import (
-    grad, hessian, hessian_rev, hvp, jacfwd, jacobian, jacrev, jvp, linearize, tree_flatten,
-    tree_unflatten, value_and_grad, vjp,
+    custom_jvp, custom_vjp, grad, hessian, hessian_rev, hvp, jacfwd, jacobian, jacrev, jvp,
+    linearize, tree_flatten, tree_unflatten, value_and_grad, vjp,
 )
 
 __version__ = "0.1.0"

@@ -4,6 +4,10 @@ Layers: core (NumPy only) <- {nn, optim, data, linalg, prob, io, autograd} (sibl
 import each other) <- {analysis, viz, training, numpy} (nothing but cli/report/labs imports
 viz) <- {cli, report, labs}. glassgrad.testing imports only core. Heavy optional libraries are
 never imported at module level anywhere in the package.
+
+Inside core every module has a rank and imports (at any level, inside functions too) point to
+lower ranks only, so the core has no import cycle except the declared one: tensor.py's methods
+delegate to the ops and to the reverse sweep (``CORE_CYCLE``).
 """
 
 import ast
@@ -31,6 +35,23 @@ RANK = {
     "report": 3,
     "labs": 3,
 }
+CORE_RANK = {
+    "errors": 0,
+    "random": 0,
+    "tensor": 1,
+    "anomaly": 1,
+    "primitive": 2,
+    "ops.shape": 3,
+    "ops.elementwise": 4,
+    "ops.reduce": 5,
+    "ops.sorting": 6,
+    "ops.linalg": 6,
+    "ops.composite": 7,
+    "ops": 8,
+    "autodiff": 9,
+    "transforms": 10,
+}
+CORE_CYCLE = {("tensor", "ops"), ("tensor", "autodiff")}
 HEAVY = {"matplotlib", "torch", "sklearn", "rich", "typer", "safetensors"}
 
 
@@ -66,8 +87,8 @@ def imports(tree, name, is_package):
                     base = ".".join(pkg + ([base] if base else []))
                 yield base, child.lineno, top
                 for a in child.names:  # `from glassgrad import nn` imports a subpackage
-                    if base == "glassgrad":
-                        yield f"glassgrad.{a.name}", child.lineno, top
+                    if base == "glassgrad" or base.startswith("glassgrad.core"):
+                        yield f"{base}.{a.name}", child.lineno, top
             yield from visit(child, inner)
 
     yield from visit(tree, True)
@@ -78,6 +99,11 @@ def violations(path):
     own = unit_of(name)
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
+    key = name.removeprefix("glassgrad.core").lstrip(".")
+    if own == "core" and name.startswith("glassgrad.core.") and key not in CORE_RANK:
+        found.append(
+            f"{path.relative_to(PACKAGE.parent)}: give the core module a rank in CORE_RANK"
+        )
     for target, line, top in imports(tree, name, path.name == "__init__.py"):
         where = f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}"
         root = target.split(".")[0]
@@ -91,6 +117,8 @@ def violations(path):
         ):
             found.append(f"{where}: core depends on NumPy only")
         other = unit_of(target)
+        if own == other == "core" and name != "glassgrad":
+            found += core_violations(name, target, where)
         if other is None or other == own:
             continue
         if own == "testing" and other != "core":
@@ -102,6 +130,23 @@ def violations(path):
         elif RANK.get(other, 3) == RANK.get(own, 3) == 1:
             found.append(f"{where}: siblings {own} and {other} never import each other")
     return found
+
+
+def core_violations(name, target, where):
+    """Imports inside core must point to a lower rank (a module, or the package it sits in)."""
+    src = name.removeprefix("glassgrad.core").lstrip(".")
+    dst = target.removeprefix("glassgrad.core").lstrip(".")
+    if not src or src == dst or dst.startswith(src + "."):  # a package's own submodules
+        return []
+    if dst not in CORE_RANK:  # `from glassgrad.core.ops import add` names a function, not a module
+        dst = dst.rpartition(".")[0]
+    if not dst:
+        return []
+    if src not in CORE_RANK or dst not in CORE_RANK:
+        return []  # reported once per file by violations()
+    if CORE_RANK[dst] >= CORE_RANK[src] and (src, dst) not in CORE_CYCLE:
+        return [f"{where}: import cycle inside core ({src} must not import {dst})"]
+    return []
 
 
 FILES = sorted(PACKAGE.rglob("*.py"))
@@ -123,10 +168,20 @@ def test_checker_catches_bad_imports(tmp_path, monkeypatch):
     )
     bad_core = pkg / "core" / "x.py"
     bad_core.write_text("import scipy\n\ndef g():\n    from glassgrad import nn\n")
+    (pkg / "core" / "ops").mkdir()
+    cyclic = pkg / "core" / "primitive.py"  # a function-level import that dodges a cycle
+    cyclic.write_text("def f():\n    from glassgrad.core.autodiff import no_grad\n")
+    shape = pkg / "core" / "ops" / "shape.py"
+    shape.write_text("from glassgrad.core.ops.elementwise import add\n")
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", pkg)
-    msgs = "\n".join(violations(bad_nn) + violations(bad_core))
+    msgs = "\n".join(
+        violations(bad_nn) + violations(bad_core) + violations(cyclic) + violations(shape)
+    )
     assert "torch at module level" in msgs and "matplotlib" not in msgs
     assert "siblings nn and optim" in msgs
     assert "nothing inside the package imports viz" in msgs
     assert "core depends on NumPy only" in msgs
     assert "upward import (core is below nn)" in msgs
+    assert "give the core module a rank" in msgs  # core/x.py has none
+    assert "primitive must not import autodiff" in msgs
+    assert "ops.shape must not import ops.elementwise" in msgs

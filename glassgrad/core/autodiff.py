@@ -1,13 +1,13 @@
 """One graph, two sweeps: reverse mode (VJP) and forward mode (JVP) over recorded nodes."""
 
 import functools
-import traceback
 import warnings
-import weakref
 
 import numpy as np
 
+from glassgrad.core.anomaly import anomaly_check_backward
 from glassgrad.core.errors import AnomalyError, GradError, ShapeError
+from glassgrad.core.ops import stack
 from glassgrad.core.tensor import STATE, Tensor
 
 __all__ = [
@@ -235,8 +235,6 @@ def _dense(op, ts, parents, batched=False):
 
 def _jvp_per_slice(op, ts, node, record):
     """Apply ``op``'s JVP to each slice of batched tangents and stack the results."""
-    from glassgrad.core.ops import stack
-
     size = len(next(t for t in ts if t is not None))
     if op.linear and not record:  # the JVP of a linear op is the op itself: stay on arrays
         ts = [
@@ -385,44 +383,6 @@ class enable_grad(set_grad_enabled):
 def is_grad_enabled():
     """Return True if operations are currently recorded."""
     return STATE.enabled
-
-
-# ----- anomaly detection --------------------------------------------------------------------
-_SITES = {}  # id(node) -> (weak reference, source line); Tensor's == is elementwise
-
-
-def _user_site():
-    """The innermost stack frame outside the glassgrad package, as 'file:line: code'."""
-    for fr in reversed(traceback.extract_stack()[:-2]):
-        if "/glassgrad/" not in fr.filename.replace("\\", "/") or "/tests/" in fr.filename:
-            return f"{fr.filename}:{fr.lineno}: {fr.line}"
-    return "<unknown>"
-
-
-def _finite(t):
-    return t.data.dtype.kind != "f" or bool(np.isfinite(t.data).all())
-
-
-def anomaly_check_forward(prim, out, args):
-    """Raise if ``prim`` turned finite inputs into a NaN/Inf; remember where nodes were made."""
-    if out.requires_grad:
-        key = id(out)
-        _SITES[key] = (weakref.ref(out, lambda _, k=key: _SITES.pop(k, None)), _user_site())
-    if not _finite(out) and all(_finite(a) for a in args):
-        raise AnomalyError(
-            f"detect_anomaly: forward of '{prim.name}' produced NaN/Inf from finite inputs "
-            f"at {_user_site()}"
-        )
-
-
-def anomaly_check_backward(node, ct):
-    """Raise if the VJP of ``node``'s op produced a NaN/Inf cotangent."""
-    if not _finite(ct):
-        _, site = _SITES.get(id(node), (None, "<recorded before detect_anomaly>"))
-        raise AnomalyError(
-            f"detect_anomaly: the gradient rule of '{node.op.name}' returned NaN/Inf; "
-            f"the op was recorded at {site}"
-        )
 
 
 class detect_anomaly(set_grad_enabled):

@@ -10,6 +10,7 @@ is what gives Hessians and third derivatives with no extra machinery.
 
 import numpy as np
 
+from glassgrad.core.anomaly import anomaly_check_forward
 from glassgrad.core.tensor import STATE, Tensor
 
 __all__ = [
@@ -19,8 +20,6 @@ __all__ = [
     "binary",
     "linear",
     "nondifferentiable",
-    "custom_vjp",
-    "custom_jvp",
 ]
 
 REGISTRY = {}
@@ -108,8 +107,6 @@ class Primitive:
                     t.op, t.parents, t.params, t.requires_grad = self, args, params, True
                     break
         if STATE.anomaly:
-            from glassgrad.core.autodiff import anomaly_check_forward
-
             anomaly_check_forward(self, t, args)
         return t
 
@@ -232,99 +229,3 @@ def nondifferentiable(name, fn):
         >>> del REGISTRY["demo_isneg"]
     """
     return Primitive(name, fn, differentiable=False)
-
-
-# ----- custom rules: a composition promoted to a primitive with one hand-written rule -------------
-class _Custom:
-    """A function of Tensors whose derivative in one mode is given by hand (see custom_vjp)."""
-
-    def __init__(self, fun, mode):
-        self.fun, self.mode, self.prim = fun, mode, None
-        self.__name__ = getattr(fun, "__name__", "custom")
-        self.__doc__ = fun.__doc__
-
-    def _value(self, *arrays):
-        from glassgrad.core.autodiff import no_grad
-
-        with no_grad():
-            out = self.fun(*[Tensor._make(a) for a in arrays])
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{self.__name__}: a custom-rule function must return one Tensor")
-        return out.data
-
-    def _define(self, rule):
-        from glassgrad.core.transforms import jvp, vjp
-
-        if self.mode == "vjp":
-
-            def other(*args):  # forward mode differentiates the original composition
-                n = (len(args) - 1) // 2
-                return jvp(self.fun, args[n + 1 :], args[:n])[1]
-
-            self.prim = Primitive(self.__name__, self._value, vjp=rule, jvp=other, register=False)
-        else:
-
-            def other(g, out, *inputs):  # reverse mode differentiates the original composition
-                return vjp(self.fun, *inputs)[1](g)
-
-            self.prim = Primitive(self.__name__, self._value, vjp=other, jvp=rule, register=False)
-        return self
-
-    def __call__(self, *args):
-        from glassgrad.core.ops import to_tensor
-
-        args = [to_tensor(a) for a in args]
-        return self.fun(*args) if self.prim is None else self.prim(*args)
-
-
-class custom_vjp(_Custom):
-    """Decorator: give a function of Tensors a hand-written reverse rule (JAX ``custom_vjp``).
-
-    ``f.defvjp(rule)`` sets the rule, called as ``rule(g, out, *inputs)`` and returning one
-    cotangent per input, written in glassgrad ops. Forward mode (``jvp``, ``jacfwd``) still
-    differentiates the original composition. Until ``defvjp`` is called, ``f`` is the plain
-    composition. The primitive is private to ``f`` (not added to ``REGISTRY``).
-
-    Example:
-        >>> from glassgrad.core.ops import log, exp, sigmoid
-        >>> @custom_vjp
-        ... def softplus(x):
-        ...     return log(1.0 + exp(x))
-        >>> _ = softplus.defvjp(lambda g, out, x: (g * sigmoid(x),))
-        >>> from glassgrad.core.transforms import grad
-        >>> grad(softplus)(0.0)
-        Tensor(0.5)
-    """
-
-    def __init__(self, fun):
-        super().__init__(fun, "vjp")
-
-    def defvjp(self, rule):
-        """Set the reverse rule ``rule(g, out, *inputs) -> tuple``; returns ``self``."""
-        return self._define(rule)
-
-
-class custom_jvp(_Custom):
-    """Decorator: give a function of Tensors a hand-written forward rule (JAX ``custom_jvp``).
-
-    ``f.defjvp(rule)`` sets the rule, called as ``rule(*tangents, out, *inputs)`` and
-    returning the output tangent. Reverse mode (``grad``, ``backward``) differentiates the
-    original composition; unlike JAX, the JVP rule is not transposed.
-
-    Example:
-        >>> from glassgrad.core.ops import sin, cos
-        >>> @custom_jvp
-        ... def my_sin(x):
-        ...     return sin(x)
-        >>> _ = my_sin.defjvp(lambda t, out, x: t * cos(x))
-        >>> from glassgrad.core.transforms import jvp
-        >>> jvp(my_sin, (0.0,), (2.0,))[1]
-        Tensor(2.)
-    """
-
-    def __init__(self, fun):
-        super().__init__(fun, "jvp")
-
-    def defjvp(self, rule):
-        """Set the forward rule ``rule(*tangents, out, *inputs) -> Tensor``; returns ``self``."""
-        return self._define(rule)

@@ -4,7 +4,7 @@ import numpy as np
 
 from glassgrad.core.errors import DTypeError, GradError, ShapeError
 
-__all__ = ["Tensor", "tensor", "as_tensor", "is_tensor", "STATE"]
+__all__ = ["Tensor", "tensor", "as_tensor", "to_tensor", "is_tensor", "STATE"]
 
 
 class _State:
@@ -174,9 +174,7 @@ class Tensor:
             create_graph: record the backward pass so the gradients can be differentiated.
             inputs: optional tensors to accumulate into instead of all leaves.
         """
-        from glassgrad.core.autodiff import backward
-
-        backward(self, gradient, create_graph=create_graph, inputs=inputs)
+        _autodiff.backward(self, gradient, create_graph=create_graph, inputs=inputs)
 
     def detach(self):
         """Return a tensor sharing the data, cut from the graph."""
@@ -483,4 +481,25 @@ def as_tensor(x, dtype=None):
     return Tensor(x, dtype=dtype)
 
 
-from glassgrad.core import ops as _ops  # noqa: E402  (the one import cycle: dunders -> ops)
+_PY_SCALARS = (int, float, bool)
+
+
+def to_tensor(x, like=None):
+    """Return ``x`` as a Tensor; a Python scalar takes the dtype NumPy gives it next to ``like``.
+
+    Example:
+        >>> import numpy as np
+        >>> to_tensor(2.0, like=Tensor(np.ones(2, np.float32))).dtype
+        dtype('float32')
+    """
+    if isinstance(x, Tensor):
+        return x
+    if type(x) in _PY_SCALARS and isinstance(like, Tensor):
+        dtype = like.data.dtype  # a Python number next to a float array takes its dtype
+        return Tensor._make(np.array(x, dtype if dtype.kind == "f" else np.result_type(dtype, x)))
+    return Tensor(x)
+
+
+# The one import cycle in core: Tensor's methods delegate to the ops (dunders) and to the
+# reverse sweep (backward); both modules build Tensors.
+from glassgrad.core import autodiff as _autodiff, ops as _ops  # noqa: E402, I001

@@ -14,11 +14,13 @@ from glassgrad.core.autodiff import (
     backward_pass,
     enable_grad,
     forward_pass,
+    no_grad,
     plan,
 )
 from glassgrad.core.errors import DTypeError, ShapeError
 from glassgrad.core.ops import concatenate, identity, stack, transpose
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.primitive import Primitive
+from glassgrad.core.tensor import Tensor, to_tensor
 
 __all__ = [
     "grad",
@@ -34,6 +36,8 @@ __all__ = [
     "hvp",
     "tree_flatten",
     "tree_unflatten",
+    "custom_vjp",
+    "custom_jvp",
 ]
 
 
@@ -417,3 +421,91 @@ def hvp(fun, primals, tangents):
     g = grad(fun, argnums=nums)
     out = jvp(lambda *a: g(*a), tuple(primals), tuple(tangents))[1]
     return out[0] if len(primals) == 1 else out
+
+
+# ----- custom rules: a composition promoted to a primitive with one hand-written rule -------------
+class _Custom:
+    """A function of Tensors whose derivative in one mode is given by hand (see custom_vjp)."""
+
+    def __init__(self, fun, mode):
+        self.fun, self.mode, self.prim = fun, mode, None
+        self.__name__ = getattr(fun, "__name__", "custom")
+        self.__doc__ = fun.__doc__
+
+    def _value(self, *arrays):
+        with no_grad():
+            out = self.fun(*[Tensor._make(a) for a in arrays])
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{self.__name__}: a custom-rule function must return one Tensor")
+        return out.data
+
+    def _define(self, rule):
+        if self.mode == "vjp":
+
+            def other(*args):  # forward mode differentiates the original composition
+                n = (len(args) - 1) // 2
+                return jvp(self.fun, args[n + 1 :], args[:n])[1]
+
+            self.prim = Primitive(self.__name__, self._value, vjp=rule, jvp=other, register=False)
+        else:
+
+            def other(g, out, *inputs):  # reverse mode differentiates the original composition
+                return vjp(self.fun, *inputs)[1](g)
+
+            self.prim = Primitive(self.__name__, self._value, vjp=other, jvp=rule, register=False)
+        return self
+
+    def __call__(self, *args):
+        args = [to_tensor(a) for a in args]
+        return self.fun(*args) if self.prim is None else self.prim(*args)
+
+
+class custom_vjp(_Custom):
+    """Decorator: give a function of Tensors a hand-written reverse rule (JAX ``custom_vjp``).
+
+    ``f.defvjp(rule)`` sets the rule, called as ``rule(g, out, *inputs)`` and returning one
+    cotangent per input, written in glassgrad ops. Forward mode (``jvp``, ``jacfwd``) still
+    differentiates the original composition. Until ``defvjp`` is called, ``f`` is the plain
+    composition. The primitive is private to ``f`` (not added to ``REGISTRY``).
+
+    Example:
+        >>> from glassgrad.core.ops import log, exp, sigmoid
+        >>> @custom_vjp
+        ... def softplus(x):
+        ...     return log(1.0 + exp(x))
+        >>> _ = softplus.defvjp(lambda g, out, x: (g * sigmoid(x),))
+        >>> grad(softplus)(0.0)
+        Tensor(0.5)
+    """
+
+    def __init__(self, fun):
+        super().__init__(fun, "vjp")
+
+    def defvjp(self, rule):
+        """Set the reverse rule ``rule(g, out, *inputs) -> tuple``; returns ``self``."""
+        return self._define(rule)
+
+
+class custom_jvp(_Custom):
+    """Decorator: give a function of Tensors a hand-written forward rule (JAX ``custom_jvp``).
+
+    ``f.defjvp(rule)`` sets the rule, called as ``rule(*tangents, out, *inputs)`` and
+    returning the output tangent. Reverse mode (``grad``, ``backward``) differentiates the
+    original composition; unlike JAX, the JVP rule is not transposed.
+
+    Example:
+        >>> from glassgrad.core.ops import sin, cos
+        >>> @custom_jvp
+        ... def my_sin(x):
+        ...     return sin(x)
+        >>> _ = my_sin.defjvp(lambda t, out, x: t * cos(x))
+        >>> jvp(my_sin, (0.0,), (2.0,))[1]
+        Tensor(2.)
+    """
+
+    def __init__(self, fun):
+        super().__init__(fun, "jvp")
+
+    def defjvp(self, rule):
+        """Set the forward rule ``rule(*tangents, out, *inputs) -> Tensor``; returns ``self``."""
+        return self._define(rule)

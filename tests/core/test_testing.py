@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from glassgrad.core.primitive import Primitive, custom_vjp
+from glassgrad.core.primitive import Primitive
+from glassgrad.core.transforms import custom_vjp
 from glassgrad.testing import (
     GradcheckError,
     check_grads,

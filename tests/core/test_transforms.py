@@ -6,8 +6,7 @@ import torch
 import torch.func as tf
 
 import glassgrad as gg
-from glassgrad.core.primitive import custom_jvp, custom_vjp
-from glassgrad.core.transforms import hessian_rev
+from glassgrad.core.transforms import custom_jvp, custom_vjp, hessian_rev
 from glassgrad.testing import check_grads, gradcheck
 
 

@@ -11,7 +11,7 @@ from glassgrad.core.ops.elementwise import (
     const_like, cos, cosh, divide, equal, erf, exp, expm1, greater, greater_equal, less,
     less_equal, log, log1p, logical_and, logical_not, logical_or, maximum, minimum, multiply,
     negative, not_equal, power, relu, sigmoid, sign, sin, sinh, sqrt, subtract, tan, tanh,
-    to_tensor, where,
+    where,
 )
 from glassgrad.core.ops.linalg import (
     cholesky, det, diag, diagonal, eigh, eigvalsh, einsum, inner, inv, kron, matmul,
@@ -25,6 +25,7 @@ from glassgrad.core.ops.shape import (
     stack, sum_to, swapaxes, take, take_along_axis, tile, transpose, vstack,
 )
 from glassgrad.core.ops.sorting import argmax, argmin, argsort, isfinite, isinf, isnan, sort
+from glassgrad.core.tensor import to_tensor
 
 __all__ = [
     # elementwise

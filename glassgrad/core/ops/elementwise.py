@@ -10,8 +10,9 @@ import math
 import numpy as np
 
 from glassgrad.core.errors import ShapeError
+from glassgrad.core.ops.shape import _lift, broadcast_to
 from glassgrad.core.primitive import Primitive, binary, linear, nondifferentiable, unary
-from glassgrad.core.tensor import STATE, Tensor
+from glassgrad.core.tensor import STATE, Tensor, to_tensor
 
 __all__ = [
     "add",
@@ -60,24 +61,6 @@ __all__ = [
     "to_tensor",
     "const_like",
 ]
-
-_PY_SCALARS = (int, float, bool)
-
-
-def to_tensor(x, like=None):
-    """Return ``x`` as a Tensor; a Python scalar takes the dtype NumPy gives it next to ``like``.
-
-    Example:
-        >>> import numpy as np
-        >>> to_tensor(2.0, like=Tensor(np.ones(2, np.float32))).dtype
-        dtype('float32')
-    """
-    if isinstance(x, Tensor):
-        return x
-    if type(x) in _PY_SCALARS and isinstance(like, Tensor):
-        dtype = like.data.dtype  # a Python number next to a float array takes its dtype
-        return Tensor._make(np.array(x, dtype if dtype.kind == "f" else np.result_type(dtype, x)))
-    return Tensor(x)
 
 
 def const_like(arr, ref):
@@ -628,6 +611,3 @@ def sign(x):
         Tensor([-1.,  0.,  1.])
     """
     return _sign(to_tensor(x))
-
-
-from glassgrad.core.ops.shape import _lift, broadcast_to  # noqa: E402  (shape imports to_tensor)

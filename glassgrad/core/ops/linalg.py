@@ -27,7 +27,6 @@ from glassgrad.core.ops.elementwise import (
     multiply,
     negative,
     subtract,
-    to_tensor,
     where,
 )
 from glassgrad.core.ops.reduce import sum
@@ -45,7 +44,7 @@ from glassgrad.core.ops.shape import (
     transpose,
 )
 from glassgrad.core.primitive import REGISTRY, Primitive
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import Tensor, to_tensor
 
 __all__ = [
     "matmul",

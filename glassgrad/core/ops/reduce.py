@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from glassgrad.core.ops.elementwise import const_like, multiply, to_tensor
+from glassgrad.core.ops.elementwise import const_like, multiply
 from glassgrad.core.ops.shape import (
     broadcast_to,
     concatenate,
@@ -14,7 +14,10 @@ from glassgrad.core.ops.shape import (
     transpose,
 )
 from glassgrad.core.primitive import Primitive, linear
-from glassgrad.core.tensor import Tensor  # noqa: F401 (used by the doctest examples)
+from glassgrad.core.tensor import (
+    Tensor,  # noqa: F401 (used by the doctest examples)
+    to_tensor,
+)
 
 __all__ = ["sum", "max", "min", "amax", "amin", "prod", "cumsum", "cumprod"]
 

@@ -4,10 +4,9 @@ import math
 
 import numpy as np
 
-from glassgrad.core.errors import ShapeError
-from glassgrad.core.ops.elementwise import to_tensor
+from glassgrad.core.errors import DTypeError, ShapeError
 from glassgrad.core.primitive import linear, nondifferentiable
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import Tensor, to_tensor
 
 __all__ = [
     "reshape",
@@ -411,8 +410,6 @@ def astype(x, dtype):
     if dtype == x.dtype:
         return x
     if dtype.kind == "c":
-        from glassgrad.core.errors import DTypeError
-
         raise DTypeError(f"astype: complex dtypes are not supported; got {dtype}")
     if dtype.kind == "f" and x.dtype.kind == "f":
         return _astype(x, dtype=dtype)

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from glassgrad.core.ops.elementwise import to_tensor
 from glassgrad.core.ops.shape import normalize_axis, ravel, take_along_axis
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import Tensor, to_tensor
 
 __all__ = ["sort", "argsort", "argmax", "argmin", "isnan", "isfinite", "isinf"]
 
