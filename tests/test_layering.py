@@ -45,11 +45,12 @@ CORE_RANK = {
     "ops.elementwise": 4,
     "ops.reduce": 5,
     "ops.sorting": 6,
-    "ops.linalg": 6,
-    "ops.composite": 7,
-    "ops": 8,
-    "autodiff": 9,
-    "transforms": 10,
+    "ops.contractions": 6,
+    "ops.linalg": 7,
+    "ops.composite": 8,
+    "ops": 9,
+    "autodiff": 10,
+    "transforms": 11,
 }
 CORE_CYCLE = {("tensor", "ops"), ("tensor", "autodiff")}
 HEAVY = {"matplotlib", "torch", "sklearn", "rich", "typer", "safetensors"}

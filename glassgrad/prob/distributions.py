@@ -21,7 +21,7 @@ from glassgrad.core.ops import (
 )
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
-from glassgrad.core.ops.linalg import cholesky, diagonal, inv
+from glassgrad.core.ops import cholesky, diagonal, inv
 from glassgrad.core.primitive import Primitive
 from glassgrad.prob.special import digamma, erfc, lbeta, lgamma, ndtri, softplus, xlogy
 

@@ -5,7 +5,7 @@
 import numpy as np
 
 from glassgrad.core.ops import expand_dims, log, matmul, sum, where
-from glassgrad.core.ops.linalg import diagonal, inv
+from glassgrad.core.ops import diagonal, inv
 from glassgrad.prob.distributions import (Bernoulli, Beta, Binomial, Categorical, Gamma,
                                           MultivariateNormal, Normal, Poisson, Uniform)
 from glassgrad.prob.special import digamma, lbeta, lgamma, xlogy

@@ -13,10 +13,11 @@ from glassgrad.core.ops.elementwise import (
     negative, not_equal, power, relu, sigmoid, sign, sin, sinh, sqrt, subtract, tan, tanh,
     where,
 )
+from glassgrad.core.ops.contractions import (
+    diag, diagonal, einsum, inner, kron, matmul, outer, tensordot, trace, tril, triu, vdot,
+)
 from glassgrad.core.ops.linalg import (
-    cholesky, det, diag, diagonal, eigh, eigvalsh, einsum, inner, inv, kron, matmul,
-    matrix_power, outer, pinv, qr, slogdet, solve, svd, svdvals, tensordot, trace, tril, triu,
-    vdot,
+    cholesky, det, eigh, eigvalsh, inv, matrix_power, pinv, qr, slogdet, solve, svd, svdvals,
 )
 from glassgrad.core.ops.reduce import amax, amin, cumprod, cumsum, max, min, prod, sum
 from glassgrad.core.ops.shape import (

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from glassgrad.core.ops.contractions import matmul
 from glassgrad.core.ops.elementwise import (  # noqa: I001
     add,
     arcsin,
@@ -21,7 +22,6 @@ from glassgrad.core.ops.elementwise import (  # noqa: I001
     to_tensor,
     where,
 )
-from glassgrad.core.ops.linalg import matmul
 from glassgrad.core.ops.reduce import max, sum
 from glassgrad.core.ops.shape import normalize_axis, squeeze
 from glassgrad.core.tensor import Tensor
