@@ -8,67 +8,24 @@ from glassgrad.core.autodiff import backward_pass, no_grad, toposort
 from glassgrad.core.errors import GradError
 from glassgrad.core.tensor import Tensor
 
-__all__ = ["explain", "Explanation", "RULES"]
+__all__ = ["explain", "Explanation", "rule_of"]
 
-# Local derivative rules in words and symbols, keyed by primitive name (a: first input,
-# b: second input, y: the node's output, g: the upstream gradient ∂L/∂y).
-RULES = {
-    "add": ("sum passes the gradient through", "∂y/∂a = 1, ∂y/∂b = 1"),
-    "subtract": ("difference: +g to a, -g to b", "∂y/∂a = 1, ∂y/∂b = -1"),
-    "multiply": ("product: each input gets g times the other", "∂y/∂a = b, ∂y/∂b = a"),
-    "divide": ("quotient rule", "∂y/∂a = 1/b, ∂y/∂b = -a/b²"),
-    "power": ("power rule", "∂y/∂a = b·a^(b-1), ∂y/∂b = y·ln a"),
-    "negative": ("negation flips the sign", "∂y/∂a = -1"),
-    "exp": ("exp is its own derivative", "∂y/∂a = exp(a) = y"),
-    "log": ("natural log", "∂y/∂a = 1/a"),
-    "sin": ("sine", "∂y/∂a = cos a"),
-    "cos": ("cosine", "∂y/∂a = -sin a"),
-    "tanh": ("hyperbolic tangent", "∂y/∂a = 1 - y²"),
-    "sqrt": ("square root", "∂y/∂a = 1/(2√a)"),
-    "absolute": ("absolute value", "∂y/∂a = sign(a)"),
-    "relu": ("ReLU gate: open where a > 0", "∂y/∂a = 1[a > 0]"),
-    "sigmoid": ("logistic sigmoid", "∂y/∂a = y(1 - y)"),
-    "maximum": ("max routes g to the larger input", "∂y/∂a = 1[a ≥ b], ∂y/∂b = 1[b > a]"),
-    "minimum": ("min routes g to the smaller input", "∂y/∂a = 1[a ≤ b], ∂y/∂b = 1[b < a]"),
-    "where": ("select: g goes to the chosen branch", "∂y/∂a = 1[c], ∂y/∂b = 1[¬c]"),
-    "matmul": ("matrix product", "∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G"),
-    "sum": ("sum copies g to every summed element", "∂y/∂aᵢ = 1"),
-    "max": ("max sends g to the arg-max", "∂y/∂aᵢ = 1[aᵢ = max]"),
-    "min": ("min sends g to the arg-min", "∂y/∂aᵢ = 1[aᵢ = min]"),
-    "broadcast_to": ("broadcast: gradients of the copies are summed", "∂L/∂a = sum_to(G)"),
-    "sum_to": ("sum to a shape: g is broadcast back", "∂L/∂a = broadcast(G)"),
-    "reshape": ("reshape: g is reshaped back", "∂L/∂a = reshape(G)"),
-    "transpose": ("transpose: g is transposed back", "∂L/∂a = Gᵀ"),
-    "getitem": ("indexing: g is scattered into the selected slots", "∂L/∂a = scatter(G)"),
-    "concatenate": ("concatenation: g is split back", "∂L/∂aₖ = G[slice k]"),
-    "astype": ("cast: g is cast back", "∂y/∂a = 1"),
-    "identity": ("identity", "∂y/∂a = 1"),
-    "tan": ("tangent", "∂y/∂a = 1 + y²"),
-    "arcsin": ("inverse sine", "∂y/∂a = 1/√(1 - a²)"),
-    "arctan": ("inverse tangent", "∂y/∂a = 1/(1 + a²)"),
-    "arctan2": ("angle of (b, a)", "∂y/∂a = b/(a² + b²), ∂y/∂b = -a/(a² + b²)"),
-    "sinh": ("hyperbolic sine", "∂y/∂a = cosh a"),
-    "cosh": ("hyperbolic cosine", "∂y/∂a = sinh a"),
-    "arcsinh": ("inverse hyperbolic sine", "∂y/∂a = 1/√(a² + 1)"),
-    "arccosh": ("inverse hyperbolic cosine", "∂y/∂a = 1/√(a² - 1)"),
-    "arctanh": ("inverse hyperbolic tangent", "∂y/∂a = 1/(1 - a²)"),
-    "expm1": ("exp(a) - 1", "∂y/∂a = exp(a) = y + 1"),
-    "log1p": ("log(1 + a)", "∂y/∂a = 1/(1 + a)"),
-    "erf": ("error function", "∂y/∂a = 2/√π · exp(-a²)"),
-    "cbrt": ("cube root", "∂y/∂a = 1/(3y²)"),
-    "cumsum": ("running sum: g is summed from the end", "∂L/∂aᵢ = Σ_{j≥i} Gⱼ"),
-    "inv": ("matrix inverse", "∂L/∂A = -Yᵀ G Yᵀ"),
-    "solve": ("linear solve y = A⁻¹b", "∂L/∂A = -(A⁻ᵀG) yᵀ, ∂L/∂b = A⁻ᵀG"),
-    "det": ("determinant (Jacobi's formula)", "∂L/∂A = g·y·A⁻ᵀ"),
-    "logabsdet": ("log |det A|", "∂L/∂A = g·A⁻ᵀ"),
-    "eigvalsh": ("symmetric eigenvalues", "∂λᵢ/∂A = vᵢvᵢᵀ"),
-    "svdvals": ("singular values", "∂σᵢ/∂A = uᵢvᵢᵀ"),
-}
-_GENERIC = ("vector-Jacobian product of this primitive", "∂L/∂a = Jᵀ g")
 # Ops whose output has each input's shape and whose Jacobian is diagonal: their local
 # derivative is a number per element, which vjp(ones) recovers exactly. Most primitives say
 # so themselves (``op.elementwise``); these two carry a parameter (condition, dtype) instead.
 _ELEMENTWISE = {"where", "astype"}
+
+
+def rule_of(op):
+    """``(words, formula)`` for a primitive, both from its registry entry.
+
+    Example:
+        >>> from glassgrad import maximum
+        >>> rule_of(maximum)[1]
+        '∂y/∂a = 1[a > b] + ½·1[a = b], ∂y/∂b = 1[b > a] + ½·1[a = b]'
+    """
+    words = (op.__doc__ or op.name).split("\n", 1)[0].rstrip(".")
+    return words, op.formula or "∂L/∂a = Jᵀ G"
 
 
 def _fmt(a):
@@ -322,7 +279,7 @@ def explain(y, wrt=None):
         g = cot.get(id(node))
         if node.op is None or g is None:
             continue
-        word, formula = RULES.get(node.op.name, _GENERIC)
+        word, formula = rule_of(node.op)
         per_input = formula.split(", ")  # one rule per input when the op states them so
         shares = _vjp(node, g)
         for i, (p, share, loc) in enumerate(zip(node.parents, shares, _local(node), strict=False)):

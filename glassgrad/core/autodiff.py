@@ -8,6 +8,7 @@ import numpy as np
 from glassgrad.core.anomaly import anomaly_check_backward
 from glassgrad.core.errors import AnomalyError, GradError, ShapeError
 from glassgrad.core.ops import stack
+from glassgrad.core.primitive import BATCHING
 from glassgrad.core.tensor import STATE, Tensor
 
 __all__ = [
@@ -182,7 +183,7 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
     """Forward sweep: push ``tangents`` of ``inputs`` through the graph to ``outputs``.
 
     With ``batched=True`` every tangent carries a leading batch axis (e.g. a whole basis, for
-    ``jacfwd``): elementwise rules and ``batched_jvp`` rules take the batch at once, any
+    ``jacfwd``): elementwise rules and the rules in ``BATCHING`` take the batch at once, any
     other rule runs per slice.
 
     Returns:
@@ -208,10 +209,9 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
             if all(t is None for t in ts):
                 continue
             t = NotImplemented
-            if batched and op.batched_jvp is not None:
-                t = op.batched_jvp(
-                    *_dense(op, ts, node.parents, batched), node, *node.parents, **node.params
-                )
+            rule = BATCHING.get(op) if batched else None
+            if rule is not None:
+                t = rule(*_dense(op, ts, node.parents, batched), node, *node.parents, **node.params)
             if t is NotImplemented and batched and not op.elementwise:
                 t = _jvp_per_slice(op, ts, node, create_graph)
             elif t is NotImplemented:

@@ -8,14 +8,17 @@ return Tensors built from glassgrad ops, so every rule can itself be differentia
 is what gives Hessians and third derivatives with no extra machinery.
 """
 
+import inspect
+
 import numpy as np
 
 from glassgrad.core.anomaly import anomaly_check_forward
-from glassgrad.core.tensor import STATE, Tensor
+from glassgrad.core.tensor import STATE, Tensor, to_tensor
 
 __all__ = [
     "Primitive",
     "REGISTRY",
+    "BATCHING",
     "unary",
     "binary",
     "linear",
@@ -23,11 +26,20 @@ __all__ = [
 ]
 
 REGISTRY = {}
+# Batching rules, apart from the derivative rules (as JAX keeps them): ``BATCHING[prim]`` is a
+# JVP rule, same signature, for tangents that carry a leading batch axis (``jacfwd`` pushes a
+# whole basis at once). Without one (and for a primitive not marked elementwise), or when the
+# rule returns ``NotImplemented``, the forward sweep runs the JVP once per slice.
+BATCHING = {}
 _make = Tensor._make
 
 
 class Primitive:
     """A differentiable operation: ``fn`` on ndarrays plus its VJP and JVP rules.
+
+    Calling a primitive converts its inputs to Tensors (``prepare``, when given, does that
+    instead, e.g. broadcasting two operands), runs ``fn`` on their arrays and records a node
+    when an input needs a gradient.
 
     Args:
         name: unique registry name (shown in graphs, ``repr`` and ``explain``).
@@ -41,33 +53,23 @@ class Primitive:
         register: add it to ``REGISTRY`` (False for user-defined custom rules).
         elementwise: the JVP rule broadcasts over a leading batch axis of the tangents, so
             ``jacfwd`` pushes a whole basis through it at once (set by ``unary``/``binary``).
-        batched_jvp: optional JVP rule, same signature, for tangents that carry a leading
-            batch axis; without it (and not elementwise), or when it returns
-            ``NotImplemented``, ``jacfwd`` runs the JVP once per slice.
+        formula: the derivative in symbols (a, b: inputs, y: output, G: the cotangent), one
+            clause per input separated by ", "; ``explain`` prints it.
+        doc: a one-line summary; the docstring is the summary and the formula.
+        prepare: ``prepare(*args, name)`` turns the call's arguments into Tensors.
+        inputs: names of the positional inputs, for ``inspect.signature`` (``("x",)``).
 
     Example:
         >>> import numpy as np
         >>> from glassgrad.core.ops import multiply, cos
         >>> sin = Primitive("demo_sin", np.sin,
         ...                 vjp=lambda g, out, x: (multiply(g, cos(x)),),
-        ...                 jvp=lambda t, out, x: multiply(t, cos(x)))
-        >>> float(sin(Tensor(0.0)))
-        0.0
+        ...                 jvp=lambda t, out, x: multiply(t, cos(x)),
+        ...                 formula="∂y/∂a = cos a")
+        >>> sin(0.0)
+        Tensor(0.)
         >>> del REGISTRY["demo_sin"]
     """
-
-    __slots__ = (
-        "name",
-        "fn",
-        "vjp",
-        "jvp",
-        "vjps",
-        "sparse_jvp",
-        "differentiable",
-        "linear",
-        "elementwise",
-        "batched_jvp",
-    )
 
     def __init__(
         self,
@@ -82,7 +84,10 @@ class Primitive:
         linear=False,
         register=True,
         elementwise=False,
-        batched_jvp=None,
+        formula="",
+        doc="",
+        prepare=None,
+        inputs=None,
     ):
         if register and name in REGISTRY:
             raise ValueError(f"Primitive: name {name!r} is already registered")
@@ -90,7 +95,12 @@ class Primitive:
             raise ValueError(f"Primitive {name!r}: a differentiable primitive needs vjp and jvp")
         self.name, self.fn, self.vjp, self.jvp, self.vjps = name, fn, vjp, jvp, vjps
         self.sparse_jvp, self.differentiable, self.linear = sparse_jvp, differentiable, linear
-        self.elementwise, self.batched_jvp = elementwise, batched_jvp
+        self.elementwise, self.formula, self.prepare = elementwise, formula, prepare
+        self.__name__ = name
+        if inputs is not None:
+            kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+            self.__signature__ = inspect.Signature([inspect.Parameter(n, kind) for n in inputs])
+        self.__doc__ = f"{doc}\n\nDerivative: {formula}." if doc and formula else doc or None
         if register:
             REGISTRY[name] = self
 
@@ -99,6 +109,13 @@ class Primitive:
 
     def __call__(self, *args, **params):
         """Apply to Tensors: compute the forward and record a node if any input needs grad."""
+        if self.prepare is not None:
+            args = self.prepare(*args, self.name)
+        else:
+            for a in args:
+                if not isinstance(a, Tensor):
+                    args = tuple(to_tensor(a) for a in args)
+                    break
         out = self.fn(*[a.data for a in args], **params)
         t = _make(out if type(out) is np.ndarray else np.asarray(out))
         if STATE.enabled and self.differentiable:
@@ -131,10 +148,11 @@ def _scale(g, d, *inputs):
     return g * d
 
 
-def unary(name, fn, deriv):
+def unary(name, fn, deriv, **kw):
     """Make an elementwise primitive from its derivative ``deriv(x, out)``.
 
-    The VJP is ``g * deriv(x, out)`` and the JVP is ``t * deriv(x, out)``.
+    The VJP is ``g * deriv(x, out)`` and the JVP is ``t * deriv(x, out)``. Keywords
+    (``formula``, ``doc``, ...) are passed on to ``Primitive``.
 
     Example:
         >>> import numpy as np
@@ -150,10 +168,12 @@ def unary(name, fn, deriv):
         vjp=lambda g, out, x: (_scale(g, deriv(x, out), x),),
         jvp=lambda t, out, x: t * deriv(x, out),
         elementwise=True,
+        inputs=("x",),
+        **kw,
     )
 
 
-def binary(name, fn, dx, dy):
+def binary(name, fn, dx, dy, **kw):
     """Make an elementwise two-input primitive from ``dx(x, y, out)`` and ``dy(x, y, out)``.
 
     The VJP is ``(g * dx, g * dy)`` and the JVP is ``tx * dx + ty * dy``. Operands that
@@ -184,13 +204,15 @@ def binary(name, fn, dx, dy):
         jvp=jvp,
         sparse_jvp=True,
         elementwise=True,
+        inputs=("x", "y"),
+        **kw,
     )
 
 
-def linear(name, fn, vjp, batched_jvp=None, elementwise=False):
+def linear(name, fn, vjp, **kw):
     """Make a primitive that is linear in its inputs; its JVP applies the op to the tangents.
 
-    ``batched_jvp`` and ``elementwise`` are passed on to ``Primitive``.
+    Keywords (``elementwise``, ``formula``, ...) are passed on to ``Primitive``.
 
     Example:
         >>> import numpy as np
@@ -200,25 +222,15 @@ def linear(name, fn, vjp, batched_jvp=None, elementwise=False):
         Tensor([0., 1.])
         >>> del REGISTRY["demo_flip"]
     """
-    prim = Primitive(
-        name,
-        fn,
-        vjp=vjp,
-        jvp=lambda *a, **p: None,
-        linear=True,
-        elementwise=elementwise,
-        batched_jvp=batched_jvp,
-    )
 
-    def jvp(*args, **params):
-        n = (len(args) - 1) // 2
-        return prim(*args[:n], **params)
+    def jvp(*args, **params):  # the tangents come first, then out and the primal inputs
+        return prim(*args[: (len(args) - 1) // 2], **params)
 
-    prim.jvp = jvp
+    prim = Primitive(name, fn, vjp=vjp, jvp=jvp, linear=True, **kw)
     return prim
 
 
-def nondifferentiable(name, fn):
+def nondifferentiable(name, fn, **kw):
     """Make a primitive whose output never carries a gradient (comparisons, argmax, ...).
 
     Example:
@@ -228,4 +240,4 @@ def nondifferentiable(name, fn):
         False
         >>> del REGISTRY["demo_isneg"]
     """
-    return Primitive(name, fn, differentiable=False)
+    return Primitive(name, fn, differentiable=False, formula="no gradient (constant output)", **kw)

@@ -17,44 +17,10 @@ Names and signatures are NumPy's; the functions are glassgrad's (``glassgrad.cor
 # ruff: noqa: I001
 import numpy as _np
 
-from glassgrad.core.ops import (
-    abs, absolute, add, amax, amin, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
-    argmax, argmin, argsort, broadcast_to, cbrt, clip, concatenate, cos, cosh, cumprod, cumsum,
-    diag, diagonal, divide, dot, einsum, equal, exp, exp2, expand_dims, expm1, flip, greater,
-    greater_equal, hstack, inner, isfinite, isinf, isnan, kron, less, less_equal, log, log10,
-    log1p, log2, logaddexp, logical_and, logical_not, logical_or, matmul, max, maximum, mean,
-    min, minimum, moveaxis, multiply, negative, not_equal, outer, pad, power, prod, ravel,
-    reciprocal, repeat, reshape, roll, sign, sin, sinh, sort, split, sqrt, square, squeeze,
-    stack, std, subtract, sum, swapaxes, take, take_along_axis, tan, tanh, tensordot, tile,
-    trace, transpose, tril, triu, var, vdot, vstack, where,
-)
+from glassgrad.core import ops as _ops
 from glassgrad.core.tensor import Tensor
-from glassgrad.numpy import linalg, random
+from glassgrad.numpy import linalg, random  # noqa: F401 (submodules)
 
-__all__ = [
-    # the ops
-    "abs", "absolute", "add", "amax", "amin", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
-    "arctan2", "arctanh", "argmax", "argmin", "argsort", "broadcast_to", "cbrt", "clip",
-    "concatenate", "cos", "cosh", "cumprod", "cumsum", "diag", "diagonal", "divide", "dot",
-    "einsum", "equal", "exp", "exp2", "expand_dims", "expm1", "flip", "greater",
-    "greater_equal", "hstack", "inner", "isfinite", "isinf", "isnan", "kron", "less",
-    "less_equal", "log", "log10", "log1p", "log2", "logaddexp", "logical_and", "logical_not",
-    "logical_or", "matmul", "max", "maximum", "mean", "min", "minimum", "moveaxis", "multiply",
-    "negative", "not_equal", "outer", "pad", "power", "prod", "ravel", "reciprocal", "repeat",
-    "reshape", "roll", "sign", "sin", "sinh", "sort", "split", "sqrt", "square", "squeeze",
-    "stack", "std", "subtract", "sum", "swapaxes", "take", "take_along_axis", "tan", "tanh",
-    "tensordot", "tile", "trace", "transpose", "tril", "triu", "var", "vdot", "vstack", "where",
-    # creation
-    "array", "asarray", "zeros", "ones", "full", "empty", "eye", "identity", "arange",
-    "linspace", "zeros_like", "ones_like", "full_like", "empty_like",
-    # shape queries
-    "shape", "ndim", "size",
-    # constants and dtypes
-    "pi", "e", "inf", "nan", "newaxis", "float32", "float64", "int32", "int64", "bool_",
-    "ndarray",
-    # submodules
-    "linalg", "random",
-]
 # fmt: on
 
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
@@ -83,6 +49,9 @@ def asarray(data, dtype=None):
     if isinstance(data, Tensor) and (dtype is None or _np.dtype(dtype) == data.dtype):
         return data
     return Tensor(_np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype))
+
+
+globals().update({name: getattr(_ops, name) for name in _ops.NUMPY})  # the ops' one list
 
 
 def _made(arr):
@@ -245,3 +214,7 @@ def size(x):
         4
     """
     return int(_np.prod(shape(x)))
+
+
+# Every NumPy name defined or re-exported above (Tensor itself is exported as ``ndarray``).
+__all__ = sorted(n for n in list(globals()) if n[0] != "_" and n != "Tensor")

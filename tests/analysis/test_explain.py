@@ -57,7 +57,7 @@ def test_neuron_relu_mse_shows_each_factor_of_dL_dw(rng):
     assert e.chain("b") == factors[:-2]  # b joins at z = wᵀx + b with local factor 1
     line = [s for s in str(e).splitlines() if s.startswith("∂L/∂w = ")][0]
     assert f"1 × 1 × {2 * (zv - t0):.6g} × 1 × 1" in line and line.count("×") == len(factors) - 1
-    assert rows[("a", "z")]["rule"] == "ReLU gate: open where a > 0"
+    assert rows[("a", "z")]["rule"] == "Rectified linear unit max(a, 0)"  # relu's own docstring
     assert e.to_dict()["output"] == "L" and len(e.to_dict()["chains"]["w"]) == len(factors)
 
 
@@ -171,3 +171,18 @@ def test_bad_input():
         explain(gg.Tensor(1.0))
     with pytest.raises(TypeError, match=r"wrt\['x'\] must be a Tensor"):
         explain(chain()[1], wrt={"x": 1.0})
+
+
+def test_every_registry_entry_states_its_formula():
+    missing = [n for n, p in gg.REGISTRY.items() if not p.formula.strip()]
+    assert not missing, f"primitives without formula text: {missing}"
+
+
+def test_explain_on_a_tie_in_maximum_prints_the_half_the_rule_computes():
+    a, b = gg.Tensor(2.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
+    e = explain(gg.maximum(a, b), wrt={"a": a, "b": b})
+    steps = [s for s in e.steps if s["op"] == "maximum"]
+    assert [s["local"] for s in steps] == [0.5, 0.5]  # what the rule computes at the tie
+    assert all("½·1[a = b]" in s["formula"] for s in steps)  # and what the text says
+    assert steps[0]["formula"] == gg.maximum.formula.split(", ")[0]
+    assert e.grads == {"a": 0.5, "b": 0.5}

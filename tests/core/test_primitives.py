@@ -6,7 +6,7 @@ import pytest
 
 import glassgrad.core.ops as ops
 from glassgrad.core.autodiff import toposort
-from glassgrad.core.primitive import REGISTRY
+from glassgrad.core.primitive import BATCHING, REGISTRY
 from glassgrad.core.tensor import Tensor
 from glassgrad.core.transforms import jacfwd, jacrev
 from glassgrad.testing import check_grads
@@ -328,7 +328,7 @@ def test_float32_is_preserved_in_value_and_gradient(f):
 
 
 # ----- batched JVP rules (jacfwd): the whole batch at once equals one JVP per slice -----------
-BATCHED = sorted(n for n, p in REGISTRY.items() if p.batched_jvp is not None or p.elementwise)
+BATCHED = sorted(n for n, p in REGISTRY.items() if p in BATCHING or p.elementwise)
 A234 = normal((2, 3, 4))
 BATCHED_ROWS = {  # shapes the spec rows above do not reach: batch dims, dropped axes, keys
     "matmul": [
@@ -389,7 +389,7 @@ def test_batched_rule_equals_per_slice(name):
                 Tensor(normal((3, *p.shape), 40 + k + m)) if on else None
                 for p, on in zip(ps, mask, strict=True)
             ]
-            batched = _jvp(prim.batched_jvp or prim.jvp, node, ts, (3,))
+            batched = _jvp(BATCHING.get(prim, prim.jvp), node, ts, (3,))
             if batched is NotImplemented:  # the sweep then runs the JVP per slice
                 continue
             slices = [
@@ -406,6 +406,6 @@ def test_every_differentiable_primitive_takes_batched_tangents():
     missing = [
         n
         for n, p in REGISTRY.items()
-        if p.differentiable and p.batched_jvp is None and not p.elementwise
+        if p.differentiable and p not in BATCHING and not p.elementwise
     ]
     assert not missing, f"primitives whose JVP would run once per basis vector: {missing}"

@@ -205,12 +205,15 @@ def test_primitive_batched_jvp_rule_is_used_by_jacfwd(rng):
         np.matmul,
         vjp=lambda g, out, a, b: (g @ b.T, a.T @ g),
         jvp=lambda ta, tb, out, a, b: ta @ b + a @ tb,
-        batched_jvp=batched,
         register=False,
     )
+    gg.BATCHING[mm] = batched  # the batching rule sits in its own table
     a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
     f = lambda a: gg.tanh(mm(a, gg.Tensor(b)))
-    np.testing.assert_allclose(gg.jacfwd(f)(a), gg.jacrev(f)(a), rtol=1e-13)
+    try:
+        np.testing.assert_allclose(gg.jacfwd(f)(a), gg.jacrev(f)(a), rtol=1e-13)
+    finally:
+        del gg.BATCHING[mm]
     assert calls == [(6, 2, 3)]
 
 

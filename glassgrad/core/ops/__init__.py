@@ -1,7 +1,7 @@
 """glassgrad's operations: primitives (with derivative rules) and composites (without)."""
 
 # fmt: off
-# ruff: noqa: I001
+# ruff: noqa: I001, F401
 from glassgrad.core.ops.composite import (
     arccos, clip, dot, exp2, expit, log10, log2, log_softmax, logaddexp, logsumexp, mean,
     reciprocal, softmax, square, std, var,
@@ -28,29 +28,19 @@ from glassgrad.core.ops.shape import (
 from glassgrad.core.ops.sorting import argmax, argmin, argsort, isfinite, isinf, isnan, sort
 from glassgrad.core.tensor import to_tensor
 
-__all__ = [
-    # elementwise
-    "abs", "absolute", "add", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
-    "arctanh", "cbrt", "clip", "cos", "cosh", "divide", "erf", "exp", "exp2", "expit", "expm1",
-    "log", "log10", "log1p", "log2", "logaddexp", "maximum", "minimum", "multiply", "negative",
-    "power", "reciprocal", "relu", "sigmoid", "sign", "sin", "sinh", "sqrt", "square",
-    "subtract", "tan", "tanh", "where",
-    # comparisons and tests
-    "equal", "greater", "greater_equal", "less", "less_equal", "logical_and", "logical_not",
-    "logical_or", "not_equal", "isfinite", "isinf", "isnan",
-    # reductions
-    "amax", "amin", "argmax", "argmin", "cumprod", "cumsum", "logsumexp", "log_softmax", "max",
-    "mean", "min", "prod", "softmax", "std", "sum", "var",
-    # shape and indexing
-    "astype", "broadcast_to", "concatenate", "expand_dims", "flip", "getitem", "hstack",
-    "identity", "index_add", "moveaxis", "pad", "ravel", "repeat", "reshape", "roll", "split",
-    "squeeze", "stack", "sum_to", "swapaxes", "take", "take_along_axis", "tile", "transpose",
-    "vstack", "argsort", "sort",
-    # linear algebra
-    "cholesky", "det", "diag", "diagonal", "dot", "eigh", "eigvalsh", "einsum", "inner", "inv",
-    "kron", "matmul", "matrix_power", "outer", "pinv", "qr", "slogdet", "solve", "svd",
-    "svdvals", "tensordot", "trace", "tril", "triu", "vdot",
-    # helpers
-    "broadcast_pair", "const_like", "index_key", "normalize_axis", "to_tensor",
-]
+# The import lines above are the one list of the ops' names; everything else is derived.
+# Helpers the ops share, and the identity node of the transforms: not exported at the top level.
+INTERNAL = (
+    "broadcast_pair", "const_like", "getitem", "identity", "index_add", "index_key",
+    "normalize_axis", "to_tensor",
+)
+# Not NumPy functions, or kept in numpy.linalg: glassgrad.numpy leaves these out.
+NOT_NUMPY = (
+    "astype", "cholesky", "det", "eigh", "eigvalsh", "erf", "expit", "inv", "log_softmax",
+    "logsumexp", "matrix_power", "pinv", "qr", "relu", "sigmoid", "slogdet", "softmax", "solve",
+    "sum_to", "svd", "svdvals",
+)
 # fmt: on
+__all__ = sorted(n for n, v in globals().items() if n[0] != "_" and callable(v))
+PUBLIC = [n for n in __all__ if n not in INTERNAL]
+NUMPY = [n for n in PUBLIC if n not in NOT_NUMPY]

@@ -23,7 +23,7 @@ from glassgrad.core.ops.shape import (
     sum_to,
     transpose,
 )
-from glassgrad.core.primitive import Primitive
+from glassgrad.core.primitive import BATCHING, Primitive
 from glassgrad.core.tensor import Tensor, to_tensor  # noqa: F401 (Tensor: doctests)
 
 __all__ = [
@@ -68,9 +68,10 @@ _matmul = Primitive(
     jvp=_matmul_jvp,
     sparse_jvp=True,
     # Batched tangents (B, ..., m, k): ones after B line them up with the other batch dims.
-    batched_jvp=lambda ta, tb, out, a, b: _matmul_jvp(
-        *(None if t is None else _lift(t, out.ndim) for t in (ta, tb)), out, a, b
-    ),
+    formula="∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G",
+)
+BATCHING[_matmul] = lambda ta, tb, out, a, b: _matmul_jvp(
+    *(None if t is None else _lift(t, out.ndim) for t in (ta, tb)), out, a, b
 )
 
 

@@ -36,7 +36,7 @@ from glassgrad.core.ops.shape import (
     getitem,
     reshape,
 )
-from glassgrad.core.primitive import REGISTRY, Primitive
+from glassgrad.core.primitive import BATCHING, REGISTRY, Primitive
 from glassgrad.core.tensor import Tensor, to_tensor
 
 __all__ = [
@@ -104,6 +104,7 @@ _inv = Primitive(
     _guard("inv", np.linalg.inv),
     vjp=lambda g, out, a: (negative(matmul(_mT(out), matmul(g, _mT(out)))),),
     jvp=lambda t, out, a: negative(matmul(out, matmul(t, out))),
+    formula="∂L/∂A = -Yᵀ G Yᵀ",
 )
 
 
@@ -140,7 +141,7 @@ _solve = Primitive(
     ),
     jvp=_solve_jvp,
     sparse_jvp=True,
-    batched_jvp=lambda ta, tb, out, a, b: _solve_jvp(ta, tb, out, a, b, solver=solve),
+    formula="∂L/∂A = -(A⁻ᵀG) yᵀ, ∂L/∂b = A⁻ᵀG",
 )
 
 
@@ -179,6 +180,7 @@ _det = Primitive(
     np.linalg.det,
     vjp=lambda g, out, a: (multiply(expand_dims(multiply(g, out), (-1, -2)), _inv_t(a)),),
     jvp=lambda t, out, a: multiply(out, sum(multiply(_inv_t(a), t), axis=(-1, -2))),
+    formula="∂L/∂A = G·y·A⁻ᵀ (Jacobi's formula)",
 )
 # d log|det A| = tr(A⁻¹ dA), so Ā = g·A⁻ᵀ.
 _logabsdet = Primitive(
@@ -186,6 +188,7 @@ _logabsdet = Primitive(
     lambda a: np.linalg.slogdet(a)[1],
     vjp=lambda g, out, a: (multiply(expand_dims(g, (-1, -2)), _inv_t(a)),),
     jvp=lambda t, out, a: sum(multiply(_inv_t(a), t), axis=(-1, -2)),
+    formula="∂L/∂A = G·A⁻ᵀ",
 )
 
 
@@ -229,6 +232,7 @@ _cholesky = Primitive(
     _guard("cholesky", np.linalg.cholesky),
     vjp=lambda g, out, a: (_sym(matmul(_inv_t(out), matmul(_phi(matmul(_mT(out), g)), inv(out)))),),
     jvp=lambda t, out, a: matmul(out, _phi(matmul(inv(out), matmul(_sym(t), _inv_t(out))))),
+    formula="∂L/∂A = L⁻ᵀ Φ(Lᵀ Ḡ) L⁻¹, symmetrised (Murray 2016)",
 )
 
 
@@ -246,7 +250,7 @@ def cholesky(x):
 
 
 # ----- multi-output decompositions ----------------------------------------------------------
-def _multi(name, fn, cores, vjp, jvp):
+def _multi(name, fn, cores, vjp, jvp, formula):
     """A primitive whose forward ``fn`` returns several arrays, packed along the last axis.
 
     ``cores(shape)`` gives the trailing shape of each output for an input of ``shape``; the
@@ -273,7 +277,7 @@ def _multi(name, fn, cores, vjp, jvp):
         parts = jvp(t, unpack(out, x.shape), x)
         return concatenate([reshape(p, t.shape[:-2] + (-1,)) for p in parts], axis=-1)
 
-    prim = Primitive(name, _guard(name, forward), vjp=rule_vjp, jvp=rule_jvp)
+    prim = Primitive(name, _guard(name, forward), vjp=rule_vjp, jvp=rule_jvp, formula=formula)
     return lambda x: unpack(prim(x), x.shape)
 
 
@@ -320,7 +324,12 @@ def _eigh_jvp(t, outs, a):
 
 
 _eigh = _multi(
-    "eigh", lambda a: np.linalg.eigh(a), lambda s: [s[-1:], s[-2:]], _eigh_vjp, _eigh_jvp
+    "eigh",
+    lambda a: np.linalg.eigh(a),
+    lambda s: [s[-1:], s[-2:]],
+    _eigh_vjp,
+    _eigh_jvp,
+    "∂L/∂A = V (diag(Ḡ_λ) + F∘(Vᵀ Ḡ_V)) Vᵀ, symmetrised; Fᵢⱼ = 1/(λⱼ - λᵢ)",
 )
 
 
@@ -350,7 +359,11 @@ def _eigvalsh_jvp(t, out, a):
 
 
 _eigvalsh = Primitive(
-    "eigvalsh", _guard("eigvalsh", np.linalg.eigvalsh), vjp=_eigvalsh_vjp, jvp=_eigvalsh_jvp
+    "eigvalsh",
+    _guard("eigvalsh", np.linalg.eigvalsh),
+    vjp=_eigvalsh_vjp,
+    jvp=_eigvalsh_jvp,
+    formula="∂λᵢ/∂A = vᵢvᵢᵀ",
 )
 
 
@@ -415,7 +428,14 @@ def _svd_jvp(t, outs, a):
     return [du, _diag_part(dp), _mT(dv)]
 
 
-_svd = _multi("svd", _svd_parts, _svd_cores, _svd_vjp, _svd_jvp)
+_svd = _multi(
+    "svd",
+    _svd_parts,
+    _svd_cores,
+    _svd_vjp,
+    _svd_jvp,
+    "Townsend 2016: F-matrix rule with 1/(σⱼ² - σᵢ²)",
+)
 
 
 def svd(x, full_matrices=False):
@@ -454,6 +474,7 @@ _svdvals = Primitive(
     _guard("svdvals", lambda a: np.linalg.svd(a, compute_uv=False)),
     vjp=_svdvals_vjp,
     jvp=_svdvals_jvp,
+    formula="∂σᵢ/∂A = uᵢvᵢᵀ",
 )
 
 
@@ -493,7 +514,14 @@ def _qr_jvp(t, outs, a):
     return [subtract(t_rinv, matmul(q, upper)), matmul(upper, r)]
 
 
-_qr = _multi("qr", lambda a: np.linalg.qr(a), lambda s: [s[-2:], (s[-1], s[-1])], _qr_vjp, _qr_jvp)
+_qr = _multi(
+    "qr",
+    lambda a: np.linalg.qr(a),
+    lambda s: [s[-2:], (s[-1], s[-1])],
+    _qr_vjp,
+    _qr_jvp,
+    "∂L/∂A = (Ḡ_Q + Q copyltu(M)) R⁻ᵀ, M = R Ḡ_Rᵀ - Ḡ_Qᵀ Q",
+)
 
 
 def qr(x):
@@ -544,6 +572,7 @@ _pinv = Primitive(
     _guard("pinv", lambda a, rcond: np.linalg.pinv(a, rcond=rcond)),
     vjp=_pinv_vjp,
     jvp=_pinv_jvp,
+    formula="Golub & Pereyra, where the rank is locally constant",
 )
 
 
@@ -586,4 +615,5 @@ def matrix_power(x, n):
 # The matrix rules above act on stacks (..., m, n) through ops that broadcast explicitly, so
 # tangents with a leading batch axis (jacfwd) go through their JVPs unchanged.
 for _name in "inv det logabsdet cholesky eigh eigvalsh svd svdvals qr pinv".split():
-    REGISTRY[_name].batched_jvp = REGISTRY[_name].jvp
+    BATCHING[REGISTRY[_name]] = REGISTRY[_name].jvp
+BATCHING[_solve] = lambda ta, tb, out, a, b: _solve_jvp(ta, tb, out, a, b, solver=solve)

@@ -13,7 +13,7 @@ from glassgrad.core.ops.shape import (
     reshape,
     transpose,
 )
-from glassgrad.core.primitive import Primitive, linear
+from glassgrad.core.primitive import BATCHING, Primitive, linear
 from glassgrad.core.tensor import (
     Tensor,  # noqa: F401 (used by the doctest examples)
     to_tensor,
@@ -37,9 +37,10 @@ _sum = linear(
     "sum",
     lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
     vjp=lambda g, out, x, axis, keepdims: (_unreduce(g, x, axis, keepdims),),
-    batched_jvp=lambda t, out, x, axis, keepdims: _sum(  # the batch axis comes first
-        t, axis=tuple(a + 1 for a in axis), keepdims=keepdims
-    ),
+    formula="∂y/∂aᵢ = 1: G is broadcast back over the summed axes",
+)
+BATCHING[_sum] = lambda t, out, x, axis, keepdims: _sum(  # the batch axis comes first
+    t, axis=tuple(a + 1 for a in axis), keepdims=keepdims
 )
 
 
@@ -71,13 +72,15 @@ def _extremum(name, fn):
         t = multiply(t, _share(x, out, axis, keepdims))
         return _sum(t, axis=tuple(a + lead for a in axis), keepdims=keepdims)
 
-    return Primitive(
+    prim = Primitive(
         name,
         lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims),
         vjp=vjp,
         jvp=jvp,
-        batched_jvp=lambda t, out, x, axis, keepdims: jvp(t, out, x, axis, keepdims, lead=1),
+        formula="∂y/∂aᵢ = 1[aᵢ = y] / #ties (ties share G equally)",
     )
+    BATCHING[prim] = lambda t, out, x, axis, keepdims: jvp(t, out, x, axis, keepdims, lead=1)
+    return prim
 
 
 _max = _extremum("max", np.max)
@@ -169,8 +172,9 @@ _cumsum = linear(
     "cumsum",
     lambda x, axis: np.cumsum(x, axis=axis),
     vjp=_cumsum_vjp,
-    batched_jvp=lambda t, out, x, axis: _cumsum(t, axis=axis + 1),
+    formula="∂L/∂aᵢ = Σ_{j≥i} Gⱼ (a reversed cumulative sum)",
 )
+BATCHING[_cumsum] = lambda t, out, x, axis: _cumsum(t, axis=axis + 1)
 
 
 def cumsum(x, axis=None):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from glassgrad.core.errors import DTypeError, ShapeError
-from glassgrad.core.primitive import linear, nondifferentiable
+from glassgrad.core.primitive import BATCHING, linear, nondifferentiable
 from glassgrad.core.tensor import Tensor, to_tensor
 
 __all__ = [
@@ -70,8 +70,9 @@ _reshape = linear(
     "reshape",
     lambda x, shape: np.reshape(x, shape),
     vjp=lambda g, out, x, shape: (reshape(g, x.shape),),
-    batched_jvp=lambda t, out, x, shape: reshape(t, t.shape[:1] + shape),
+    formula="∂L/∂a = reshape(G, a.shape)",
 )
+BATCHING[_reshape] = lambda t, out, x, shape: reshape(t, t.shape[:1] + shape)
 
 
 def reshape(x, shape):
@@ -102,8 +103,9 @@ _transpose = linear(
     "transpose",
     lambda x, axes: np.transpose(x, axes),
     vjp=lambda g, out, x, axes: (transpose(g, tuple(np.argsort(axes))),),
-    batched_jvp=lambda t, out, x, axes: transpose(t, (0, *(a + 1 for a in axes))),
+    formula="∂L/∂a = transpose(G, argsort(axes))",
 )
+BATCHING[_transpose] = lambda t, out, x, axes: transpose(t, (0, *(a + 1 for a in axes)))
 
 
 def transpose(x, axes=None):
@@ -194,15 +196,19 @@ _broadcast_to = linear(
     "broadcast_to",
     lambda x, shape: np.broadcast_to(x, shape),
     vjp=lambda g, out, x, shape: (sum_to(g, x.shape),),
-    batched_jvp=lambda t, out, x, shape: broadcast_to(_lift(t, len(shape)), t.shape[:1] + shape),
+    formula="∂L/∂a = sum_to(G, a.shape): the copies' gradients add up",
+)
+BATCHING[_broadcast_to] = lambda t, out, x, shape: broadcast_to(
+    _lift(t, len(shape)), t.shape[:1] + shape
 )
 _sum_to_prim = linear(
     "sum_to",
     _sum_to,
     vjp=lambda g, out, x, shape: (broadcast_to(g, x.shape),),
-    batched_jvp=lambda t, out, x, shape: reshape(
-        sum_to(t, t.shape[:1] + (1,) * (x.ndim - len(shape)) + shape), t.shape[:1] + shape
-    ),
+    formula="∂L/∂a = broadcast_to(G, a.shape)",
+)
+BATCHING[_sum_to_prim] = lambda t, out, x, shape: reshape(
+    sum_to(t, t.shape[:1] + (1,) * (x.ndim - len(shape)) + shape), t.shape[:1] + shape
 )
 
 
@@ -289,14 +295,16 @@ _getitem = linear(
     "getitem",
     lambda x, key: x[key],
     vjp=lambda g, out, x, key: (index_add(g, key, x.shape),),
-    batched_jvp=_batch_index,
+    formula="∂L/∂a = index_add(G, key, a.shape): G scattered into the selected slots",
 )
+BATCHING[_getitem] = _batch_index
 _index_add_prim = linear(
     "index_add",
     _index_add,
     vjp=lambda g, out, x, key, shape: (_getitem(g, key=key),),
-    batched_jvp=_batch_index,
+    formula="∂L/∂a = G[key]",
 )
+BATCHING[_index_add_prim] = _batch_index
 
 
 def getitem(x, key):
@@ -341,8 +349,9 @@ _concatenate = linear(
     "concatenate",
     lambda *xs, axis: np.concatenate(xs, axis=axis),
     vjp=_concat_vjp,
-    batched_jvp=lambda *args, axis: _concatenate(*args[: len(args) // 2], axis=axis + 1),
+    formula="∂L/∂aₖ = G[slice k]",
 )
+BATCHING[_concatenate] = lambda *args, axis: _concatenate(*args[: len(args) // 2], axis=axis + 1)
 
 
 def concatenate(arrays, axis=0):
@@ -392,10 +401,13 @@ _astype = linear(
     "astype",
     lambda x, dtype: x.astype(dtype),
     vjp=lambda g, out, x, dtype: (astype(g, x.dtype),),
-    batched_jvp=lambda t, out, x, dtype: _astype(t, dtype=dtype),
+    formula="∂y/∂a = 1 (G cast back to a's dtype)",
 )
+BATCHING[_astype] = lambda t, out, x, dtype: _astype(t, dtype=dtype)
 _astype_nondiff = nondifferentiable("astype_nondiff", lambda x, dtype: x.astype(dtype))
-_identity = linear("identity", lambda x: x, vjp=lambda g, out, x: (g,), elementwise=True)
+_identity = linear(
+    "identity", lambda x: x, vjp=lambda g, out, x: (g,), elementwise=True, formula="∂y/∂a = 1"
+)
 
 
 def astype(x, dtype):
