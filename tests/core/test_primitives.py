@@ -104,6 +104,8 @@ SPECS = {
     "erf": unary(ops.erf),
     "cbrt": unary(ops.cbrt, away),
     "arctan2": binary(ops.arctan2, sy=away),
+    "logaddexp2": binary(ops.logaddexp2),
+    "sinc": unary(ops.sinc) + [(ops.sinc, (np.array([0.0, 0.5, -1.5]),))],
     "cumsum": [
         (lambda x: ops.cumsum(x, axis=1), (normal((2, 3)),)),
         (ops.cumsum, (normal((2, 3)),)),

@@ -151,6 +151,15 @@ arctan2 = _binary(
     formula="∂y/∂a = b/(a² + b²), ∂y/∂b = -a/(a² + b²)",
     doc="Elementwise angle of the point (b, a), in (-π, π].",
 )
+# log2(2ᵃ + 2ᵇ): each side's share 2ᵃ/(2ᵃ + 2ᵇ) = 2^(a - y) is at most 1, never overflows.
+logaddexp2 = _binary(
+    "logaddexp2",
+    np.logaddexp2,
+    dx=lambda x, y, out: exp(multiply(subtract(x, out), math.log(2.0))),
+    dy=lambda x, y, out: exp(multiply(subtract(y, out), math.log(2.0))),
+    formula="∂y/∂a = 2^(a - y), ∂y/∂b = 2^(b - y)",
+    doc="Elementwise log₂(2ᵃ + 2ᵇ), without overflow.",
+)
 
 
 # ----- transcendental -----------------------------------------------------------------------------
@@ -206,6 +215,35 @@ erf = unary("erf", _erf, deriv=lambda x, out: multiply(exp(negative(x * x)), _2_
 cbrt = unary("cbrt", np.cbrt, deriv=lambda x, out: divide(1.0 / 3.0, multiply(out, out)),
              formula="∂y/∂a = 1/(3y²) (+inf at 0)", doc="Elementwise real cube root.")
 # fmt: on
+
+
+# sinc'(x) = Σₖ (-1)ᵏ 2k π²ᵏ x²ᵏ⁻¹/(2k+1)!, k ≥ 1: its first four terms, innermost first.
+_SINC_SERIES = [
+    (-1) ** k * 2 * k * math.pi ** (2 * k) / math.factorial(2 * k + 1) for k in (4, 3, 2, 1)
+]
+
+
+def _dsinc(x, out):
+    # sinc'(x) = (cos πx - sinc x)/x cancels badly near 0 (error ~ eps/x²), so for |x| < 0.01
+    # the rule uses the series (truncation below 1e-18 relative); both are differentiable.
+    near = np.abs(x.data) < 0.01
+    if not np.any(near):
+        return divide(subtract(cos(multiply(x, math.pi)), out), x)
+    x2, series = x * x, _SINC_SERIES[0]
+    for c in _SINC_SERIES[1:]:
+        series = add(multiply(series, x2), c)
+    series = multiply(series, x)
+    safe = where(near, 1.0, x)
+    return where(near, series, divide(subtract(cos(multiply(safe, math.pi)), out), safe))
+
+
+sinc = unary(
+    "sinc",
+    np.sinc,
+    deriv=_dsinc,
+    formula="∂y/∂a = (cos πa - y)/a (0 at a = 0)",
+    doc="Normalised sinc, sin(πa)/(πa), with sinc(0) = 1 (NumPy).",
+)
 
 
 # ----- kinks: abs, relu, sign, maximum ----------------------------------------------------------
