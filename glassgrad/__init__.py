@@ -25,8 +25,8 @@ from glassgrad.core.tensor import (
     Tensor, as_tensor, is_tensor, tensor,
 )
 from glassgrad.core.transforms import (
-    custom_jvp, custom_vjp, grad, hessian, hessian_rev, hvp, jacfwd, jacobian, jacrev, jvp,
-    linearize, tree_flatten, tree_unflatten, value_and_grad, vjp,
+    custom_jvp, custom_vjp, grad, graph_jacobian, hessian, hessian_rev, hvp, jacfwd, jacobian,
+    jacrev, jvp, linearize, tree_flatten, tree_unflatten, value_and_grad, vjp,
 )
 
 __version__ = "0.1.0"

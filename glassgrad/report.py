@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from glassgrad.labs.runner import _parse_cells
+from glassgrad.labs.runner import parse_cells
 
 __all__ = ["markdown_to_html", "render_report", "write_report"]
 
@@ -149,7 +149,7 @@ def _section(result):
         f'<p class="labhead">Lab {html.escape(lab.id)} <span class="{state}">'
         f"({'ok' if result.ok else 'failed'}, {result.seconds:.1f} s)</span></p>",
     ]
-    for index, (kind, text, _) in enumerate(_parse_cells(lab.path.read_text(encoding="utf-8"))):
+    for index, (kind, text, _) in enumerate(parse_cells(lab.path.read_text(encoding="utf-8"))):
         if kind == "markdown":
             parts.append(markdown_to_html(text))
             continue

@@ -31,6 +31,7 @@ __all__ = [
     "jacrev",
     "jacfwd",
     "jacobian",
+    "graph_jacobian",
     "hessian",
     "hessian_rev",
     "hvp",
@@ -359,6 +360,26 @@ def _fwd_blocks(out, flat):
         j = transpose(j, tuple(range(1, j.ndim)) + (0,)) if j.ndim > 1 else j
         jac.append(j.reshape(out.shape + x.shape))
     return jac
+
+
+def graph_jacobian(output, inputs, mode="fwd"):
+    """Jacobian blocks of a recorded ``output`` w.r.t. recorded ``inputs``, one per input.
+
+    The graph-level form of ``jacfwd``/``jacrev`` for tensors already in a graph (a recorded
+    gradient, for a Hessian): block k has shape ``output.shape + inputs[k].shape``. ``"fwd"``
+    pushes the input basis through batched JVPs; ``"rev"`` pulls one VJP per output element.
+
+    Example:
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> graph_jacobian(x * x, [x])[0]
+        Tensor([[2., 0.],
+                [0., 4.]])
+    """
+    if mode not in ("fwd", "rev"):
+        raise ValueError(f"graph_jacobian: mode must be 'fwd' or 'rev'; got {mode!r}")
+    inputs = list(inputs)
+    with enable_grad():
+        return (_fwd_blocks if mode == "fwd" else _rev_blocks)(output, inputs)
 
 
 def jacrev(fun, argnums=0, has_aux=False):

@@ -27,6 +27,7 @@ __all__ = [
     "find_lab",
     "run_lab",
     "split_cells",
+    "parse_cells",
 ]
 
 
@@ -208,7 +209,7 @@ def find_lab(lab_id):
     raise LabNotFound(f"unknown lab {lab_id!r}; known labs: {known}")
 
 
-def _parse_cells(source):
+def parse_cells(source):
     """``[(kind, text, first line number)]``; text before the first marker is dropped."""
     cells, kind, lines, start = [], None, [], 0
 
@@ -241,7 +242,7 @@ def split_cells(source):
         >>> split_cells("# %% [markdown]\n# # Title\n# %%\nx = 1")
         [('markdown', '# Title'), ('code', 'x = 1')]
     """
-    return [(kind, text) for kind, text, _ in _parse_cells(source)]
+    return [(kind, text) for kind, text, _ in parse_cells(source)]
 
 
 def run_lab(lab, out_dir=None):
@@ -264,7 +265,7 @@ def run_lab(lab, out_dir=None):
     session, previous = _Session(fig_dir), _current
     _current, outputs, error, start = session, {}, "", time.perf_counter()
     namespace = {"__name__": "__main__", "__file__": str(lab.path)}
-    cells = _parse_cells(lab.path.read_text("utf-8"))
+    cells = parse_cells(lab.path.read_text("utf-8"))
     code_cells = [index for index, (kind, _, _) in enumerate(cells) if kind == "code"]
     try:
         for index in code_cells:

@@ -5,7 +5,7 @@ import numpy as np
 from glassgrad.core.autodiff import backward_pass, enable_grad, no_grad
 from glassgrad.core.ops import concatenate, reshape
 from glassgrad.core.tensor import Tensor
-from glassgrad.core.transforms import _fwd_blocks
+from glassgrad.core.transforms import graph_jacobian
 from glassgrad.optim.optimizer import Optimizer
 
 __all__ = ["Newton"]
@@ -22,7 +22,7 @@ def _gradient_and_hessian(loss, params):
         _, cot = backward_pass([loss], [seed], params, create_graph=True)
         grads = [cot.get(id(p), Tensor._make(np.zeros_like(p.data))) for p in params]
         flat_g = concatenate([reshape(g, (-1,)) for g in grads])
-        blocks = _fwd_blocks(flat_g, params)  # ∂g/∂p, shape (n,) + p.shape, per parameter
+        blocks = graph_jacobian(flat_g, params)  # ∂g/∂p, shape (n,) + p.shape, per parameter
     hess = np.concatenate([b.data.reshape(flat_g.size, -1) for b in blocks], axis=1)
     return flat_g.data, hess.astype(np.float64)  # solved in float64
 

@@ -288,3 +288,15 @@ def test_derivatives_of_hessians_through_batched_matrix_rules(rng):
     check_grads(gg.hessian(f), (a,), order=1, modes=("fwd", "rev"))
     t3 = gg.jacfwd(gg.hessian(f))(a)
     np.testing.assert_allclose(t3, gg.jacrev(gg.hessian(f))(a), rtol=1e-9, atol=1e-9)
+
+
+def test_graph_jacobian_equals_jacfwd_and_jacrev(rng):
+    a = rng.standard_normal((3, 2))
+    x = gg.Tensor(rng.standard_normal(2), requires_grad=True)
+    y = gg.tanh(gg.matmul(gg.Tensor(a), x))
+    want = (1 - np.tanh(a @ x.data) ** 2)[:, None] * a  # d tanh(Ax)/dx, by hand
+    for mode in ("fwd", "rev"):
+        (jac,) = gg.graph_jacobian(y, [x], mode=mode)
+        np.testing.assert_allclose(jac, want, rtol=1e-13)
+    with pytest.raises(ValueError, match="mode must be 'fwd' or 'rev'; got 'side'"):
+        gg.graph_jacobian(y, [x], mode="side")
