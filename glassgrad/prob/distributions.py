@@ -497,8 +497,8 @@ def _beta_jvp(ta, tb, tx, out, a, b, x):
 
 
 # x ~ Beta(a, b) drawn by NumPy enters the graph through its implicit derivatives in a and b.
-_beta_sample = Primitive("beta_sample", lambda a, b, x: x.copy(), _beta_vjp, _beta_jvp,
-                         register=False)
+_beta_sample = Primitive("prob.beta_sample", lambda a, b, x: x.copy(), _beta_vjp, _beta_jvp,
+                         formula="∂x/∂a = -(∂F/∂a)/p(x), ∂x/∂b = -(∂F/∂b)/p(x), ∂x/∂x₀ = 0")
 
 
 class Beta(Distribution):
@@ -574,7 +574,8 @@ def _gamma_dx_da(a, x):
 
 # x ~ Gamma(a, 1) drawn by NumPy enters the graph through its implicit derivative in a.
 _standard_gamma = Primitive(
-    "standard_gamma", lambda a, x: x.copy(), register=False,
+    "prob.standard_gamma", lambda a, x: x.copy(),
+    formula="∂x/∂a = -(∂P/∂a)/p(x), ∂x/∂x₀ = 0",
     vjps=(lambda g, out, a, x: g * _gamma_dx_da(a, out), lambda g, out, a, x: 0.0 * g),
     jvp=lambda ta, tx, out, a, x: ta * _gamma_dx_da(a, out))
 
