@@ -6,6 +6,7 @@ import torch
 import torch.func as tf
 
 import glassgrad as gg
+import glassgrad.prob  # noqa: F401 (its primitives join the registry-driven tests)
 from glassgrad.core.transforms import custom_jvp, custom_vjp, hessian_rev
 from glassgrad.testing import check_grads, gradcheck
 
