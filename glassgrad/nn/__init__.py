@@ -2,11 +2,15 @@
 
 # fmt: off
 from glassgrad.nn import functional, init  # noqa: I001 (one compact name table)
+from glassgrad.nn.activations import (
+    ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh,
+)
 from glassgrad.nn.layers import (
-    ELU, GELU, MLP, RNN, AvgPool2d, BatchNorm1d, BCELoss, BCEWithLogitsLoss, Conv2d,
-    CrossEntropyLoss, Dropout, Embedding, Flatten, HuberLoss, Identity, KLDivLoss, L1Loss,
-    LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, MSELoss, NLLLoss, ReLU, Sigmoid, SiLU,
-    Softmax, Softplus, Tanh,
+    MLP, RNN, AvgPool2d, BatchNorm1d, Conv2d, Dropout, Embedding, Flatten, Identity, LayerNorm,
+    Linear, MaxPool2d,
+)
+from glassgrad.nn.losses import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
 )
 from glassgrad.nn.lora import LoRALinear, lora_param_count
 from glassgrad.nn.module import Module, ModuleList, Parameter, Sequential

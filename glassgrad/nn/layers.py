@@ -1,6 +1,5 @@
-"""Layers, activation modules and loss modules (PyTorch names, layouts and default init)."""
+"""Layers (PyTorch names, layouts and default init); activation and loss modules have their own."""
 
-import inspect
 import math
 
 import numpy as np
@@ -12,14 +11,13 @@ from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
 from glassgrad.nn import functional as F
 from glassgrad.nn import init
-from glassgrad.nn.module import Module, Parameter, Sequential
+from glassgrad.nn.activations import ACTIVATIONS
+from glassgrad.nn.module import Module, Parameter, Sequential, _extra
 
 # fmt: off
 __all__ = [
     "Identity", "Linear", "MLP", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout",
-    "Embedding", "LayerNorm", "BatchNorm1d", "RNN", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid",
-    "Tanh", "Softplus", "SiLU", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss",
-    "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
+    "Embedding", "LayerNorm", "BatchNorm1d", "RNN",
 ]
 # fmt: on
 
@@ -60,10 +58,6 @@ def _default_init(weight, bias, generator):
     if bias is not None:
         bound = 1.0 / math.sqrt(init.calculate_fan_in_and_fan_out(weight)[0])
         init.uniform_(bias, -bound, bound, generator)
-
-
-def _extra(**kwargs):
-    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
 class Identity(Module):
@@ -121,15 +115,15 @@ class MLP(Sequential):
     def __init__(self, sizes, activation="relu", bias=True, dtype=None, generator=None):
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least input and output sizes; got {sizes!r}")
-        if activation not in _ACTIVATIONS:
+        if activation not in ACTIVATIONS:
             raise ValueError(
-                f"MLP: activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}"
+                f"MLP: activation must be one of {sorted(ACTIVATIONS)}; got {activation!r}"
             )
         layers, generator = [], get_generator(generator)  # one stream for all the layers
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             layers.append(Linear(n_in, n_out, bias=bias, dtype=dtype, generator=generator))
             if i < len(sizes) - 2:
-                layers.append(_ACTIVATIONS[activation]())
+                layers.append(ACTIVATIONS[activation]())
         super().__init__(*layers)
 
 
@@ -428,173 +422,3 @@ class RNN(Module):
 
     def extra_repr(self):
         return f"{self.input_size}, {self.hidden_size}"
-
-
-# ----------------------------------------------------------------------------- activations
-
-
-class _Function(Module):
-    """A module that calls ``_fn(*inputs, **options)``; options appear in ``repr``.
-
-    The options are ``_fn``'s parameters after its ``_n_inputs`` inputs, with the same names,
-    order and defaults (one source for both), and they make up the class's signature.
-    """
-
-    _n_inputs = 1
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "_fn" in cls.__dict__:
-            options = list(inspect.signature(cls._fn).parameters.values())[cls._n_inputs :]
-            cls.__signature__ = inspect.Signature(options)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__()
-        try:
-            bound = self.__signature__.bind(*args, **kwargs)
-        except TypeError as err:
-            raise TypeError(
-                f"{type(self).__name__}: {err}; its options are {self.__signature__}"
-            ) from None
-        bound.apply_defaults()
-        self.options = dict(bound.arguments)
-
-    def forward(self, *inputs):
-        """Apply the function."""
-        return self._fn(*inputs, **self.options)
-
-    def extra_repr(self):
-        return _extra(**self.options)
-
-
-class ReLU(_Function):
-    """max(x, 0)."""
-
-    _fn = staticmethod(F.relu)
-
-
-class Sigmoid(_Function):
-    """1/(1 + e^{-x})."""
-
-    _fn = staticmethod(F.sigmoid)
-
-
-class Tanh(_Function):
-    """tanh(x)."""
-
-    _fn = staticmethod(F.tanh)
-
-
-class SiLU(_Function):
-    """x·σ(x)."""
-
-    _fn = staticmethod(F.silu)
-
-
-class LeakyReLU(_Function):
-    """x for x > 0, negative_slope·x otherwise."""
-
-    _fn = staticmethod(F.leaky_relu)
-
-
-class ELU(_Function):
-    """x for x > 0, α(eˣ − 1) otherwise."""
-
-    _fn = staticmethod(F.elu)
-
-
-class GELU(_Function):
-    """x·Φ(x) (``approximate="tanh"`` for the tanh form)."""
-
-    _fn = staticmethod(F.gelu)
-
-
-class Softplus(_Function):
-    """(1/β)·log(1 + e^{βx}), linear above the threshold."""
-
-    _fn = staticmethod(F.softplus)
-
-
-class Softmax(_Function):
-    """Softmax along ``dim``."""
-
-    _fn = staticmethod(F.softmax)
-
-
-class LogSoftmax(_Function):
-    """Log-softmax along ``dim``."""
-
-    _fn = staticmethod(F.log_softmax)
-
-
-# ----------------------------------------------------------------------------- losses
-
-
-class _Loss(_Function):
-    """A module that calls ``_fn(input, target, reduction=..., **options)``."""
-
-    _n_inputs = 2
-
-    def extra_repr(self):
-        return ""  # PyTorch prints a loss module without its options
-
-
-class MSELoss(_Loss):
-    """Mean squared error (see ``functional.mse_loss``)."""
-
-    _fn = staticmethod(F.mse_loss)
-
-
-class L1Loss(_Loss):
-    """Mean absolute error (see ``functional.l1_loss``)."""
-
-    _fn = staticmethod(F.l1_loss)
-
-
-class HuberLoss(_Loss):
-    """Huber loss with threshold ``delta`` (see ``functional.huber_loss``)."""
-
-    _fn = staticmethod(F.huber_loss)
-
-
-class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy (see ``functional.cross_entropy``)."""
-
-    _fn = staticmethod(F.cross_entropy)
-
-
-class NLLLoss(_Loss):
-    """Negative log-likelihood of log-probabilities (see ``functional.nll_loss``)."""
-
-    _fn = staticmethod(F.nll_loss)
-
-
-class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities (see ``functional.binary_cross_entropy``)."""
-
-    _fn = staticmethod(F.binary_cross_entropy)
-
-
-class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy on logits (see ``functional.binary_cross_entropy_with_logits``)."""
-
-    _fn = staticmethod(F.binary_cross_entropy_with_logits)
-
-
-class KLDivLoss(_Loss):
-    """KL divergence with log-probability input (see ``functional.kl_div``)."""
-
-    _fn = staticmethod(F.kl_div)
-
-
-# MLP's activation names → modules
-_ACTIVATIONS = {
-    "relu": ReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "gelu": GELU,
-    "silu": SiLU,
-    "elu": ELU,
-    "leaky_relu": LeakyReLU,
-    "softplus": Softplus,
-}

@@ -13,6 +13,11 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+def _extra(**kwargs):
+    """``extra_repr`` text: ``name=value`` pairs."""
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+
+
 class Parameter(Tensor):
     """A leaf Tensor that a Module registers as trainable (requires_grad=True by default).
 
@@ -286,7 +291,7 @@ class Sequential(Module):
     """Apply modules in order: Sequential(f, g)(x) = g(f(x)).
 
     Example:
-        >>> from glassgrad.nn.layers import Linear, ReLU
+        >>> from glassgrad.nn import Linear, ReLU
         >>> Sequential(Linear(2, 3), ReLU())
         Sequential(
           (0): Linear(in_features=2, out_features=3, bias=True)
