@@ -7,10 +7,9 @@ randomness comes from an explicit ``numpy.random.Generator`` (or the default one
 # fmt: off
 # ruff: noqa: I001
 from glassgrad.prob.bayes import BayesResult, bayes_rule, sequential_update
-from glassgrad.prob.distributions import (
-    Bernoulli, Beta, Binomial, Categorical, Distribution, Gamma, MultivariateNormal, Normal,
-    Poisson, Uniform,
-)
+from glassgrad.prob.continuous import Beta, Gamma, MultivariateNormal, Normal, Uniform
+from glassgrad.prob.discrete import Bernoulli, Binomial, Categorical, Poisson
+from glassgrad.prob.distribution import Distribution
 from glassgrad.prob.expectation import (
     BiasVariance, MonteCarloResult, PolynomialRegression, bias_variance_decomposition,
     expectation, monte_carlo, variance,

@@ -1,6 +1,5 @@
 """Bayes' rule: posterior = prior x likelihood / evidence, for one or many hypotheses."""
 
-# fmt: off
 from typing import NamedTuple
 
 import numpy as np
@@ -53,14 +52,20 @@ def bayes_rule(prior, likelihood, likelihood_not=None, log=False):
     likelihood = _probabilities(likelihood, "likelihood", "bayes_rule")
     shapes = f"got shapes {prior.shape} and {likelihood.shape}"
     if likelihood_not is not None:
-        _check(prior.ndim == likelihood.ndim == 0, f"bayes_rule: likelihood_not is for one "
-               f"hypothesis, so prior and likelihood must be scalars; {shapes}")
+        _check(
+            prior.ndim == likelihood.ndim == 0,
+            f"bayes_rule: likelihood_not is for one "
+            f"hypothesis, so prior and likelihood must be scalars; {shapes}",
+        )
         likelihood_not = _probabilities(likelihood_not, "likelihood_not", "bayes_rule")
         joint = prior * likelihood
         evidence = joint + (1.0 - prior) * likelihood_not
         return BayesResult(joint / evidence, evidence)
-    _check(prior.ndim == 1 and prior.shape == likelihood.shape[-1:], "bayes_rule: prior must be "
-           f"a vector over hypotheses and likelihood must end with the same length; {shapes}")
+    _check(
+        prior.ndim == 1 and prior.shape == likelihood.shape[-1:],
+        "bayes_rule: prior must be "
+        f"a vector over hypotheses and likelihood must end with the same length; {shapes}",
+    )
     total = float(prior.data.sum())
     _check(abs(total - 1.0) <= 1e-8, f"bayes_rule: prior must sum to 1; got sum {total}")
     joint = prior * likelihood
@@ -90,8 +95,11 @@ def sequential_update(prior, likelihoods):
     prior = _probabilities(prior, "prior", "sequential_update")
     likelihoods = _probabilities(likelihoods, "likelihoods", "sequential_update")
     ok = likelihoods.ndim == 2 and prior.ndim == 1 and likelihoods.shape[1:] == prior.shape
-    _check(ok, "sequential_update: prior must have shape (K,) and likelihoods (T, K); got "
-           f"{prior.shape} and {likelihoods.shape}")
+    _check(
+        ok,
+        "sequential_update: prior must have shape (K,) and likelihoods (T, K); got "
+        f"{prior.shape} and {likelihoods.shape}",
+    )
     with np.errstate(divide="ignore"):
         log_post, out = log(prior), []
         for t in range(likelihoods.shape[0]):

@@ -1,6 +1,5 @@
 """Expectation, variance, Monte Carlo estimates and the bias-variance decomposition."""
 
-# fmt: off
 from typing import NamedTuple
 
 import numpy as np
@@ -10,8 +9,13 @@ from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
 
 __all__ = [
-    "expectation", "variance", "monte_carlo", "MonteCarloResult", "PolynomialRegression",
-    "bias_variance_decomposition", "BiasVariance",
+    "expectation",
+    "variance",
+    "monte_carlo",
+    "MonteCarloResult",
+    "PolynomialRegression",
+    "bias_variance_decomposition",
+    "BiasVariance",
 ]
 
 
@@ -31,11 +35,15 @@ def _floats(x):
 def _discrete(values, probs, fn):
     values, probs = to_tensor(values), to_tensor(probs)
     shapes = f"got shapes {values.shape} and {probs.shape}"
-    _check(values.shape == probs.shape and values.ndim == 1, f"{fn}: values and probs must be "
-           f"vectors of one length; {shapes}")
+    _check(
+        values.shape == probs.shape and values.ndim == 1,
+        f"{fn}: values and probs must be vectors of one length; {shapes}",
+    )
     p = probs.data
-    _check(np.all(p >= 0) and abs(float(p.sum()) - 1.0) <= 1e-8,
-           f"{fn}: probs must be non-negative and sum to 1; got {p}")
+    _check(
+        np.all(p >= 0) and abs(float(p.sum()) - 1.0) <= 1e-8,
+        f"{fn}: probs must be non-negative and sum to 1; got {p}",
+    )
     return values, probs
 
 
@@ -85,8 +93,12 @@ def monte_carlo(f, sampler, n, generator=None):
         >>> abs(r.estimate - 1 / 3) < 4 * r.std_error
         True
     """
-    _check(callable(f) and callable(sampler), "monte_carlo: f and sampler must be callable; got "
-           f"{type(f).__name__} and {type(sampler).__name__}", TypeError)
+    _check(
+        callable(f) and callable(sampler),
+        "monte_carlo: f and sampler must be callable; got "
+        f"{type(f).__name__} and {type(sampler).__name__}",
+        TypeError,
+    )
     _check(_is_int(n, 2), f"monte_carlo: n must be an int >= 2; got {n!r}")
     fx = _floats(f(sampler(int(n), get_generator(generator))))
     _check(fx.shape[:1] == (n,), f"monte_carlo: f(samples) must have n={n} rows; got {fx.shape}")
@@ -108,8 +120,10 @@ class PolynomialRegression:
 
     def _features(self, x):
         x = _floats(x)
-        _check(x.ndim == 1 or x.shape[1:] == (1,),
-               f"PolynomialRegression: x must be 1-D (one input); got shape {x.shape}")
+        _check(
+            x.ndim == 1 or x.shape[1:] == (1,),
+            f"PolynomialRegression: x must be 1-D (one input); got shape {x.shape}",
+        )
         return x.reshape(-1, 1) ** np.arange(self.degree + 1)
 
     def fit(self, x, y):
@@ -131,8 +145,17 @@ class BiasVariance(NamedTuple):
     expected_error: float
 
 
-def bias_variance_decomposition(model_factory, X, y, X_test, true_fn, n_rounds=200,
-                                method="bootstrap", noise_std=None, generator=None):
+def bias_variance_decomposition(
+    model_factory,
+    X,
+    y,
+    X_test,
+    true_fn,
+    n_rounds=200,
+    method="bootstrap",
+    noise_std=None,
+    generator=None,
+):
     """Estimate the expected squared error at ``X_test`` as bias^2 + variance + noise.
 
     ``method="bootstrap"``: each round fits ``model_factory()`` (an object with ``fit(X, y)``
@@ -151,22 +174,34 @@ def bias_variance_decomposition(model_factory, X, y, X_test, true_fn, n_rounds=2
         (0.0, 0.0, 0.0)
     """
     name = "bias_variance_decomposition"
-    _check(callable(model_factory) and callable(true_fn),
-           f"{name}: model_factory and true_fn must be callable", TypeError)
-    _check(method in ("bootstrap", "fresh"),
-           f"{name}: method must be 'bootstrap' or 'fresh'; got {method!r}")
-    _check(noise_std is None or (np.isscalar(noise_std) and noise_std >= 0),
-           f"{name}: noise_std must be None or a number >= 0; got {noise_std!r}")
-    _check(method == "bootstrap" or noise_std is not None,
-           f"{name}: method='fresh' draws targets, so it needs noise_std")
+    _check(
+        callable(model_factory) and callable(true_fn),
+        f"{name}: model_factory and true_fn must be callable",
+        TypeError,
+    )
+    _check(
+        method in ("bootstrap", "fresh"),
+        f"{name}: method must be 'bootstrap' or 'fresh'; got {method!r}",
+    )
+    _check(
+        noise_std is None or (np.isscalar(noise_std) and noise_std >= 0),
+        f"{name}: noise_std must be None or a number >= 0; got {noise_std!r}",
+    )
+    _check(
+        method == "bootstrap" or noise_std is not None,
+        f"{name}: method='fresh' draws targets, so it needs noise_std",
+    )
     _check(_is_int(n_rounds, 2), f"{name}: n_rounds must be an int >= 2; got {n_rounds!r}")
     X, X_test, rng = _floats(X), _floats(X_test), get_generator(generator)
     _check(X.ndim >= 1 and len(X) >= 1, f"{name}: X needs at least one row; got shape {X.shape}")
     f_train, n = _floats(true_fn(X)), len(X)
     if method == "bootstrap":
         y = _floats(y)
-        _check(y.shape == f_train.shape, f"{name}: y must have one target per row of X, shape "
-               f"{f_train.shape}; got shape {y.shape}")
+        _check(
+            y.shape == f_train.shape,
+            f"{name}: y must have one target per row of X, shape "
+            f"{f_train.shape}; got shape {y.shape}",
+        )
     noise = float(np.mean((y - f_train) ** 2)) if noise_std is None else float(noise_std) ** 2
     preds = []
     for _ in range(n_rounds):

@@ -1,6 +1,5 @@
 """A one-dimensional Kalman filter: Bayes' rule for a Gaussian state, one step at a time."""
 
-# fmt: off
 import numpy as np
 
 __all__ = ["KalmanFilter"]
@@ -19,8 +18,14 @@ class KalmanFilter:
         (1.333333, 0.333333)
     """
 
-    def __init__(self, initial_mean=0.0, initial_var=1.0, transition=1.0, process_var=0.0,
-                 observation_var=1.0):
+    def __init__(
+        self,
+        initial_mean=0.0,
+        initial_var=1.0,
+        transition=1.0,
+        process_var=0.0,
+        observation_var=1.0,
+    ):
         for name, value in (("initial_var", initial_var), ("process_var", process_var)):
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"KalmanFilter: {name} must be a finite number >= 0; got {value}")

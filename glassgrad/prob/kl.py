@@ -1,13 +1,10 @@
 """KL divergence KL(p || q) = E_p[log p(x) - log q(x)] in closed form for matching pairs."""
 
-# fmt: off
-# ruff: noqa: I001
 import numpy as np
 
-from glassgrad.core.ops import expand_dims, log, matmul, sum, where
-from glassgrad.core.ops import diagonal, inv
-from glassgrad.prob.distributions import (Bernoulli, Beta, Binomial, Categorical, Gamma,
-                                          MultivariateNormal, Normal, Poisson, Uniform)
+from glassgrad.core.ops import diagonal, expand_dims, inv, log, matmul, sum, where
+from glassgrad.prob.continuous import Beta, Gamma, MultivariateNormal, Normal, Uniform
+from glassgrad.prob.discrete import Bernoulli, Binomial, Categorical, Poisson
 from glassgrad.prob.special import digamma, lbeta, lgamma, xlogy
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -62,8 +59,10 @@ def _kl_binomial(p, q):
     # that q cannot. (p.n < q.n has no closed form: PyTorch refuses it too.)
     n_p, n_q = p.total_count.data, q.total_count.data
     if np.any(n_p < n_q):
-        raise NotImplementedError("kl_divergence: Binomial-Binomial needs p.total_count >= "
-                                  f"q.total_count; got {n_p} and {n_q}")
+        raise NotImplementedError(
+            "kl_divergence: Binomial-Binomial needs p.total_count >= "
+            f"q.total_count; got {n_p} and {n_q}"
+        )
     return where(n_p > n_q, np.inf, p.total_count * _bernoulli_kl(p.probs, q.probs))
 
 

@@ -1,6 +1,5 @@
 """Gaussian mixture fitted by expectation-maximisation (EM), full covariances."""
 
-# fmt: off
 import math
 
 import numpy as np
@@ -40,8 +39,17 @@ class GaussianMixture:
         ([-2.5, 2.5], [0.5, 0.5])
     """
 
-    def __init__(self, n_components=1, max_iter=100, tol=1e-3, reg_covar=1e-6,
-                 weights_init=None, means_init=None, precisions_init=None, generator=None):
+    def __init__(
+        self,
+        n_components=1,
+        max_iter=100,
+        tol=1e-3,
+        reg_covar=1e-6,
+        weights_init=None,
+        means_init=None,
+        precisions_init=None,
+        generator=None,
+    ):
         self.n_components, self.max_iter, self.tol = n_components, max_iter, tol
         self.reg_covar, self.weights_init, self.means_init = reg_covar, weights_init, means_init
         self.precisions_init, self.generator = precisions_init, generator

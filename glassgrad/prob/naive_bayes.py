@@ -5,7 +5,6 @@ of multiplying probabilities keeps hundreds of tiny likelihoods from underflowin
 base class turns ``_joint_log_likelihood`` into predictions once; subclasses only count.
 """
 
-# fmt: off
 import inspect
 from dataclasses import dataclass
 
@@ -39,11 +38,17 @@ def _as_2d(X, owner):
         X = X.astype(np.float64)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{owner}: X must be numeric; got dtype {X.dtype} ({err})") from None
-    _check(X.ndim == 2, f"{owner}: X must be 2-D (n_samples, n_features); got shape {X.shape}. "
-           "Reshape your data with X.reshape(-1, 1) or X.reshape(1, -1)")
+    _check(
+        X.ndim == 2,
+        f"{owner}: X must be 2-D (n_samples, n_features); got shape {X.shape}. "
+        "Reshape your data with X.reshape(-1, 1) or X.reshape(1, -1)",
+    )
     for axis, what in ((0, "sample"), (1, "feature")):
-        _check(X.shape[axis] > 0, f"{owner}: found array with 0 {what}(s) (shape={X.shape}) "
-               "while a minimum of 1 is required.")
+        _check(
+            X.shape[axis] > 0,
+            f"{owner}: found array with 0 {what}(s) (shape={X.shape}) "
+            "while a minimum of 1 is required.",
+        )
     _check(np.all(np.isfinite(X)), f"{owner}: X contains NaN or infinity")
     return X
 
@@ -75,8 +80,10 @@ class _BaseNB:
         """Set constructor parameters; returns self."""
         valid = self.get_params()
         for key, value in params.items():
-            _check(key in valid, f"{self._name('set_params')}: invalid parameter {key!r}; "
-                   f"valid: {sorted(valid)}")
+            _check(
+                key in valid,
+                f"{self._name('set_params')}: invalid parameter {key!r}; valid: {sorted(valid)}",
+            )
             setattr(self, key, value)
         return self
 
@@ -92,8 +99,11 @@ class _BaseNB:
         _check(y is not None, f"{name}: requires y to be passed, but the target y is None")
         X, y = _as_2d(X, name), _array(y)
         y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
-        _check(y.ndim == 1 and y.shape[0] == X.shape[0], f"{name}: y must be 1-D with one label "
-               f"per row of X ({X.shape[0]}); got shape {y.shape}")
+        _check(
+            y.ndim == 1 and y.shape[0] == X.shape[0],
+            f"{name}: y must be 1-D with one label "
+            f"per row of X ({X.shape[0]}); got shape {y.shape}",
+        )
         if np.issubdtype(y.dtype, np.floating):
             _check(np.all(np.isfinite(y)), f"{name}: Input y contains NaN or infinity")
             _check(np.all(y == np.round(y)), f"{name}: Unknown label type: continuous")
@@ -101,12 +111,18 @@ class _BaseNB:
 
     def _check_features(self, X, method):
         n, cls = self.n_features_in_, type(self).__name__
-        _check(X.shape[1] == n, f"{self._name(method)}: X has {X.shape[1]} features, but {cls} "
-               f"is expecting {n} features as input")
+        _check(
+            X.shape[1] == n,
+            f"{self._name(method)}: X has {X.shape[1]} features, but {cls} "
+            f"is expecting {n} features as input",
+        )
 
     def _check_X(self, X, method):
-        _check(hasattr(self, "classes_"), f"{self._name(method)}: this estimator is not fitted; "
-               "call fit first", NotFittedError)
+        _check(
+            hasattr(self, "classes_"),
+            f"{self._name(method)}: this estimator is not fitted; call fit first",
+            NotFittedError,
+        )
         X = _as_2d(X, self._name(method))
         self._check_features(X, method)
         return X
@@ -180,8 +196,11 @@ class _BaseNB:
         neg = classes.index(classes[0] if negative is None else negative)
         diff = e.contributions[pos] - e.contributions[neg]
         names = feature_names if feature_names is not None else [f"x{j}" for j in range(len(diff))]
-        _check(len(names) == len(diff), f"{self._name('word_contributions')}: feature_names "
-               f"has {len(names)} names for {len(diff)} features")
+        _check(
+            len(names) == len(diff),
+            f"{self._name('word_contributions')}: feature_names "
+            f"has {len(names)} names for {len(diff)} features",
+        )
         x = np.ravel(x)
         rows = [(str(names[j]), float(x[j]), float(diff[j])) for j in np.flatnonzero(diff)]
         return sorted(rows, key=lambda r: -abs(r[2]))
@@ -207,8 +226,11 @@ class _DiscreteNB(_BaseNB):
         k = len(self.classes_)
         if self.class_prior is not None:
             prior = np.asarray(self.class_prior, dtype=np.float64)
-            _check(prior.shape == (k,), f"{self._name('fit')}: class_prior must have one "
-                   f"entry per class ({k}); got shape {prior.shape}")
+            _check(
+                prior.shape == (k,),
+                f"{self._name('fit')}: class_prior must have one "
+                f"entry per class ({k}); got shape {prior.shape}",
+            )
             self.class_log_prior_ = np.log(prior)
         elif self.fit_prior:
             with np.errstate(divide="ignore"):
@@ -335,8 +357,11 @@ class GaussianNB(_BaseNB):
             return
         priors = np.asarray(self.priors, dtype=np.float64)
         ok = priors.shape == (k,) and np.all(priors >= 0) and np.isclose(priors.sum(), 1.0)
-        _check(ok, f"{self._name('fit')}: priors must be {k} non-negative numbers summing to 1; "
-               f"got {priors}")
+        _check(
+            ok,
+            f"{self._name('fit')}: priors must be {k} non-negative numbers summing to 1; "
+            f"got {priors}",
+        )
         self.class_prior_ = priors
 
     def _log_prior(self):

@@ -6,7 +6,6 @@ digamma' = polygamma(1), ...), so every rule differentiates again to any order. 
 primitives are registered under ``prob.<name>``, so the registry's tests cover them.
 """
 
-# fmt: off
 import math
 
 import numpy as np
@@ -24,9 +23,14 @@ _B2K = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510
 
 def _elementwise(name, fn, deriv, formula):
     """An elementwise primitive whose VJP is ``g * deriv(x)`` and JVP ``t * deriv(x)``."""
-    return Primitive(f"prob.{name}", fn, vjp=lambda g, out, x, **p: (g * deriv(x, out, **p),),
-                     jvp=lambda t, out, x, **p: t * deriv(x, out, **p), elementwise=True,
-                     formula=formula)
+    return Primitive(
+        f"prob.{name}",
+        fn,
+        vjp=lambda g, out, x, **p: (g * deriv(x, out, **p),),
+        jvp=lambda t, out, x, **p: t * deriv(x, out, **p),
+        elementwise=True,
+        formula=formula,
+    )
 
 
 def _vectorize(fn):
@@ -84,14 +88,24 @@ def _ndtri_np(p):
 
 
 # erfc = 1 - erf in exact arithmetic, but 1 - erf(x) loses every digit in the right tail.
-_erfc = _elementwise("erfc", _vectorize(math.erfc),
-                     lambda x, out: (-2.0 / _SQRT_PI) * exp(-(x * x)), "∂y/∂a = -2/√π·exp(-a²)")
-_ndtri = _elementwise("ndtri", _ndtri_np, lambda x, out: _SQRT_2PI * exp(0.5 * out * out),
-                      "∂y/∂a = √(2π)·exp(y²/2)")
-_lgamma = _elementwise("lgamma", _vectorize(_safe_lgamma), lambda x, out: digamma(x),
-                       "∂y/∂a = ψ(a)")
-_polygamma = _elementwise("polygamma", lambda x, n: _polygamma_np(n, x),
-                          lambda x, out, n: polygamma(n + 1, x), "∂y/∂a = ψ⁽ⁿ⁺¹⁾(a)")
+_erfc = _elementwise(
+    "erfc",
+    _vectorize(math.erfc),
+    lambda x, out: (-2.0 / _SQRT_PI) * exp(-(x * x)),
+    "∂y/∂a = -2/√π·exp(-a²)",
+)
+_ndtri = _elementwise(
+    "ndtri", _ndtri_np, lambda x, out: _SQRT_2PI * exp(0.5 * out * out), "∂y/∂a = √(2π)·exp(y²/2)"
+)
+_lgamma = _elementwise(
+    "lgamma", _vectorize(_safe_lgamma), lambda x, out: digamma(x), "∂y/∂a = ψ(a)"
+)
+_polygamma = _elementwise(
+    "polygamma",
+    lambda x, n: _polygamma_np(n, x),
+    lambda x, out, n: polygamma(n + 1, x),
+    "∂y/∂a = ψ⁽ⁿ⁺¹⁾(a)",
+)
 
 
 def erfc(x):

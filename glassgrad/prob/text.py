@@ -1,6 +1,5 @@
 """A tiny bag-of-words vectorizer with scikit-learn's ``CountVectorizer`` defaults."""
 
-# fmt: off
 import re
 
 import numpy as np

@@ -9,7 +9,7 @@ from glassgrad.core.autodiff import toposort
 from glassgrad.core.primitive import BATCHING, REGISTRY
 from glassgrad.core.tensor import Tensor
 from glassgrad.core.transforms import jacfwd, jacrev
-from glassgrad.prob import distributions, special  # noqa: F401 (registers prob.* primitives)
+from glassgrad.prob import continuous, special  # noqa: F401 (registers prob.* primitives)
 from glassgrad.testing import check_grads
 
 SHAPES = [(), (3,), (2, 3), (1, 3), (2, 1)]

@@ -5,9 +5,9 @@ import pytest
 import scipy.special as sp
 import scipy.stats as st
 
+from glassgrad import prob as D
 from glassgrad.core.tensor import Tensor
 from glassgrad.core.transforms import grad
-from glassgrad.prob import distributions as D
 from glassgrad.prob.kl import kl_divergence
 from glassgrad.testing import check_grads
 
