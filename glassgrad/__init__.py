@@ -33,11 +33,11 @@ __version__ = "0.1.0"
 
 # Subpackages load on first use (PEP 562), so `import glassgrad` needs NumPy alone and stays fast.
 _SUBPACKAGES = ("nn", "optim", "data", "linalg", "prob", "analysis", "viz", "testing", "numpy",
-                "autograd", "io", "training", "labs")
+                "autograd", "io", "training", "labs", "parallel")
 
 
-# Functions of a layer above the core, also loaded on first use: gg.save / gg.load.
-_LAZY = {"save": "io", "load": "io"}
+# Functions of a layer above the core, also loaded on first use: gg.save / gg.load / gg.sweep.
+_LAZY = {"save": "io", "load": "io", "sweep": "parallel"}
 
 
 def __getattr__(name):

@@ -19,6 +19,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "glassgrad"
 RANK = {
     "core": 0,
+    "parallel": 0,
     "testing": 1,
     "autograd": 1,
     "nn": 1,
@@ -53,7 +54,17 @@ CORE_RANK = {
     "transforms": 11,
 }
 CORE_CYCLE = {("tensor", "ops"), ("tensor", "autodiff")}
-HEAVY = {"matplotlib", "torch", "sklearn", "rich", "typer", "safetensors"}
+HEAVY = {
+    "matplotlib",
+    "torch",
+    "sklearn",
+    "rich",
+    "typer",
+    "safetensors",
+    "dask",
+    "distributed",
+    "cloudpickle",
+}
 
 
 def unit_of(module):

@@ -7,6 +7,8 @@ norm scales) get a zero direction by default (``bias="zero"``, the paper's choic
 the parameter itself (``bias="keep"``).
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from glassgrad.analysis.result import Result
@@ -14,6 +16,7 @@ from glassgrad.core.autodiff import no_grad
 from glassgrad.core.errors import ShapeError
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
+from glassgrad.parallel import sweep
 
 __all__ = [
     "Landscape",
@@ -136,41 +139,49 @@ def _center(model, loss_fn, data, origin, directions, batch):
     return _evaluator(model, loss_fn, data)()
 
 
-def _grid_losses(model, loss_fn, data, origin, directions, coords, progress, batch=None):
-    """Loss at origin + Σ cₖ dₖ for every row of ``coords``; parameters restored after."""
+def _block_losses(block, shared):
+    """Losses at the rows of ``block`` (a sweep task); the parameters are restored after."""
+    model, loss_fn, data, origin, directions, batch = shared
     params = _params(model)
-    evaluate = _evaluator(model, loss_fn, data)
-    out = np.empty(len(coords))
-    bar = None
-    if progress:
-        from rich.progress import Progress
-
-        bar = Progress(transient=True)
-        task = bar.add_task("landscape", total=len(coords))
-        bar.start()
-    saved = [p.data for p in params]
+    if batch:
+        return _batched(loss_fn, params, origin, directions, block)
+    evaluate, out, saved = (
+        _evaluator(model, loss_fn, data),
+        np.empty(len(block)),
+        [p.data for p in params],
+    )
     try:
-        for i in range(0, len(coords), batch or 1):
-            c = coords[i : i + (batch or 1)]
-            if batch:
-                out[i : i + len(c)] = _batched(loss_fn, params, origin, directions, c)
-            else:
-                for j, p in enumerate(params):
-                    step = sum(ck * d[j] for ck, d in zip(c[0], directions, strict=False))
-                    p.data = (origin[j] + step).astype(p.dtype)
-                out[i] = evaluate()
-            if bar is not None:
-                bar.advance(task, len(c))
+        for i, c in enumerate(block):
+            for j, p in enumerate(params):
+                step = sum(ck * d[j] for ck, d in zip(c, directions, strict=False))
+                p.data = (origin[j] + step).astype(p.dtype)
+            out[i] = evaluate()
     finally:
         for p, s in zip(params, saved, strict=False):
             p.data = s
-        if bar is not None:
-            bar.stop()
     return out
 
 
+def _grid_losses(model, loss_fn, data, origin, directions, coords, progress, batch=None,
+                 executor=None, row=1):  # fmt: skip
+    """Loss at origin + Σ cₖ dₖ for every row of ``coords``, in blocks of ``batch or row``.
+
+    The blocks are the grid's rows (one α of a 2-D grid) or ``batch`` points; they run
+    through :func:`glassgrad.sweep`, so ``executor`` spreads them over processes or Dask.
+    """
+    if isinstance(executor, ThreadPoolExecutor):
+        raise ValueError("landscape: executor must not be a thread pool (each task moves the "
+                         "model's parameters); use processes or Dask")  # fmt: skip
+    size = batch or row
+    blocks = [coords[i : i + size] for i in range(0, len(coords), size)]
+    shared = (model, loss_fn, data, origin, directions, batch)
+    losses = sweep(_block_losses, blocks, executor, progress, shared=shared,
+                   description="landscape")  # fmt: skip
+    return np.concatenate(losses)
+
+
 def interpolate(model, loss_fn, theta_a, theta_b, data=None, alphas=None, progress=False,
-                batch=None):  # fmt: skip
+                batch=None, executor=None):  # fmt: skip
     """Loss along θ(α) = (1 - α)θ_a + αθ_b (Goodfellow et al.'s 1-D interpolation).
 
     Args:
@@ -182,6 +193,7 @@ def interpolate(model, loss_fn, theta_a, theta_b, data=None, alphas=None, progre
         alphas: points α (default 25 points in [-0.25, 1.25]).
         progress: show a rich progress bar.
         batch: points per call of a vectorised ``loss_fn``, as in :func:`loss_landscape_2d`.
+        executor: where the points run, as in :func:`glassgrad.sweep`.
 
     Example:
         >>> w = Tensor([0.0])
@@ -195,12 +207,13 @@ def interpolate(model, loss_fn, theta_a, theta_b, data=None, alphas=None, progre
     b = _check_like(params, theta_b, "theta_b")
     alphas = np.linspace(-0.25, 1.25, 25) if alphas is None else np.asarray(alphas, float)
     diff = [y - x for x, y in zip(a, b, strict=False)]
-    losses = _grid_losses(model, loss_fn, data, a, [diff], alphas[:, None], progress, batch)
+    losses = _grid_losses(model, loss_fn, data, a, [diff], alphas[:, None], progress, batch,
+                          executor)  # fmt: skip
     return Landscape(alphas=alphas, losses=losses, directions=[diff])
 
 
 def loss_landscape_1d(model, loss_fn, data=None, direction=None, span=1.0, steps=41,
-                      generator=None, progress=False, batch=None):  # fmt: skip
+                      generator=None, progress=False, batch=None, executor=None):  # fmt: skip
     """Loss along θ + α d for α in [-span, span]; d filter-normalised random by default.
 
     Arguments as for :func:`loss_landscape_2d`, with one ``direction``.
@@ -217,13 +230,14 @@ def loss_landscape_1d(model, loss_fn, data=None, direction=None, span=1.0, steps
     d = random_direction(params, generator=generator) if direction is None else direction
     d = _check_like(params, d, "direction")
     alphas = np.linspace(-span, span, steps)
-    losses = _grid_losses(model, loss_fn, data, origin, [d], alphas[:, None], progress, batch)
+    losses = _grid_losses(model, loss_fn, data, origin, [d], alphas[:, None], progress, batch,
+                          executor)  # fmt: skip
     center = _center(model, loss_fn, data, origin, [d], batch)
     return Landscape(alphas=alphas, losses=losses, center_loss=center, directions=[d])
 
 
 def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, steps=21,
-                      generator=None, progress=False, batch=None):  # fmt: skip
+                      generator=None, progress=False, batch=None, executor=None):  # fmt: skip
     """Loss on the plane θ + α d₁ + β d₂, α, β in [-span, span] (``steps`` × ``steps``).
 
     Args:
@@ -239,6 +253,9 @@ def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, step
         batch: evaluate this many grid points per call: ``loss_fn`` then receives the
             parameters stacked along a new leading axis, ``(batch, *shape)`` each, and
             returns one loss per point (needs ``data=None`` and a vectorised loss).
+        executor: where the grid rows run: None (here), a number of local processes,
+            a ``concurrent.futures`` process pool or a Dask client (see
+            :func:`glassgrad.sweep`); the model, loss and data go to each worker once.
 
     Returns:
         A ``Landscape`` with ``alphas``, ``betas``, ``losses[i, j]`` at (αᵢ, βⱼ),
@@ -264,13 +281,14 @@ def loss_landscape_2d(model, loss_fn, data=None, directions=None, span=1.0, step
     _check_batch(batch, data, "loss_landscape_2d")
     ax = np.linspace(-span, span, steps)
     grid = np.stack(np.meshgrid(ax, ax, indexing="ij"), axis=-1).reshape(-1, 2)
-    losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress, batch)
+    losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress, batch, executor, steps)
     center = _center(model, loss_fn, data, origin, ds, batch)
     return Landscape(alphas=ax, betas=ax, losses=losses.reshape(steps, steps),
                      center_loss=center, directions=ds)  # fmt: skip
 
 
-def pca_landscape(model, loss_fn, snapshots, data=None, steps=21, margin=0.2, progress=False):
+def pca_landscape(model, loss_fn, snapshots, data=None, steps=21, margin=0.2, progress=False,
+                  executor=None):  # fmt: skip
     """The loss on the plane of a training path's top two principal directions (Li et al.).
 
     The plane passes through the current (final) parameters; the path is projected onto
@@ -284,6 +302,7 @@ def pca_landscape(model, loss_fn, snapshots, data=None, steps=21, margin=0.2, pr
         steps: grid points per axis.
         margin: extra room around the path, as a fraction of its extent.
         progress: show a rich progress bar.
+        executor: where the grid rows run (see :func:`glassgrad.sweep`).
 
     Returns:
         A ``Landscape`` with ``alphas``, ``betas``, ``losses``, ``path`` ((T, 2) coordinates),
@@ -311,6 +330,6 @@ def pca_landscape(model, loss_fn, snapshots, data=None, steps=21, margin=0.2, pr
     pad = margin * np.maximum(hi - lo, 1e-3)
     ax = [np.linspace(lo[k] - pad[k], hi[k] + pad[k], steps) for k in range(2)]
     grid = np.stack(np.meshgrid(*ax, indexing="ij"), axis=-1).reshape(-1, 2)
-    losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress)
+    losses = _grid_losses(model, loss_fn, data, origin, ds, grid, progress, None, executor, steps)
     return Landscape(alphas=ax[0], betas=ax[1], losses=losses.reshape(steps, steps),
                      path=coords, explained=explained, directions=ds)  # fmt: skip
