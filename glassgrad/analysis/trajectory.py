@@ -4,6 +4,7 @@ import numpy as np
 
 from glassgrad.core.errors import ShapeError
 from glassgrad.core.tensor import Tensor
+from glassgrad.parallel import sweep
 
 __all__ = ["Trajectory", "trajectory", "compare_optimizers", "newton_vs_gd", "pca_project"]
 
@@ -111,15 +112,30 @@ def trajectory(f, x0, optimizer="sgd", steps=100, max_norm=1e6, blowup=1e3, **hy
     return Trajectory(path, losses, bool(reason), reason, label)
 
 
-def compare_optimizers(f, x0, runs, steps=100):
+def _run(setting, shared):
+    """One trajectory of a comparison (a sweep task)."""
+    f, x0, steps = shared
+    optimizer, hyper = setting
+    return trajectory(f, x0, optimizer, steps, **hyper)
+
+
+def compare_optimizers(f, x0, runs, steps=100, executor=None, progress=False):
     """Trajectories of several settings: ``runs`` maps label → (optimizer, hyper dict).
+
+    A learning-rate × momentum grid is such a dict, e.g.
+    ``{(lr, m): ("sgd", {"lr": lr, "momentum": m}) for lr in lrs for m in ms}``; its runs are
+    independent, and ``executor`` spreads them over processes or a Dask cluster (see
+    :func:`glassgrad.sweep`) with the same results.
 
     Example:
         >>> r = compare_optimizers(lambda x: (x * x).sum(), [1.0], {"gd": ("sgd", {"lr": 0.1})}, 5)
         >>> len(r["gd"].path)
         6
     """
-    return {k: trajectory(f, x0, opt, steps, **hyper) for k, (opt, hyper) in runs.items()}
+    settings = list(runs.values())
+    paths = sweep(_run, settings, executor, progress, shared=(f, x0, steps),
+                  description="optimizers")  # fmt: skip
+    return dict(zip(runs, paths, strict=True))
 
 
 def newton_vs_gd(f, x0, lr=0.1, steps=20):

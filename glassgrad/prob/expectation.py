@@ -7,6 +7,7 @@ import numpy as np
 from glassgrad.core.ops import sum, to_tensor
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
+from glassgrad.parallel import sweep
 
 __all__ = [
     "expectation",
@@ -145,6 +146,17 @@ class BiasVariance(NamedTuple):
     expected_error: float
 
 
+def _fit_round(index, shared, generator):
+    """Predictions at X_test of one round's fit (a sweep task, with the round's own stream)."""
+    model_factory, X, y, X_test, f_train, noise_std = shared
+    if y is not None:  # bootstrap: resample rows with replacement
+        rows = generator.integers(0, len(X), len(X))
+        X_b, y_b = X[rows], y[rows]
+    else:
+        X_b, y_b = X, f_train + noise_std * generator.standard_normal(f_train.shape)
+    return _floats(model_factory().fit(X_b, y_b).predict(X_test))
+
+
 def bias_variance_decomposition(
     model_factory,
     X,
@@ -155,6 +167,8 @@ def bias_variance_decomposition(
     method="bootstrap",
     noise_std=None,
     generator=None,
+    executor=None,
+    progress=False,
 ):
     """Estimate the expected squared error at ``X_test`` as bias^2 + variance + noise.
 
@@ -165,6 +179,10 @@ def bias_variance_decomposition(
     f_bar their mean and f = true_fn(X_test): bias^2 = mean_x (f_bar - f)^2, variance =
     mean_x mean_b (f_b - f_bar)^2, noise = noise_std^2, or when noise_std is None the mean
     squared residual of y around true_fn(X).
+
+    Round b draws from child b of ``generator``'s SeedSequence, so its result does not depend
+    on where it runs: ``executor`` (see :func:`glassgrad.sweep`) spreads the rounds over
+    processes or a Dask cluster with the same numbers.
 
     Example (a straight line fitted to noise-free points of a straight line):
         >>> x = np.linspace(-1, 1, 20)
@@ -194,7 +212,7 @@ def bias_variance_decomposition(
     _check(_is_int(n_rounds, 2), f"{name}: n_rounds must be an int >= 2; got {n_rounds!r}")
     X, X_test, rng = _floats(X), _floats(X_test), get_generator(generator)
     _check(X.ndim >= 1 and len(X) >= 1, f"{name}: X needs at least one row; got shape {X.shape}")
-    f_train, n = _floats(true_fn(X)), len(X)
+    f_train = _floats(true_fn(X))
     if method == "bootstrap":
         y = _floats(y)
         _check(
@@ -203,14 +221,16 @@ def bias_variance_decomposition(
             f"{f_train.shape}; got shape {y.shape}",
         )
     noise = float(np.mean((y - f_train) ** 2)) if noise_std is None else float(noise_std) ** 2
-    preds = []
-    for _ in range(n_rounds):
-        if method == "bootstrap":
-            rows = rng.integers(0, n, n)
-            X_b, y_b = X[rows], y[rows]
-        else:
-            X_b, y_b = X, f_train + noise_std * rng.standard_normal(f_train.shape)
-        preds.append(_floats(model_factory().fit(X_b, y_b).predict(X_test)))
+    shared = (model_factory, X, y if method == "bootstrap" else None, X_test, f_train, noise_std)
+    preds = sweep(
+        _fit_round,
+        range(n_rounds),
+        executor,
+        progress,
+        shared=shared,
+        seed=rng,
+        description="bias-variance",
+    )
     preds = np.stack(preds)
     mean_pred = preds.mean(axis=0)
     bias2 = float(np.mean((mean_pred - true_fn(X_test)) ** 2))
