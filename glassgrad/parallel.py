@@ -20,6 +20,7 @@ import os
 import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures import wait as _cf_wait
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
@@ -156,6 +157,41 @@ class _Progress:
             self.bar.stop()
 
 
+class _LocalPool:
+    """n local processes, ``shared`` installed once in each; remade when a worker dies."""
+
+    def __init__(self, n, shared):
+        self.n, self.token = n, uuid.uuid4().hex
+        self.initargs = (self.token, _portable(shared))
+        self.pool = self._make()
+
+    def _make(self):
+        return ProcessPoolExecutor(self.n, initializer=_install, initargs=self.initargs)
+
+    def submit(self, *args):
+        try:
+            return self.pool.submit(*args)
+        except BrokenProcessPool:  # a worker died: rerun the failed tasks on a fresh pool
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._make()
+            return self.pool.submit(*args)
+
+
+def _lost(chunk, tries, err):
+    """The error to raise for ``chunk`` after it failed ``tries + 1`` times, lastly with ``err``."""
+    if any(n.startswith(_NOTE) for n in getattr(err, "__notes__", ())):
+        return err  # fn's own error, already naming its grid point
+    start, points = chunk[0], chunk[1]
+    lost = SweepError(
+        f"sweep: the task for grid points {start}..{start + len(points) - 1} failed after "
+        f"{tries + 1} attempts: {type(err).__name__}: {err}",
+        start,
+        points[0],
+    )
+    lost.__cause__ = err
+    return lost
+
+
 def _gather(submit, wait, chunks, retries, bar):
     """Submit every chunk, resubmit failures up to ``retries`` times, return results in order."""
     results = [None] * len(chunks)
@@ -165,22 +201,18 @@ def _gather(submit, wait, chunks, retries, bar):
             done, _ = wait(list(pending), return_when="FIRST_COMPLETED")
             for f in done:
                 k, tries = pending.pop(f)
-                try:
+                err = f.exception()
+                if err is None:
                     results[k] = f.result()
-                except Exception as err:
-                    if tries < retries:
+                    bar.advance(len(chunks[k][1]))
+                    continue
+                if tries < retries:
+                    try:
                         pending[submit(chunks[k])] = (k, tries + 1)
                         continue
-                    if any(n.startswith(_NOTE) for n in getattr(err, "__notes__", ())):
-                        raise  # fn's own error, already naming its grid point
-                    start, points = chunks[k][0], chunks[k][1]
-                    raise SweepError(
-                        f"sweep: the task for grid points {start}..{start + len(points) - 1} "
-                        f"failed after {tries + 1} attempts: {type(err).__name__}: {err}",
-                        start,
-                        points[0],
-                    ) from err
-                bar.advance(len(chunks[k][1]))
+                    except Exception as refused:  # a broken pool takes no new tasks
+                        err = refused
+                raise _lost(chunks[k], tries, err)
     finally:
         for f in pending:
             f.cancel()
@@ -257,11 +289,8 @@ def _parallel(fn, points, executor, seeds, shared, chunksize, retries, bar):
     has_shared, client, owned = shared is not None, _dask_client(executor), None
     if isinstance(executor, (int, np.integer)) and not isinstance(executor, bool):
         _check_int(executor, "executor (a number of processes)", 1)
-        token = uuid.uuid4().hex  # the pool's initializer installs shared once per process
-        executor = owned = ProcessPoolExecutor(
-            int(executor), initializer=_install, initargs=(token, _portable(shared))
-        )
-        fn, shared, workers = _portable(fn), _Installed(token), int(owned._max_workers)
+        executor = owned = _LocalPool(int(executor), shared)
+        fn, shared, workers = _portable(fn), _Installed(owned.token), owned.n
     elif client is not None:
         workers = max(1, sum(client.nthreads().values()))
         if has_shared:  # one copy per worker, not one per task
@@ -297,4 +326,4 @@ def _parallel(fn, points, executor, seeds, shared, chunksize, retries, bar):
         return _gather(submit, _cf_wait, chunks, retries, bar)
     finally:
         if owned is not None:
-            owned.shutdown(cancel_futures=True)
+            owned.pool.shutdown(cancel_futures=True)
