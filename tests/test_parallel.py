@@ -170,3 +170,105 @@ def test_landscape_and_optimizer_grid_on_a_process_pool_equal_serial():
     b = compare_optimizers(f, [-1.0, 1.0], grid, steps=30, executor=2)
     assert list(a) == list(b) == list(grid)
     assert all(np.array_equal(a[k].path, b[k].path) for k in grid)
+
+
+# ----------------------------------------------------------------------------- Dask
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A real LocalCluster: 2 worker processes on the loopback address, no dashboard."""
+    distributed = pytest.importorskip("distributed")
+    import logging
+    import sys
+
+    import cloudpickle
+    import dask
+
+    if __name__ in sys.modules:  # the workers cannot import this test module by name
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    timeouts = {"distributed.comm.timeouts.connect": "30s", "distributed.comm.timeouts.tcp": "30s"}
+    with (
+        dask.config.set(timeouts),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        distributed.Client(cluster, timeout="60s") as c,
+    ):
+        yield c
+
+
+def _digits_mlp():
+    from glassgrad import nn
+    from glassgrad.data import load_digits
+
+    X, y = load_digits()
+    return nn.MLP([64, 16, 10], generator=0), (X[:300], y[:300])
+
+
+@pytest.mark.dask
+@pytest.mark.xdist_group("dask")
+@pytest.mark.parametrize("via", ["client", "get_executor"])
+def test_dask_landscape_2d_equals_serial_to_the_bit(client, via):
+    from glassgrad.nn import functional as F
+
+    model, data = _digits_mlp()
+    serial = loss_landscape_2d(model, F.cross_entropy, data, steps=9, generator=3)
+    ex = client if via == "client" else client.get_executor()
+    remote = loss_landscape_2d(model, F.cross_entropy, data, steps=9, generator=3, executor=ex)
+    assert np.array_equal(serial.losses, remote.losses)
+    assert serial.center_loss == remote.center_loss
+
+
+@pytest.mark.dask
+@pytest.mark.xdist_group("dask")
+def test_dask_learning_rate_momentum_sweep_equals_serial(client):
+    grid = {(lr, m): ("sgd", {"lr": lr, "momentum": m}) for lr in (1e-3, 2e-3) for m in (0, 0.9)}
+    f = gg.analysis.rosenbrock()
+    a = compare_optimizers(f, [-1.5, 2.0], grid, steps=50)
+    b = compare_optimizers(f, [-1.5, 2.0], grid, steps=50, executor=client)
+    assert all(np.array_equal(a[k].path, b[k].path) for k in grid)
+
+
+@pytest.mark.dask
+@pytest.mark.xdist_group("dask")
+def test_dask_bias_variance_bootstrap_equals_serial(client):
+    from glassgrad.prob import PolynomialRegression, bias_variance_decomposition
+
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-1, 1, 50)
+    y = np.sin(3 * x) + 0.3 * rng.standard_normal(50)
+    args = (lambda: PolynomialRegression(3), x, y, np.linspace(-1, 1, 7), lambda t: np.sin(3 * t))
+    serial = bias_variance_decomposition(*args, n_rounds=40, generator=4)
+    remote = bias_variance_decomposition(*args, n_rounds=40, generator=4, executor=client)
+    assert serial == remote and serial.variance > 0
+
+
+@pytest.mark.dask
+@pytest.mark.xdist_group("dask")
+def test_dask_reruns_the_tasks_of_a_killed_worker(client, tmp_path):
+    got = sweep(dies_once, range(8), client, progress=False, shared=str(tmp_path), chunksize=1)
+    assert got == [10 * i for i in range(8)] and (tmp_path / "killed").exists()
+
+
+@pytest.mark.dask
+@pytest.mark.xdist_group("dask")
+def test_dask_task_error_names_its_grid_point(client):
+    with pytest.raises(ValueError, match="three is bad") as info:
+        sweep(fails_at_three, range(6), client, progress=False, retries=1)
+    assert any("grid point 3: 3" in note for note in info.value.__notes__)
+
+
+@pytest.mark.dask
+@pytest.mark.xdist_group("dask")
+def test_dask_scatters_the_shared_input_once_per_worker(client, tmp_path):
+    shared = CountsLoads(str(tmp_path), 2.5)
+    got = sweep(scaled, range(40), client, progress=False, shared=shared, chunksize=2)
+    assert got == [2.5 * i for i in range(40)]
+    loads = (tmp_path / "loads").read_text().split()
+    assert 1 <= len(loads) <= 2 and len(set(loads)) == len(loads)  # 20 tasks, 2 workers
