@@ -11,7 +11,7 @@ from typing import Annotated
 
 import numpy as np
 
-__all__ = ["main", "make_app", "train_digits", "explain_expression"]
+__all__ = ["main", "make_app", "train_digits", "explain_expression", "digits_landscape"]
 
 MODELS = ("mlp", "cnn")
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD", "adamw": "AdamW", "rmsprop": "RMSprop"}
@@ -106,6 +106,51 @@ def train_digits(
     with gg.no_grad():
         pred = net(X[test_idx]).data.argmax(axis=1)
     return net, float(np.mean(pred == y.data[test_idx]))
+
+
+def digits_landscape(net, model="mlp", steps=41, span=1.0, seed=0, executor=None, progress=True):
+    """The 2-D cross-entropy landscape of ``net`` on all the digits (filter-normalised plane).
+
+    ``executor`` is as for :func:`glassgrad.sweep`: None, a number of local processes or a
+    Dask client; the numbers do not depend on it.
+    """
+    from glassgrad.analysis import loss_landscape_2d
+    from glassgrad.data import load_digits
+    from glassgrad.nn import functional as F
+
+    data = load_digits(images=model == "cnn")
+    return loss_landscape_2d(net, F.cross_entropy, data, span=span, steps=steps,
+                             generator=seed, progress=progress, executor=executor)  # fmt: skip
+
+
+class _Executor:
+    """``--workers N`` (a local process pool) or ``--scheduler ADDRESS`` (a Dask client)."""
+
+    def __init__(self, workers, scheduler):
+        if workers is not None and scheduler is not None:
+            raise UsageError("give --workers or --scheduler, not both")
+        if workers is not None and workers < 1:
+            raise UsageError(f"--workers must be >= 1; got {workers}")
+        self.workers, self.scheduler, self.client = workers, scheduler, None
+
+    def __enter__(self):
+        if self.scheduler is None:
+            return self.workers
+        try:
+            from distributed import Client
+        except ImportError as err:
+            raise UsageError(
+                "--scheduler needs dask.distributed: pip install 'glassgrad[distributed]'"
+            ) from err
+        try:
+            self.client = Client(self.scheduler, timeout="30s")
+        except OSError as err:
+            raise UsageError(f"cannot reach the Dask scheduler at {self.scheduler}: {err}") from err
+        return self.client
+
+    def __exit__(self, *exc):
+        if self.client is not None:
+            self.client.close()
 
 
 def _progress_bar():
@@ -265,6 +310,57 @@ def make_app():
             fail(str(e))
         typer.echo(f"{expression} = {value:.6g}")
         typer.echo(str(explanation))
+
+    @app.command("landscape")
+    def landscape_cmd(
+        dataset: Annotated[str, typer.Argument(help="Dataset: digits.")],
+        model: Annotated[str, typer.Option(help="mlp or cnn.")] = "mlp",
+        weights: Annotated[
+            Path | None, typer.Option(help="Weights saved by `glassgrad train` (else train).")
+        ] = None,
+        epochs: Annotated[int, typer.Option(help="Epochs of training without --weights.")] = 2,
+        steps: Annotated[int, typer.Option(help="Grid points per axis.")] = 41,
+        span: Annotated[float, typer.Option(help="Half-width of the plane.")] = 1.0,
+        seed: Annotated[int, typer.Option(help="Seed of the directions and training.")] = 0,
+        workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+        scheduler: Annotated[
+            str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
+        ] = None,
+        out: Annotated[Path, typer.Option(help="Folder for the .npz of the grid.")] = Path("out"),
+    ):
+        """The 2-D loss landscape of a digits model, here, on local processes or on Dask."""
+        if dataset not in DATASETS:
+            fail(f"unknown dataset {dataset!r}; available: {', '.join(DATASETS)}")
+        if model not in MODELS:
+            fail(f"unknown model {model!r}; choose one of: {', '.join(MODELS)}")
+        if steps < 2 or span <= 0 or epochs < 1:
+            fail(f"--steps must be >= 2, --span > 0, --epochs >= 1; got {steps}, {span}, {epochs}")
+        try:
+            place = _Executor(workers, scheduler)
+        except UsageError as e:
+            fail(str(e))
+        if weights is not None:
+            net = _digits_model(model)
+            try:
+                net.load_state_dict(gg.load(weights))
+            except (OSError, ValueError, KeyError) as e:
+                fail(f"--weights {weights}: {e}")
+        else:
+            net, _ = train_digits(model, "adam", epochs, 1e-2, seed=seed)
+        start = time.perf_counter()
+        try:
+            with place as executor:
+                r = digits_landscape(net, model, steps, span, seed, executor)
+        except UsageError as e:
+            fail(str(e))
+        path = Path(out) / f"landscape_{dataset}_{model}.npz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        gg.save({"alphas": r.alphas, "betas": r.betas, "losses": r.losses}, path)
+        where = scheduler or (f"{workers} processes" if workers else "this process")
+        typer.echo(f"{steps}x{steps} landscape on {where}: {time.perf_counter() - start:.1f} s")
+        typer.echo(f"centre loss {r.center_loss:.6g}, min {r.losses.min():.6g}, "
+                   f"max {r.losses.max():.6g}")  # fmt: skip
+        typer.echo(f"grid: {path}")
 
     return app
 
