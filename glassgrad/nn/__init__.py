@@ -12,6 +12,7 @@ from glassgrad.nn.layers import (
 from glassgrad.nn.losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
 )
+from glassgrad.nn.interop import to_torch
 from glassgrad.nn.lora import LoRALinear, lora_param_count
 from glassgrad.nn.module import Module, ModuleList, Parameter, Sequential
 
@@ -23,6 +24,6 @@ __all__ = [
     "LayerNorm", "BatchNorm1d", "RNN", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh",
     "Softplus", "SiLU", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss",
     "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "LoRALinear",
-    "lora_param_count",
+    "lora_param_count", "to_torch",
 ]
 # fmt: on
