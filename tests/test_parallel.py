@@ -272,3 +272,20 @@ def test_dask_scatters_the_shared_input_once_per_worker(client, tmp_path):
     assert got == [2.5 * i for i in range(40)]
     loads = (tmp_path / "loads").read_text().split()
     assert 1 <= len(loads) <= 2 and len(set(loads)) == len(loads)  # 20 tasks, 2 workers
+
+
+@pytest.mark.dask
+@pytest.mark.xdist_group("dask")
+def test_cli_landscape_on_a_dask_scheduler_equals_this_process(client, tmp_path, capsys):
+    pytest.importorskip("typer")
+    from glassgrad.cli import main
+
+    weights = tmp_path / "w.npz"
+    gg.save(gg.nn.MLP([64, 64, 10], generator=0).state_dict(), weights)
+    grids = []
+    for extra, folder in [((), "here"), (("--scheduler", client.scheduler.address), "dask")]:
+        args = ["landscape", "digits", "--weights", str(weights), "--steps", "3"]
+        assert main([*args, "--out", str(tmp_path / folder), *extra]) == 0
+        grids.append(gg.load(tmp_path / folder / "landscape_digits_mlp.npz")["losses"].data)
+    assert f"on {client.scheduler.address}" in capsys.readouterr().out
+    assert np.array_equal(grids[0], grids[1])
