@@ -64,7 +64,8 @@ def main():
     t0 = time.perf_counter()
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                     dashboard_address=None, silence_logs=logging.ERROR) as cluster,
+                     dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                     silence_logs=logging.ERROR) as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
         started = time.perf_counter() - t0

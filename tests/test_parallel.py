@@ -196,6 +196,7 @@ def client():
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # metrics on loopback, any port
             silence_logs=logging.ERROR,
         ) as cluster,
         distributed.Client(cluster, timeout="60s") as c,
