@@ -228,11 +228,11 @@ def sweep(fn, grid, executor=None, progress=True, shared=None, seed=None, chunks
             it also gets ``generator=`` (a Generator of its own). Pools and Dask need it
             picklable (cloudpickle, installed with Dask, also ships lambdas and closures).
             It must not rely on changing ``shared`` in place across points: each worker
-            has its own copy.
+            has its own copy, shared by that worker's threads.
         grid: an iterable of points (numbers, tuples, dicts, arrays...).
         executor: None (serial, in this process), an int n (n local processes),
-            a ``concurrent.futures.Executor`` (not a thread pool when ``fn`` changes
-            ``shared``), or a ``distributed.Client`` / its ``get_executor()``.
+            a ``concurrent.futures.Executor``, or a ``distributed.Client`` / its
+            ``get_executor()``.
         progress: show a progress bar (needs rich).
         shared: one large input (model, data) sent once per worker and passed to every call.
         seed: int, SeedSequence or Generator; point i draws from child i of

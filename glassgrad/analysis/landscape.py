@@ -7,7 +7,7 @@ norm scales) get a zero direction by default (``bias="zero"``, the paper's choic
 the parameter itself (``bias="keep"``).
 """
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
 
 import numpy as np
 
@@ -139,26 +139,29 @@ def _center(model, loss_fn, data, origin, directions, batch):
     return _evaluator(model, loss_fn, data)()
 
 
+_MOVING = threading.Lock()
+
+
 def _block_losses(block, shared):
     """Losses at the rows of ``block`` (a sweep task); the parameters are restored after."""
     model, loss_fn, data, origin, directions, batch = shared
     params = _params(model)
     if batch:
         return _batched(loss_fn, params, origin, directions, block)
-    evaluate, out, saved = (
-        _evaluator(model, loss_fn, data),
-        np.empty(len(block)),
-        [p.data for p in params],
-    )
-    try:
-        for i, c in enumerate(block):
-            for j, p in enumerate(params):
-                step = sum(ck * d[j] for ck, d in zip(c, directions, strict=False))
-                p.data = (origin[j] + step).astype(p.dtype)
-            out[i] = evaluate()
-    finally:
-        for p, s in zip(params, saved, strict=False):
-            p.data = s
+    evaluate, out = _evaluator(model, loss_fn, data), np.empty(len(block))
+    # the parameters are moved in place: tasks on threads of one process (a Dask worker's
+    # threads, a thread pool) that share the model take turns
+    with _MOVING:
+        saved = [p.data for p in params]
+        try:
+            for i, c in enumerate(block):
+                for j, p in enumerate(params):
+                    step = sum(ck * d[j] for ck, d in zip(c, directions, strict=False))
+                    p.data = (origin[j] + step).astype(p.dtype)
+                out[i] = evaluate()
+        finally:
+            for p, s in zip(params, saved, strict=False):
+                p.data = s
     return out
 
 
@@ -169,9 +172,6 @@ def _grid_losses(model, loss_fn, data, origin, directions, coords, progress, bat
     The blocks are the grid's rows (one α of a 2-D grid) or ``batch`` points; they run
     through :func:`glassgrad.sweep`, so ``executor`` spreads them over processes or Dask.
     """
-    if isinstance(executor, ThreadPoolExecutor):
-        raise ValueError("landscape: executor must not be a thread pool (each task moves the "
-                         "model's parameters); use processes or Dask")  # fmt: skip
     size = batch or row
     blocks = [coords[i : i + size] for i in range(0, len(coords), size)]
     shared = (model, loss_fn, data, origin, directions, batch)
