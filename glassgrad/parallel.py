@@ -13,10 +13,15 @@ completion.
 Randomness: with ``seed`` given, point i gets ``generator=numpy.random.default_rng(s_i)``
 where s_0, s_1, ... = ``SeedSequence(seed).spawn(len(grid))``; the stream belongs to the
 point, not to the worker or the chunk, so serial, pool and Dask runs agree to the bit.
+
+Threads: glassgrad's recording switch (``no_grad``) and the parameters a landscape moves are
+shared by a process's threads, so the tasks of one process run one at a time. Parallelism
+comes from processes: give Dask workers one thread each (``threads_per_worker=1``).
 """
 
 import math
 import os
+import threading
 import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures import wait as _cf_wait
@@ -29,6 +34,7 @@ from glassgrad.core.errors import GlassgradError
 __all__ = ["sweep", "spawn_seeds", "SweepError"]
 
 _SHARED = {}  # in a worker process: token -> the shared input installed by the pool initializer
+_ONE_AT_A_TIME = threading.RLock()  # grad mode is per process, so a process runs one task
 _MAX_REPR = 200
 _NOTE = "sweep: raised at grid point"
 
@@ -113,14 +119,15 @@ def _run_chunk(fn, start, points, seeds, shared, has_shared):
     """Evaluate ``fn`` at consecutive grid points (run on a worker)."""
     fn, shared = _unwrap(fn), _unwrap(shared)
     out = []
-    for k, point in enumerate(points):
-        args = (point, shared) if has_shared else (point,)
-        kwargs = {} if seeds is None else {"generator": np.random.default_rng(seeds[k])}
-        try:
-            out.append(fn(*args, **kwargs))
-        except Exception as err:  # keep its type (callers catch ShapeError...); name the point
-            err.add_note(f"{_NOTE} {start + k}: {_describe(point)}")
-            raise
+    with _ONE_AT_A_TIME:  # threads of one process (a Dask worker's, a thread pool) take turns
+        for k, point in enumerate(points):
+            args = (point, shared) if has_shared else (point,)
+            kwargs = {} if seeds is None else {"generator": np.random.default_rng(seeds[k])}
+            try:
+                out.append(fn(*args, **kwargs))
+            except Exception as err:  # keep its type (callers catch ShapeError); name the point
+                err.add_note(f"{_NOTE} {start + k}: {_describe(point)}")
+                raise
     return out
 
 

@@ -7,8 +7,6 @@ norm scales) get a zero direction by default (``bias="zero"``, the paper's choic
 the parameter itself (``bias="keep"``).
 """
 
-import threading
-
 import numpy as np
 
 from glassgrad.analysis.result import Result
@@ -139,9 +137,6 @@ def _center(model, loss_fn, data, origin, directions, batch):
     return _evaluator(model, loss_fn, data)()
 
 
-_MOVING = threading.Lock()
-
-
 def _block_losses(block, shared):
     """Losses at the rows of ``block`` (a sweep task); the parameters are restored after."""
     model, loss_fn, data, origin, directions, batch = shared
@@ -149,19 +144,16 @@ def _block_losses(block, shared):
     if batch:
         return _batched(loss_fn, params, origin, directions, block)
     evaluate, out = _evaluator(model, loss_fn, data), np.empty(len(block))
-    # the parameters are moved in place: tasks on threads of one process (a Dask worker's
-    # threads, a thread pool) that share the model take turns
-    with _MOVING:
-        saved = [p.data for p in params]
-        try:
-            for i, c in enumerate(block):
-                for j, p in enumerate(params):
-                    step = sum(ck * d[j] for ck, d in zip(c, directions, strict=False))
-                    p.data = (origin[j] + step).astype(p.dtype)
-                out[i] = evaluate()
-        finally:
-            for p, s in zip(params, saved, strict=False):
-                p.data = s
+    saved = [p.data for p in params]  # moved in place: sweep runs one task per process at a time
+    try:
+        for i, c in enumerate(block):
+            for j, p in enumerate(params):
+                step = sum(ck * d[j] for ck, d in zip(c, directions, strict=False))
+                p.data = (origin[j] + step).astype(p.dtype)
+            out[i] = evaluate()
+    finally:
+        for p, s in zip(params, saved, strict=False):
+            p.data = s
     return out
 
 
