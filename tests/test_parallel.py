@@ -188,21 +188,31 @@ def client():
 
     if __name__ in sys.modules:  # the workers cannot import this test module by name
         cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    timeouts = {"distributed.comm.timeouts.connect": "30s", "distributed.comm.timeouts.tcp": "30s"}
-    with (
-        dask.config.set(timeouts),
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # metrics on loopback, any port
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        distributed.Client(cluster, timeout="60s") as c,
-    ):
-        yield c
+    config = {
+        "distributed.comm.timeouts.connect": "30s",
+        "distributed.comm.timeouts.tcp": "30s",
+        # glibc with a fixed trim threshold mmaps every large array afresh: 3x slower NumPy
+        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    }
+    environ = dict(os.environ)  # a Nanny writes its workers' variables into this process's
+    try:
+        with (
+            dask.config.set(config),
+            distributed.LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # loopback, any port
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            distributed.Client(cluster, timeout="60s") as c,
+        ):
+            yield c
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 def _digits_mlp():
