@@ -11,6 +11,7 @@ import numpy as np
 
 from glassgrad.core.autodiff import no_grad
 from glassgrad.core.tensor import Tensor
+from glassgrad.optim.lr_scheduler import ReduceLROnPlateau
 
 __all__ = ["fit", "evaluate", "accuracy"]
 
@@ -191,7 +192,7 @@ def fit(
         raise TypeError(
             f"fit: optimizer must have step() and zero_grad(); got {type(optimizer).__name__}"
         )
-    plateau = scheduler is not None and type(scheduler).__name__ == "ReduceLROnPlateau"
+    plateau = isinstance(scheduler, ReduceLROnPlateau)  # it steps on the validation loss
     history = {}
     reporter = _Reporter(progress, epochs, len(train_loader))
     try:

@@ -18,7 +18,7 @@ from glassgrad.prob.kalman import KalmanFilter
 from glassgrad.prob.kl import kl_divergence, register_kl
 from glassgrad.prob.mixture import GaussianMixture
 from glassgrad.prob.naive_bayes import (
-    BernoulliNB, Explanation, GaussianNB, MultinomialNB, NotFittedError,
+    BernoulliNB, NaiveBayesExplanation, GaussianNB, MultinomialNB, NotFittedError,
 )
 from glassgrad.prob.special import (
     digamma, erf, erfc, lbeta, lgamma, ndtri, polygamma, softplus, xlogy,
@@ -29,7 +29,7 @@ __all__ = [
     "Distribution", "Normal", "Bernoulli", "Categorical", "MultivariateNormal", "Uniform",
     "Beta", "Gamma", "Poisson", "Binomial", "kl_divergence", "register_kl",
     "bayes_rule", "sequential_update", "BayesResult",
-    "MultinomialNB", "BernoulliNB", "GaussianNB", "Explanation", "NotFittedError",
+    "MultinomialNB", "BernoulliNB", "GaussianNB", "NaiveBayesExplanation", "NotFittedError",
     "CountVectorizer", "GaussianMixture", "KalmanFilter",
     "expectation", "variance", "monte_carlo", "MonteCarloResult",
     "PolynomialRegression", "bias_variance_decomposition", "BiasVariance",

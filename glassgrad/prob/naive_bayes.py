@@ -10,13 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MultinomialNB", "BernoulliNB", "GaussianNB", "Explanation", "NotFittedError"]
+from glassgrad.core.ops import logsumexp
 
-
-def _logsumexp(a):
-    m = np.max(a, axis=1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    return m + np.log(np.sum(np.exp(a - m), axis=1, keepdims=True))
+__all__ = ["MultinomialNB", "BernoulliNB", "GaussianNB", "NaiveBayesExplanation", "NotFittedError"]
 
 
 def _check(ok, message, error=ValueError):
@@ -58,7 +54,7 @@ class NotFittedError(ValueError, AttributeError):
 
 
 @dataclass
-class Explanation:
+class NaiveBayesExplanation:
     """Why a sample got its class: log prior + per-feature log terms = joint log likelihood."""
 
     classes: np.ndarray
@@ -152,7 +148,7 @@ class _BaseNB:
     def predict_log_proba(self, X):
         """Log posteriors log P(c | x) = jll - logsumexp(jll) per row, shape (n, K)."""
         jll = self._joint_log_likelihood(self._check_X(X, "predict_log_proba"))
-        return jll - _logsumexp(jll)
+        return jll - logsumexp(jll, axis=1, keepdims=True).data
 
     def predict_proba(self, X):
         """P(c | x), shape (n, K); rows sum to 1."""
@@ -181,7 +177,9 @@ class _BaseNB:
         terms = self._feature_log_terms(X[0])
         log_prior = self._log_prior()
         jll = log_prior + terms.sum(axis=1)
-        return Explanation(self.classes_, log_prior, terms, jll, jll - _logsumexp(jll[None])[0])
+        return NaiveBayesExplanation(
+            self.classes_, log_prior, terms, jll, jll - logsumexp(jll).data
+        )
 
     def word_contributions(self, x, feature_names=None, positive=None, negative=None):
         """Each feature's contribution to the log-odds of ``positive`` over ``negative``.

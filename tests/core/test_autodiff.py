@@ -2,6 +2,7 @@
 
 import gc
 import sys
+import weakref
 
 import numpy as np
 import pytest
@@ -209,8 +210,11 @@ def test_deep_graph_forward_backward_and_free():
     _, t = gg.jvp(lambda t: sum_chain(t * 1.0, n), (2.0,), (3.0,))
     assert float(t) == 3.0
     np.testing.assert_array_equal(gg.jacfwd(lambda t: sum_chain(t, n))(np.ones(2)), np.eye(2))
+    # the graph is freed once its output goes: nothing else (no global table) keeps the nodes
+    first, last = weakref.ref(x * one), weakref.ref(y)
     del y
     gc.collect()
+    assert last() is None and first() is None
 
 
 def sum_chain(t, n):
