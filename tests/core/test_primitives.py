@@ -110,6 +110,19 @@ SPECS = {
     "prob.lgamma": unary(special.lgamma, positive),
     "prob.polygamma": unary(lambda x: special.polygamma(1, x), positive),
     "logaddexp2": binary(ops.logaddexp2),
+    "hypot": binary(ops.hypot, sx=away),
+    "fmod": binary(
+        ops.fmod, sx=lambda s, k: distinct(s, k) + 0.05, sy=lambda s, k: away(s, k) + 3.3
+    ),
+    "remainder": binary(
+        ops.remainder, sx=lambda s, k: distinct(s, k) + 0.05, sy=lambda s, k: away(s, k) + 3.3
+    ),
+    "deg2rad": unary(ops.deg2rad),
+    "rad2deg": unary(ops.rad2deg),
+    "floor": unary(ops.floor, lambda s, k=0: distinct(s, k) + 0.5),
+    "ceil": unary(ops.ceil, lambda s, k=0: distinct(s, k) + 0.5),
+    "trunc": unary(ops.trunc, lambda s, k=0: distinct(s, k) + 0.5),
+    "rint": unary(ops.rint, lambda s, k=0: distinct(s, k) + 0.25),
     "sinc": unary(ops.sinc) + [(ops.sinc, (np.array([0.0, 0.5, -1.5]),))],
     "cumsum": [
         (lambda x: ops.cumsum(x, axis=1), (normal((2, 3)),)),

@@ -151,6 +151,33 @@ arctan2 = _binary(
     formula="∂y/∂a = b/(a² + b²), ∂y/∂b = -a/(a² + b²)",
     doc="Elementwise angle of the point (b, a), in (-π, π].",
 )
+hypot = _binary(
+    "hypot",
+    np.hypot,
+    dx=lambda x, y, out: divide(x, out),
+    dy=lambda x, y, out: divide(y, out),
+    formula="∂y/∂a = a/y, ∂y/∂b = b/y (NaN at a = b = 0, where it has no derivative)",
+    doc="Elementwise √(a² + b²) without overflow.",
+)
+# x = q·y + r with q = trunc(x/y) (fmod, C's sign) or floor(x/y) (remainder, Python's sign): q is
+# locally constant, so ∂r/∂x = 1 and ∂r/∂y = -q away from the jumps.
+fmod = _binary(
+    "fmod",
+    np.fmod,
+    dx=lambda x, y, out: const_like(np.ones(out.shape), out),
+    dy=lambda x, y, out: const_like(-np.trunc(x.data / y.data), out),
+    formula="∂y/∂a = 1, ∂y/∂b = -trunc(a/b)",
+    doc="Elementwise remainder of a/b with the sign of a (C's fmod).",
+)
+remainder = _binary(
+    "remainder",
+    np.remainder,
+    dx=lambda x, y, out: const_like(np.ones(out.shape), out),
+    dy=lambda x, y, out: const_like(-np.floor(x.data / y.data), out),
+    formula="∂y/∂a = 1, ∂y/∂b = -floor(a/b)",
+    doc="Elementwise remainder of a/b with the sign of b (Python's %).",
+)
+mod = remainder
 # log2(2ᵃ + 2ᵇ): each side's share 2ᵃ/(2ᵃ + 2ᵇ) = 2^(a - y) is at most 1, never overflows.
 logaddexp2 = _binary(
     "logaddexp2",
@@ -243,6 +270,47 @@ sinc = unary(
     deriv=_dsinc,
     formula="∂y/∂a = (cos πa - y)/a (0 at a = 0)",
     doc="Normalised sinc, sin(πa)/(πa), with sinc(0) = 1 (NumPy).",
+)
+
+
+# Scaling by a constant; NumPy's own forward, so the values are NumPy's to the bit.
+deg2rad = unary(
+    "deg2rad",
+    np.deg2rad,
+    deriv=lambda x, out: const_like(np.full(x.shape, np.pi / 180), x),
+    formula="∂y/∂a = π/180",
+    doc="Degrees to radians, a·π/180.",
+)
+rad2deg = unary(
+    "rad2deg",
+    np.rad2deg,
+    deriv=lambda x, out: const_like(np.full(x.shape, 180 / np.pi), x),
+    formula="∂y/∂a = 180/π",
+    doc="Radians to degrees, a·180/π.",
+)
+
+
+def _flat(x, out):
+    return const_like(np.zeros(x.shape), x)
+
+
+# Step functions: piecewise constant, so their derivative is 0 (PyTorch's convention, also at
+# the jumps, where none exists).
+floor = unary("floor", np.floor, deriv=_flat, formula="∂y/∂a = 0", doc="Elementwise ⌊a⌋.")
+ceil = unary("ceil", np.ceil, deriv=_flat, formula="∂y/∂a = 0", doc="Elementwise ⌈a⌉.")
+trunc = unary(
+    "trunc",
+    np.trunc,
+    deriv=_flat,
+    formula="∂y/∂a = 0",
+    doc="Elementwise integer part, rounded toward 0.",
+)
+rint = unary(
+    "rint",
+    np.rint,
+    deriv=_flat,
+    formula="∂y/∂a = 0",
+    doc="Elementwise nearest integer (halves to even).",
 )
 
 
