@@ -159,23 +159,24 @@ hypot = _binary(
     formula="∂y/∂a = a/y, ∂y/∂b = b/y (NaN at a = b = 0, where it has no derivative)",
     doc="Elementwise √(a² + b²) without overflow.",
 )
+
+
 # x = q·y + r with q = trunc(x/y) (fmod, C's sign) or floor(x/y) (remainder, Python's sign): q is
 # locally constant, so ∂r/∂x = 1 and ∂r/∂y = -q away from the jumps.
-fmod = _binary(
-    "fmod",
-    np.fmod,
-    dx=lambda x, y, out: const_like(np.ones(out.shape), out),
-    dy=lambda x, y, out: const_like(-np.trunc(x.data / y.data), out),
-    formula="∂y/∂a = 1, ∂y/∂b = -trunc(a/b)",
-    doc="Elementwise remainder of a/b with the sign of a (C's fmod).",
-)
-remainder = _binary(
-    "remainder",
-    np.remainder,
-    dx=lambda x, y, out: const_like(np.ones(out.shape), out),
-    dy=lambda x, y, out: const_like(-np.floor(x.data / y.data), out),
-    formula="∂y/∂a = 1, ∂y/∂b = -floor(a/b)",
-    doc="Elementwise remainder of a/b with the sign of b (Python's %).",
+def _remainder(name, fn, quotient, doc):
+    return _binary(
+        name,
+        fn,
+        dx=lambda x, y, out: const_like(np.ones(out.shape), out),
+        dy=lambda x, y, out: const_like(-quotient(x.data / y.data), out),
+        formula=f"∂y/∂a = 1, ∂y/∂b = -{quotient.__name__}(a/b)",
+        doc=doc,
+    )
+
+
+fmod = _remainder("fmod", np.fmod, np.trunc, "Elementwise remainder of a/b, sign of a (C's fmod).")
+remainder = _remainder(
+    "remainder", np.remainder, np.floor, "Elementwise remainder of a/b, sign of b (Python's %)."
 )
 mod = remainder
 # log2(2ᵃ + 2ᵇ): each side's share 2ᵃ/(2ᵃ + 2ᵇ) = 2^(a - y) is at most 1, never overflows.
