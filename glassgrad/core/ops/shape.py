@@ -30,6 +30,14 @@ __all__ = [
     "vstack",
     "split",
     "flip",
+    "fliplr",
+    "flipud",
+    "rot90",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "column_stack",
+    "diff",
     "roll",
     "pad",
     "tile",
@@ -519,6 +527,99 @@ def flip(x, axis=None):
     return getitem(
         x, tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(x.ndim))
     )
+
+
+def _at_least(name, ndim):
+    """Flip along ``axis`` after checking that ``x`` has at least ``ndim`` dimensions."""
+
+    def fn(x):
+        x = to_tensor(x)
+        if x.ndim < ndim:
+            raise ShapeError(f"{name}: expected at least {ndim}-D input; got shape {x.shape}")
+        return flip(x, axis=ndim - 1)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Reverse axis {ndim - 1} (``numpy.{name}``); needs at least {ndim}-D input."
+    return fn
+
+
+fliplr = _at_least("fliplr", 2)
+flipud = _at_least("flipud", 1)
+
+
+def rot90(x, k=1, axes=(0, 1)):
+    """Rotate by 90° ``k`` times in the plane of ``axes``, from the first axis to the second.
+
+    Example:
+        >>> rot90(Tensor([[1.0, 2.0], [3.0, 4.0]]))
+        Tensor([[2., 4.],
+                [1., 3.]])
+    """
+    x = to_tensor(x)
+    a, b = (normalize_axis(i, x.ndim, "rot90")[0] for i in axes)
+    if a == b:
+        raise ShapeError(f"rot90: axes must differ; got {tuple(axes)}")
+    order = list(range(x.ndim))
+    order[a], order[b] = b, a
+    k %= 4
+    if k == 0:
+        return x
+    if k == 2:
+        return flip(x, axis=(a, b))
+    return transpose(flip(x, axis=b), order) if k == 1 else flip(transpose(x, order), axis=b)
+
+
+def _atleast(x, ndim):
+    x = to_tensor(x)
+    if x.ndim >= ndim:
+        return x
+    if ndim == 3 and x.ndim >= 1:  # (N,) -> (1, N, 1); (M, N) -> (M, N, 1), as NumPy
+        return reshape(x, ((1,) if x.ndim == 1 else ()) + x.shape + (1,))
+    return reshape(x, (1,) * (ndim - x.ndim) + x.shape)
+
+
+def _atleast_fn(ndim):
+    def fn(*arrays):
+        out = tuple(_atleast(a, ndim) for a in arrays)
+        return out[0] if len(out) == 1 else out
+
+    fn.__name__ = f"atleast_{ndim}d"
+    fn.__doc__ = f"Each input viewed with at least {ndim} dimensions (``numpy.{fn.__name__}``)."
+    return fn
+
+
+atleast_1d, atleast_2d, atleast_3d = (_atleast_fn(n) for n in (1, 2, 3))
+
+
+def column_stack(arrays):
+    """Join along the second axis, 1-D inputs becoming columns, as ``numpy.column_stack``.
+
+    Example:
+        >>> column_stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])])
+        Tensor([[1., 3.],
+                [2., 4.]])
+    """
+    xs = [to_tensor(a) for a in arrays]
+    return concatenate([reshape(x, (-1, 1)) if x.ndim < 2 else x for x in xs], axis=1)
+
+
+def diff(x, n=1, axis=-1):
+    """The n-th forward difference along ``axis``: x[1:] - x[:-1], ``n`` times (``numpy.diff``).
+
+    Example:
+        >>> diff(Tensor([1.0, 4.0, 9.0]))
+        Tensor([3., 5.])
+    """
+    x = to_tensor(x)
+    if x.ndim == 0:
+        raise ShapeError("diff: expected at least 1-D input; got a 0-d array")
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"diff: n must be a non-negative int; got {n!r}")
+    (ax,) = normalize_axis(axis, x.ndim, "diff")
+    pre = (slice(None),) * ax
+    for _ in range(n):
+        x = getitem(x, pre + (slice(1, None),)) - getitem(x, pre + (slice(None, -1),))
+    return x
 
 
 def take(x, indices, axis=None):
