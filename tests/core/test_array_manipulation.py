@@ -1,4 +1,5 @@
-"""NumPy's array-manipulation composites: values equal NumPy's, gradients pass check_grads."""
+"""NumPy composites (array manipulation, NaN handling, selection, complex parts of real input):
+values equal NumPy's to the bit, gradients pass check_grads."""
 
 import numpy as np
 import pytest
@@ -8,6 +9,8 @@ from glassgrad.core.errors import ShapeError
 from glassgrad.testing import check_grads
 
 A = np.random.default_rng(3).standard_normal((2, 3, 4))
+X = np.array([np.nan, -np.inf, np.inf, -2.0, 0.0, -0.0, 3.0, 1.0])
+Y = np.array([1.0, np.nan, 2.0, -2.0, np.nan, 1.0, np.nan, 1.0])
 CASES = [
     ("fliplr", lambda m: m.fliplr(A)),
     ("flipud", lambda m: m.flipud(A)),
@@ -22,6 +25,23 @@ CASES = [
     ("diff", lambda m: m.diff(A)),
     ("diff n=2 axis=1", lambda m: m.diff(A, 2, axis=1)),
     ("diff n=0", lambda m: m.diff(A, 0)),
+    ("fmax", lambda m: m.fmax(X, Y)),
+    ("fmin", lambda m: m.fmin(X, Y)),
+    ("nan_to_num", lambda m: m.nan_to_num(X)),
+    ("nan_to_num float32", lambda m: m.nan_to_num(X.astype(np.float32), posinf=9.0)),
+    ("select", lambda m: m.select([X > 0, Y < 0], [X * 2.0, Y], -7.0)),
+    ("real", lambda m: m.real(X)),
+    ("conj", lambda m: m.conj(X)),
+    ("imag", lambda m: m.imag(X)),
+    ("angle", lambda m: m.angle(X)),
+]
+SPLITS = [
+    ("array_split 3 axis=2", lambda m: m.array_split(A, 3, axis=2)),
+    ("array_split 4 axis=1", lambda m: m.array_split(A, 4, axis=1)),
+    ("hsplit", lambda m: m.hsplit(A, 3)),
+    ("hsplit 1-D", lambda m: m.hsplit(A[0, 0], 2)),
+    ("vsplit", lambda m: m.vsplit(A, [1])),
+    ("dsplit", lambda m: m.dsplit(A, [1, 3])),
 ]
 
 
@@ -29,8 +49,18 @@ CASES = [
 def test_values_equal_numpy(case):
     _, f = case
     got, want = f(gnp), f(np)
-    assert got.shape == want.shape
+    assert got.shape == want.shape and got.dtype == want.dtype
     np.testing.assert_array_equal(got.data, want)
+    np.testing.assert_array_equal(np.signbit(got.data), np.signbit(want))  # -0.0 stays -0.0
+
+
+@pytest.mark.parametrize("case", SPLITS, ids=[c[0] for c in SPLITS])
+def test_splits_equal_numpy(case):
+    _, f = case
+    got, want = f(gnp), f(np)
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g.data, w)
 
 
 @pytest.mark.parametrize(
@@ -41,10 +71,21 @@ def test_values_equal_numpy(case):
         lambda x: gnp.atleast_3d(x[0]),
         lambda x: gnp.column_stack([x[0, :, 0], x[1]]),
         lambda x: gnp.diff(x, 2, axis=2),
+        lambda x: gnp.concatenate([gnp.ravel(p) for p in gnp.array_split(x, 3, axis=2)]),
+        lambda x: gnp.fmax(x, 0.3) + gnp.fmin(x, np.where(A > 0, np.nan, -0.2)),
+        lambda x: gnp.select([A > 0.5, A < -0.5], [x**2, gnp.sin(x)], x),
+        lambda x: gnp.nan_to_num(x) + gnp.imag(x) + gnp.angle(x) * x + gnp.conj(x),
     ],
 )
 def test_gradients(f):
     check_grads(f, (A,), order=2)
+
+
+def test_replaced_values_carry_no_gradient():
+    x = gnp.array(X)
+    x.requires_grad = True
+    gnp.sum(gnp.nan_to_num(x) * 0.5).backward()
+    np.testing.assert_array_equal(x.grad.data, np.where(np.isfinite(X), 0.5, 0.0))
 
 
 def test_several_inputs_give_a_tuple_and_bad_input_is_named():
@@ -56,3 +97,7 @@ def test_several_inputs_give_a_tuple_and_bad_input_is_named():
         gnp.rot90(A, 1, (1, 1))
     with pytest.raises(ValueError, match="diff: n must be a non-negative int; got -1"):
         gnp.diff(A, -1)
+    with pytest.raises(ValueError, match="select: 1 conditions but 2 choices"):
+        gnp.select([X > 0], [X, Y])
+    with pytest.raises(ShapeError, match=r"dsplit: expected at least 3-D input"):
+        gnp.dsplit(np.ones((2, 2)), 2)

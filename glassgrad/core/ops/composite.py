@@ -15,6 +15,8 @@ from glassgrad.core.ops.elementwise import (  # noqa: I001
     less,
     log,
     log1p,
+    maximum,
+    minimum,
     multiply,
     sigmoid,
     sqrt,
@@ -27,6 +29,15 @@ from glassgrad.core.ops.shape import normalize_axis, squeeze
 from glassgrad.core.tensor import Tensor
 
 __all__ = [
+    "fmax",
+    "fmin",
+    "nan_to_num",
+    "select",
+    "real",
+    "imag",
+    "conj",
+    "conjugate",
+    "angle",
     "mean",
     "var",
     "std",
@@ -251,3 +262,76 @@ def logaddexp(x, y):
 
 
 expit = sigmoid
+
+
+def _nan_ignoring(name, extremum):
+    def fn(x, y):
+        x, y = broadcast_pair(x, y, name)
+        return where(np.isnan(y.data), x, where(np.isnan(x.data), y, extremum(x, y)))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {extremum.__name__} that ignores a NaN operand (``numpy.{name}``)."
+    return fn
+
+
+fmax, fmin = _nan_ignoring("fmax", maximum), _nan_ignoring("fmin", minimum)
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """NaN → ``nan``, ±inf → ``posinf``/``neginf`` (the dtype's largest magnitude by default).
+
+    Derivative: 1 where x is finite, 0 where a value was replaced.
+
+    Example:
+        >>> nan_to_num(Tensor([np.nan, 1.0]))
+        Tensor([0., 1.])
+    """
+    x = to_tensor(x)
+    if x.dtype.kind != "f":
+        return x
+    a, big = x.data, np.finfo(x.dtype).max
+    big, small = (big if posinf is None else posinf), (-big if neginf is None else neginf)
+    fill = np.where(np.isnan(a), nan, np.where(a > 0, big, small))
+    return where(np.isfinite(a), x, Tensor._make(fill.astype(x.dtype)))
+
+
+def select(condlist, choicelist, default=0):
+    """Pick from ``choicelist`` where the first true condition of ``condlist`` holds, else default.
+
+    Example:
+        >>> select([Tensor([True, False])], [Tensor([1.0, 2.0])], default=-1.0)
+        Tensor([ 1., -1.])
+    """
+    if len(condlist) != len(choicelist):
+        raise ValueError(
+            f"select: {len(condlist)} conditions but {len(choicelist)} choices; they must pair up"
+        )
+    out = default
+    for cond, choice in zip(reversed(condlist), reversed(choicelist), strict=True):
+        out = where(cond, choice, out)
+    return to_tensor(out)
+
+
+def _constant(x, values):
+    """``values`` in ``x``'s place with a zero derivative: x stays in the graph, unused."""
+    return where(np.zeros(x.shape, bool), x, Tensor._make(np.asarray(values)))
+
+
+def real(x):
+    """Real part: ``x`` itself, as glassgrad's tensors are real. Derivative: 1."""
+    return to_tensor(x)
+
+
+conj = conjugate = real
+
+
+def imag(x):
+    """Imaginary part of a real tensor: zeros. Derivative: 0."""
+    x = to_tensor(x)
+    return _constant(x, np.imag(x.data))
+
+
+def angle(x):
+    """Argument of a real number: 0 for x ≥ +0, π for x ≤ -0 (``numpy.angle``). Derivative: 0."""
+    x = to_tensor(x)
+    return _constant(x, np.angle(x.data))

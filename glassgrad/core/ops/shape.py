@@ -29,6 +29,10 @@ __all__ = [
     "hstack",
     "vstack",
     "split",
+    "array_split",
+    "hsplit",
+    "vsplit",
+    "dsplit",
     "flip",
     "fliplr",
     "flipud",
@@ -513,6 +517,43 @@ def split(x, indices_or_sections, axis=0):
     edges = [0, *bounds, n]
     pre = (slice(None),) * axis
     return [getitem(x, pre + (slice(a, b),)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def array_split(x, indices_or_sections, axis=0):
+    """Like ``split``, but an int n need not divide the axis: the first sections get one more.
+
+    Example:
+        >>> [p.tolist() for p in array_split(Tensor([1.0, 2.0, 3.0]), 2)]
+        [[1.0, 2.0], [3.0]]
+    """
+    x = to_tensor(x)
+    if isinstance(indices_or_sections, (int, np.integer)):
+        (ax,) = normalize_axis(axis, x.ndim, "array_split")
+        k = int(indices_or_sections)
+        if k <= 0:
+            raise ValueError(f"array_split: the number of sections must be positive; got {k}")
+        q, r = divmod(x.shape[ax], k)
+        indices_or_sections = np.cumsum([q + 1] * r + [q] * (k - r))[:-1].tolist()
+    return split(x, indices_or_sections, axis)
+
+
+def _split_along(name, axis, ndim):
+    def fn(x, indices_or_sections):
+        x = to_tensor(x)
+        if x.ndim < ndim:
+            raise ShapeError(f"{name}: expected at least {ndim}-D input; got shape {x.shape}")
+        return split(x, indices_or_sections, axis if x.ndim > 1 else 0)
+
+    fn.__name__ = name
+    fn.__doc__ = f"``split`` along axis {axis} (``numpy.{name}``)."
+    return fn
+
+
+hsplit, vsplit, dsplit = (
+    _split_along("hsplit", 1, 1),
+    _split_along("vsplit", 0, 2),
+    _split_along("dsplit", 2, 3),
+)
 
 
 def flip(x, axis=None):
