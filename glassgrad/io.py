@@ -66,7 +66,7 @@ def flatten_state(obj, prefix="", out=None):
             )
         if name in out:
             raise ValueError(f"glassgrad.io: two entries flatten to the same name {name!r}")
-        out[name] = np.ascontiguousarray(arr)
+        out[name] = np.asarray(arr, order="C")  # ascontiguousarray would make 0-d 1-d
     return out
 
 

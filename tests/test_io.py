@@ -37,6 +37,7 @@ def test_round_trip_dict(tmp_path, rng, ext):
         assert back[name].dtype == arr.dtype and back[name].shape == arr.shape
         np.testing.assert_array_equal(back[name].numpy(), arr)
     assert back["layer.weight"].dtype == np.float32 and back["steps"].dtype == np.int64
+    assert back["scalar"].shape == ()  # 0-d stays 0-d
 
 
 @pytest.mark.parametrize("ext", FORMATS)
@@ -352,7 +353,10 @@ def test_safetensors_dtype_refused(tmp_path):
 @pytest.mark.parametrize(
     "entries,match",
     [
-        ({"__glassgrad_kind__": np.array("tensor"), "other": np.zeros(2)}, "not one 'tensor' entry"),
+        (
+            {"__glassgrad_kind__": np.array("tensor"), "other": np.zeros(2)},
+            "not one 'tensor' entry",
+        ),
         ({"__glassgrad_kind__": np.array("module"), "w": np.zeros(2)}, "unknown kind 'module'"),
         ({"__glassgrad_kind__": np.array(["dict", "x"]), "w": np.zeros(2)}, "kind"),
     ],
