@@ -130,10 +130,14 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
         create_graph = needs_recording(order, relevant, seeds)
     drop, keep = inputs is not None, {id(x) for x in inputs or ()}
     cot = {}
-    for o, s in zip(outputs, seeds, strict=False):
+    for k, (o, s) in enumerate(zip(outputs, seeds, strict=False)):
+        if STATE.anomaly and not _finite(s):
+            raise AnomalyError(
+                f"detect_anomaly: the seed (the gradient given for output {k}) holds NaN/Inf"
+            )
         if o.requires_grad:
             _accumulate(cot, id(o), s)
-    # Under detect_anomaly, a NaN made inside a rule is reported once, as the rule's fault.
+    # Under detect_anomaly, a NaN made inside a rule or a hook is reported once, as its fault.
     create_graph = bool(create_graph)
     prev, STATE.enabled = STATE.enabled, create_graph
     check, STATE.anomaly = STATE.anomaly, False
@@ -144,7 +148,7 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
             if g is None:
                 continue
             if node.hooks:
-                g = cot[key] = _run_hooks(node.hooks, g)
+                g = cot[key] = _run_hooks(node.hooks, g, node if check and _finite(g) else None)
             op = node.op
             if op is None:
                 continue
@@ -171,11 +175,19 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
     return order, cot
 
 
-def _run_hooks(hooks, g):
+def _run_hooks(hooks, g, checked=None):
+    """Apply ``hooks`` in turn; blame the first that makes a NaN/Inf when ``checked`` (a node)."""
     for hook in hooks:
         r = hook(g)
         if r is not None:
             g = r if isinstance(r, Tensor) else Tensor(r)
+            if checked is not None and not _finite(g):
+                _, site = _SITES.get(id(checked), (None, "<recorded before detect_anomaly>"))
+                where = f"a leaf of shape {checked.shape}" if checked.op is None else site
+                raise AnomalyError(
+                    f"detect_anomaly: a hook ({getattr(hook, '__qualname__', hook)}) returned "
+                    f"NaN/Inf; it is registered on the tensor made at {where}"
+                )
     return g
 
 
