@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from glassgrad.core.anomaly import anomaly_check_backward
+from glassgrad.core.anomaly import anomaly_check_backward, anomaly_check_hook, anomaly_check_seed
 from glassgrad.core.errors import AnomalyError, GradError, ShapeError
 from glassgrad.core.ops import stack
 from glassgrad.core.primitive import BATCHING
@@ -131,10 +131,8 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
     drop, keep = inputs is not None, {id(x) for x in inputs or ()}
     cot = {}
     for k, (o, s) in enumerate(zip(outputs, seeds, strict=False)):
-        if STATE.anomaly and not _finite(s):
-            raise AnomalyError(
-                f"detect_anomaly: the seed (the gradient given for output {k}) holds NaN/Inf"
-            )
+        if STATE.anomaly:
+            anomaly_check_seed(k, s)
         if o.requires_grad:
             _accumulate(cot, id(o), s)
     # Under detect_anomaly, a NaN made inside a rule or a hook is reported once, as its fault.
@@ -148,7 +146,7 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
             if g is None:
                 continue
             if node.hooks:
-                g = cot[key] = _run_hooks(node.hooks, g, node if check and _finite(g) else None)
+                g = cot[key] = _run_hooks(node.hooks, g, node if check else None)
             op = node.op
             if op is None:
                 continue
@@ -176,18 +174,14 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
 
 
 def _run_hooks(hooks, g, checked=None):
-    """Apply ``hooks`` in turn; blame the first that makes a NaN/Inf when ``checked`` (a node)."""
+    """Apply ``hooks`` in turn; under detect_anomaly (``checked``: the node) blame a bad one."""
     for hook in hooks:
         r = hook(g)
         if r is not None:
-            g = r if isinstance(r, Tensor) else Tensor(r)
-            if checked is not None and not _finite(g):
-                _, site = _SITES.get(id(checked), (None, "<recorded before detect_anomaly>"))
-                where = f"a leaf of shape {checked.shape}" if checked.op is None else site
-                raise AnomalyError(
-                    f"detect_anomaly: a hook ({getattr(hook, '__qualname__', hook)}) returned "
-                    f"NaN/Inf; it is registered on the tensor made at {where}"
-                )
+            r = r if isinstance(r, Tensor) else Tensor(r)
+            if checked is not None:
+                anomaly_check_hook(checked, hook, g, r)
+            g = r
     return g
 
 
