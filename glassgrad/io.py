@@ -147,7 +147,7 @@ def _write_atomic(path, write):
     try:
         with os.fdopen(fd, "wb") as f:
             if os.path.exists(path):
-                os.chmod(f.fileno(), os.stat(path).st_mode & 0o7777)
+                os.chmod(tmp, os.stat(path).st_mode & 0o7777)
             write(f)
             f.flush()
             os.fsync(f.fileno())

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 import glassgrad as gg
@@ -150,6 +151,20 @@ def test_training_meeting_a_non_finite_loss_stops_and_saves_nothing(invoke, tmp_
     assert len(lines) == 1 and lines[0].startswith("error: training stopped: non-finite loss")
     assert "nothing saved" in lines[0]
     assert saved.read_bytes() == before and os.listdir(tmp_path) == [saved.name]
+
+
+def test_non_finite_weights_are_never_saved(invoke, tmp_path, monkeypatch):
+    from glassgrad import cli, nn
+
+    net = nn.MLP([64, 10])
+    net[0].weight.data[0, 0] = np.inf  # a finite last loss, then an update that overflowed
+    monkeypatch.setattr(cli, "train_digits", lambda *args, **kwargs: (net, 0.1))
+    result = invoke("train", "digits", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: training stopped: the weights are no longer finite; nothing saved"
+    )
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.slow
