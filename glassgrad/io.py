@@ -19,6 +19,7 @@ unpickles anything.
 """
 
 import hashlib
+import json
 import os
 import secrets
 import socket
@@ -31,9 +32,8 @@ from glassgrad.core.tensor import Tensor
 __all__ = ["save", "load", "flatten_state", "to_torch_state_dict", "from_torch_state_dict"]
 
 _FORMATS = (".safetensors", ".npz")
-_KIND_KEY = "__glassgrad_kind__"  # npz entry saying "tensor" or "dict"
-_DIGEST_KEY = "__glassgrad_sha256__"  # npz entry holding the digest of the arrays
-_RESERVED = (_KIND_KEY, _DIGEST_KEY, "__metadata__")  # the last one is safetensors' header
+_KIND_KEY = "__glassgrad_kind__"  # the npz entry that said "tensor" or "dict" in older files
+_RESERVED = (_KIND_KEY, "__metadata__")  # the last one is safetensors' header
 _SINGLE = "tensor"  # the name a lone Tensor is stored under
 _KINDS = "fiub"  # float, signed and unsigned integer, bool: what a Tensor may hold
 _TMP = ".tmp-glassgrad-"
@@ -158,9 +158,13 @@ def _write_atomic(path, write):
         raise
 
 
-def _write_npz(f, arrays):
-    """A zip of ``name + ".npy"`` members, stored uncompressed, as ``numpy.savez`` writes."""
+def _write_npz(f, arrays, comment):
+    """A zip of ``name + ".npy"`` members, stored uncompressed, as ``numpy.savez`` writes.
+
+    The zip's comment (at its very end, apart from the member list) holds the kind and digest.
+    """
     with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
+        z.comment = comment
         for name, a in arrays.items():
             info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
             if info.filename != name + ".npy":
@@ -193,11 +197,10 @@ def save(obj, path):
     for name in _RESERVED:
         if name in arrays:
             raise ValueError(f"glassgrad.io.save: the name {name!r} is reserved")
+    meta = {"format": "glassgrad", "kind": kind, "sha256": _digest(arrays)}
     if ext == ".npz":
-        marks = {_KIND_KEY: np.array(kind), _DIGEST_KEY: np.array(_digest(arrays))}
-        _write_atomic(path, lambda f: _write_npz(f, {**arrays, **marks}))
+        _write_atomic(path, lambda f: _write_npz(f, arrays, json.dumps(meta).encode()))
     else:
-        meta = {"format": "glassgrad", "kind": kind, "sha256": _digest(arrays)}
         blob = _safetensors("glassgrad.io.save").save(arrays, metadata=meta)
         _write_atomic(path, lambda f: f.write(blob))
 
@@ -227,7 +230,23 @@ def _read_npy(member, size, name):
     return arr.reshape(shape[::-1]).T if fortran else arr.reshape(shape)
 
 
+def _check_end_record(path):
+    """The zip's end record and its comment must end exactly where the file ends.
+
+    zipfile accepts a comment cut short, which would drop the kind and digest unnoticed.
+    """
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - 22 - 65535))  # the record is 22 bytes, its comment < 64 KiB
+        tail = f.read()
+    at = tail.rfind(b"PK\x05\x06")
+    declared = int.from_bytes(tail[at + 20 : at + 22], "little") if at >= 0 else -1
+    if at + 22 + declared != len(tail):
+        raise ValueError("the zip's end record does not match the file's length (truncated?)")
+
+
 def _read_npz(path, limit):
+    _check_end_record(path)
     arrays = {}
     with zipfile.ZipFile(path) as z:
         infos = z.infolist()
@@ -240,16 +259,14 @@ def _read_npz(path, limit):
                 raise ValueError(f"two members are named {info.filename!r}")
             with z.open(info) as member:
                 arrays[name] = _read_npy(member, info.file_size, info.filename)
-    kind, digest = (_mark(arrays.pop(k, None), k) for k in (_KIND_KEY, _DIGEST_KEY))
-    return kind, digest, arrays
-
-
-def _mark(value, key):
-    if value is None:
-        return None
-    if value.shape != () or value.dtype.kind != "U":
-        raise ValueError(f"the {key!r} entry must be one string; got {value.dtype} {value.shape}")
-    return str(value)
+        comment = z.comment
+    if comment:  # written by save: both marks, in the comment
+        meta = json.loads(comment)
+        return meta["kind"], meta["sha256"], arrays
+    old = arrays.pop(_KIND_KEY, None)  # an older file: the kind as an entry, no digest
+    if old is not None and (old.shape != () or old.dtype.kind != "U"):
+        raise ValueError(f"the {_KIND_KEY!r} entry must be one string; got {old.dtype} {old.shape}")
+    return (None if old is None else str(old)), None, arrays
 
 
 def _read_safetensors(path, limit):
@@ -262,6 +279,8 @@ def _read_safetensors(path, limit):
 
     with safe_open(path, framework="numpy") as f:
         meta = f.metadata() or {}
+    if ("kind" in meta) != ("sha256" in meta):  # save writes both; another writer neither
+        raise ValueError(f"the metadata has one of 'kind' and 'sha256' alone: {meta}")
     return meta.get("kind"), meta.get("sha256"), arrays
 
 
