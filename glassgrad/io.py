@@ -112,7 +112,7 @@ def _alive(pid):
     except ProcessLookupError:
         return False
     except OSError:
-        return True
+        pass  # it runs, as another user
     return True
 
 
@@ -142,7 +142,8 @@ def _write_atomic(path, write):
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"glassgrad.io.save: the folder {folder!r} does not exist")
     _remove_stale(folder)
-    tmp = os.path.join(folder, f"{_TMP}{_host_tag()}-{os.getpid()}-{secrets.token_hex(4)}-{name}")
+    unique = f"{_host_tag()}-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = os.path.join(folder, f"{_TMP}{unique}-{name[:100]}")  # short enough for any name
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
     try:
         with os.fdopen(fd, "wb") as f:
