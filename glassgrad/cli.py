@@ -4,6 +4,7 @@ typer and rich are imported inside :func:`main`, so ``import glassgrad`` needs N
 Bad input exits with status 2 and one ``error: ...`` line on stderr.
 """
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -67,6 +68,7 @@ def _digits_model(kind):
     )
 
 
+@np.errstate(all="ignore")  # a diverging run is reported by the loss check, not warned about
 def train_digits(
     model="mlp", optimizer="adam", epochs=5, lr=1e-2, batch_size=64, seed=0, progress=None
 ):
@@ -74,6 +76,9 @@ def train_digits(
 
     80% of the digits (a seeded shuffle) train the model; the other 20% measure accuracy.
     ``progress(step, total)`` is called after every batch when given.
+
+    Raises:
+        FloatingPointError: the loss became NaN or infinite (naming the epoch and step).
     """
     import glassgrad as gg
     from glassgrad.data import DataLoader, TensorDataset, load_digits
@@ -93,11 +98,17 @@ def train_digits(
         generator=seed,
     )
     total, step = epochs * len(loader), 0
-    for _ in range(epochs):
+    for epoch in range(epochs):
         net.train()
         for xb, yb in loader:
             opt.zero_grad()
-            F.cross_entropy(net(xb), yb).backward()
+            loss = F.cross_entropy(net(xb), yb)
+            if not np.isfinite(loss.item()):
+                raise FloatingPointError(
+                    f"non-finite loss {loss.item()} at epoch {epoch + 1}, step {step + 1} "
+                    f"(lr={lr}); try a smaller --lr"
+                )
+            loss.backward()
             opt.step()
             step += 1
             if progress is not None:
@@ -283,15 +294,22 @@ def make_app():
             fail(f"unknown model {model!r}; choose one of: {', '.join(MODELS)}")
         if optimizer not in OPTIMIZERS:
             fail(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-        if epochs < 1 or lr <= 0:
-            fail(f"--epochs must be >= 1 and --lr > 0; got epochs={epochs}, lr={lr}")
+        if epochs < 1 or not 0 < lr < math.inf:
+            fail(
+                f"--epochs must be >= 1 and --lr a finite number > 0; got epochs={epochs}, lr={lr}"
+            )
         with _progress_bar() as bar:
             task = bar.add_task(f"{dataset} {model} {optimizer}", total=None, info="")
 
             def report(step, total):
                 bar.update(task, completed=step, total=total, info=f"epochs {epochs}")
 
-            net, accuracy = train_digits(model, optimizer, epochs, lr, progress=report)
+            try:
+                net, accuracy = train_digits(model, optimizer, epochs, lr, progress=report)
+            except FloatingPointError as e:
+                fail(f"training stopped: {e}; nothing saved")
+        if not all(np.isfinite(p.data).all() for p in net.parameters()):
+            fail("training stopped: the weights are no longer finite; nothing saved")
         path = Path(out) / f"{dataset}_{model}.npz"
         path.parent.mkdir(parents=True, exist_ok=True)
         gg.save(net.state_dict(), path)

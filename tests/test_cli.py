@@ -5,6 +5,7 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 import glassgrad as gg
@@ -79,6 +80,9 @@ def test_explain_two_variables(invoke):
         (["train", "digits", "--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'"),
         (["train", "digits", "--epochs", "0"], "--epochs must be >= 1"),
         (["train", "digits", "--epochs", "abc"], "Invalid value for '--epochs'"),
+        (["train", "digits", "--lr", "inf"], "--lr a finite number > 0; got epochs=5, lr=inf"),
+        (["train", "digits", "--lr", "nan"], "--lr a finite number > 0; got epochs=5, lr=nan"),
+        (["train", "digits", "--lr", "-1"], "--lr a finite number > 0"),
         (["train"], "Missing argument 'dataset'"),
         (["lab"], "Missing argument 'lab_id'"),
         (["explain", "x**2"], "no value for x"),
@@ -90,6 +94,77 @@ def test_bad_input_exit_2(invoke, args, message):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        ("+".join(["x"] * 1000), "longer than 1000 characters"),
+        ("*".join(["x"] * 2000), "longer than 1000 characters"),
+        ("-" * 5000 + "x", "longer than 1000 characters"),
+        ("-" * 100_000 + "x", "longer than 1000 characters"),
+        ("+".join(["x"] * 200), "nested deeper than 100 levels"),
+        ("-" * 150 + "x", "nested deeper than 100 levels"),
+        ("sin(" * 120 + "x" + ")" * 120, "nested deeper than 100 levels"),
+        ("x*" + "9" * 400, "too large"),
+        ("x*1e400", "too large"),
+    ],
+    ids=[
+        "1000 sums",
+        "2000 products",
+        "5000 minus",
+        "100000 minus",
+        "200 sums",
+        "150 minus",
+        "120 sins",
+        "400 digits",
+        "1e400",
+    ],
+)
+def test_explain_oversized_expressions_exit_2(invoke, expression, message):
+    result = invoke("explain", "--at", "x=1", "--", expression)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_explain_within_the_limits(invoke):
+    result = invoke("explain", "--at", "x=1", "--", "+".join(["x"] * 90))
+    assert result.exit_code == 0, result.output
+    assert "∂L/∂x = 90" in result.stdout
+
+
+def test_training_meeting_a_non_finite_loss_stops_and_saves_nothing(invoke, tmp_path):
+    pytest.importorskip("glassgrad.nn")
+    from glassgrad.cli import train_digits
+
+    with pytest.raises(FloatingPointError, match=r"non-finite loss \w+ at epoch 1, step \d+"):
+        train_digits("mlp", "sgd", epochs=2, lr=1e200)
+    saved = tmp_path / "digits_mlp.npz"
+    gg.save({"w": gg.Tensor([1.0])}, saved)
+    before = saved.read_bytes()
+    result = invoke(
+        "train", "digits", "--optimizer", "sgd", "--lr", "1e200", "--out", str(tmp_path)
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: training stopped: non-finite loss")
+    assert "nothing saved" in lines[0]
+    assert saved.read_bytes() == before and os.listdir(tmp_path) == [saved.name]
+
+
+def test_non_finite_weights_are_never_saved(invoke, tmp_path, monkeypatch):
+    from glassgrad import cli, nn
+
+    net = nn.MLP([64, 10])
+    net[0].weight.data[0, 0] = np.inf  # a finite last loss, then an update that overflowed
+    monkeypatch.setattr(cli, "train_digits", lambda *args, **kwargs: (net, 0.1))
+    result = invoke("train", "digits", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: training stopped: the weights are no longer finite; nothing saved"
+    )
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.slow

@@ -37,6 +37,7 @@ def test_round_trip_dict(tmp_path, rng, ext):
         assert back[name].dtype == arr.dtype and back[name].shape == arr.shape
         np.testing.assert_array_equal(back[name].numpy(), arr)
     assert back["layer.weight"].dtype == np.float32 and back["steps"].dtype == np.int64
+    assert back["scalar"].shape == ()  # 0-d stays 0-d
 
 
 @pytest.mark.parametrize("ext", FORMATS)
@@ -69,11 +70,11 @@ def test_overwrite_is_atomic(tmp_path, rng, ext, monkeypatch):
 
 
 def test_failure_while_writing_leaves_no_file(tmp_path, monkeypatch):
-    def half_write(f, **arrays):
-        f.write(b"PK\x03\x04 partial")
+    def half_write(f, array, **kwargs):
+        f.write(b"\x93NUMPY partial")
         raise RuntimeError("interrupted (simulated)")
 
-    monkeypatch.setattr(np, "savez", half_write)
+    monkeypatch.setattr(np.lib.format, "write_array", half_write)
     with pytest.raises(RuntimeError, match="interrupted"):
         io.save({"w": gg.Tensor([1.0])}, tmp_path / "new.npz")
     assert os.listdir(tmp_path) == []
@@ -219,3 +220,214 @@ def test_module_moves_to_torch(rng):
     back = nn.MLP([4, 8, 3], generator=5)
     back.load_state_dict(io.from_torch_state_dict(theirs.state_dict()))
     np.testing.assert_allclose(back(gg.Tensor(x)).numpy(), expected, rtol=1e-12)
+
+
+# ----- nothing lost on save -------------------------------------------------------------------
+def test_npz_names_ending_in_npy_round_trip(tmp_path):
+    state = {"w.npy": gg.Tensor([1.0]), "w": gg.Tensor([2.0]), "a.npy.npy": gg.Tensor([3.0])}
+    io.save(state, tmp_path / "c.npz")
+    back = io.load(tmp_path / "c.npz")
+    assert sorted(back) == sorted(state)
+    for name, t in state.items():
+        np.testing.assert_array_equal(back[name].numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("name", ["__glassgrad_kind__", "__metadata__"])
+def test_reserved_names_refused(tmp_path, name):
+    with pytest.raises(ValueError, match="reserved"):
+        io.save({name: gg.Tensor([1.0])}, tmp_path / "r.npz")
+
+
+def test_npz_name_zip_cannot_store_refused(tmp_path):
+    with pytest.raises(ValueError, match="cannot be stored"):
+        io.save({"a\x00b": gg.Tensor([1.0])}, tmp_path / "n.npz")
+
+
+_KILLED_SAVE = """
+import os, signal, sys
+import numpy as np
+import glassgrad as gg
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # die with the bytes written
+gg.save({"w": gg.Tensor(np.ones(10_000))}, sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_sigkill_mid_save_leaves_no_temp_after_next_save(tmp_path, ext):
+    import subprocess
+    import sys
+
+    path = tmp_path / f"m{ext}"
+    io.save({"w": gg.Tensor([1.0])}, path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", _KILLED_SAVE, str(path)], env=env)
+        assert run.returncode == -9
+    # each save removes the temporaries of dead processes first: one orphan at most
+    assert len(os.listdir(tmp_path)) == 2
+    np.testing.assert_array_equal(io.load(path)["w"].numpy(), [1.0])  # old file intact
+    io.save({"w": gg.Tensor([2.0])}, tmp_path / f"other{ext}")  # any save to the folder
+    assert sorted(os.listdir(tmp_path)) == sorted([path.name, f"other{ext}"])
+
+
+def test_temporaries_of_live_processes_are_kept(tmp_path):
+    live = tmp_path / f".tmp-glassgrad-{io._host_tag()}-{os.getpid()}-0-x.npz"
+    foreign = tmp_path / ".tmp-glassgrad-otherhost-1-0-x.npz"
+    unrelated = tmp_path / ".tmp-mine"
+    for p in (live, foreign, unrelated):
+        p.write_bytes(b"in progress")
+    io.save({"w": gg.Tensor([1.0])}, tmp_path / "x.npz")
+    assert live.exists() and foreign.exists() and unrelated.exists()
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_saved_file_honours_umask(tmp_path, ext):
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        io.save({"w": gg.Tensor([1.0])}, tmp_path / f"a{ext}")
+        assert stat.S_IMODE(os.stat(tmp_path / f"a{ext}").st_mode) == 0o644
+        os.umask(0o077)
+        io.save({"w": gg.Tensor([1.0])}, tmp_path / f"b{ext}")
+        assert stat.S_IMODE(os.stat(tmp_path / f"b{ext}").st_mode) == 0o600
+        os.chmod(tmp_path / f"a{ext}", 0o640)  # overwriting keeps the file's mode, as open() does
+        io.save({"w": gg.Tensor([2.0])}, tmp_path / f"a{ext}")
+        assert stat.S_IMODE(os.stat(tmp_path / f"a{ext}").st_mode) == 0o640
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_save_writes_through_a_symlink(tmp_path, ext):
+    (tmp_path / "real").mkdir()
+    target, link = tmp_path / "real" / f"m{ext}", tmp_path / f"link{ext}"
+    io.save({"w": gg.Tensor([1.0])}, target)
+    link.symlink_to(target)
+    io.save({"w": gg.Tensor([2.0])}, link)
+    assert link.is_symlink()
+    np.testing.assert_array_equal(io.load(target)["w"].numpy(), [2.0])
+    dangling = tmp_path / f"dangling{ext}"
+    dangling.symlink_to(tmp_path / "real" / f"new{ext}")
+    io.save({"w": gg.Tensor([3.0])}, dangling)  # open() creates a dangling link's target
+    np.testing.assert_array_equal(io.load(tmp_path / "real" / f"new{ext}")["w"].numpy(), [3.0])
+    assert sorted(os.listdir(tmp_path / "real")) == [f"m{ext}", f"new{ext}"]
+
+
+# ----- nothing strange accepted on load -------------------------------------------------------
+def test_zip_of_non_npy_members_refused(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "model.npz"
+    torch.save({"w": torch.zeros(3)}, path)  # a zip of pickles and raw storages
+    with pytest.raises(ValueError, match="is not a .npy array"):
+        io.load(path)
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array(["a", "bc"]),
+        np.array([b"a"]),
+        np.zeros(2, dtype=np.complex128),
+        np.zeros(2, dtype=[("a", "f8"), ("b", "i4")]),
+        np.zeros(2, dtype="datetime64[s]"),
+        np.zeros(2, dtype="timedelta64[s]"),
+    ],
+    ids=lambda a: str(a.dtype),
+)
+def test_non_numeric_dtypes_refused(tmp_path, array):
+    path = tmp_path / "d.npz"
+    np.savez(path, w=array)
+    with pytest.raises(ValueError, match=r"'w' has dtype .*float, integer or bool"):
+        io.load(path)
+
+
+def test_safetensors_dtype_refused(tmp_path):
+    st = pytest.importorskip("safetensors.numpy")
+    path = tmp_path / "c.safetensors"
+    st.save_file({"w": np.zeros(2, dtype=np.complex64)}, str(path))
+    with pytest.raises(ValueError, match="'w' has dtype complex64"):
+        io.load(path)
+
+
+@pytest.mark.parametrize(
+    "entries,match",
+    [
+        (
+            {"__glassgrad_kind__": np.array("tensor"), "other": np.zeros(2)},
+            "not one 'tensor' entry",
+        ),
+        ({"__glassgrad_kind__": np.array("module"), "w": np.zeros(2)}, "unknown kind 'module'"),
+        ({"__glassgrad_kind__": np.array(["dict", "x"]), "w": np.zeros(2)}, "kind"),
+    ],
+)
+def test_bad_kind_entry_gives_value_error(tmp_path, entries, match):
+    path = tmp_path / "k.npz"
+    np.savez(path, **entries)
+    with pytest.raises(ValueError, match=match):
+        io.load(path)
+
+
+def test_plain_numpy_npz_loads(tmp_path, rng):
+    a = rng.normal(size=(3, 2))
+    np.savez(tmp_path / "n.npz", a=a, b=np.arange(3))
+    back = io.load(tmp_path / "n.npz")
+    np.testing.assert_array_equal(back["a"].numpy(), a)
+    np.testing.assert_array_equal(np.load(tmp_path / "n.npz")["a"], a)  # and the reverse:
+    io.save({"a": gg.Tensor(a)}, tmp_path / "g.npz")
+    np.testing.assert_array_equal(np.load(tmp_path / "g.npz")["a"], a)
+
+
+def _bomb(path, nbytes):
+    import zipfile
+
+    buf = __import__("io").BytesIO()
+    np.save(buf, np.zeros(nbytes // 8))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("w.npy", buf.getvalue())
+
+
+def test_zip_bomb_refused_and_limit_configurable(tmp_path):
+    path = tmp_path / "bomb.npz"
+    _bomb(path, 400_000_000)
+    assert os.path.getsize(path) < 400_000
+    with pytest.raises(ValueError, match=r"expands to 400000128 bytes.*max_bytes"):
+        io.load(path)
+    small = tmp_path / "small.npz"
+    _bomb(small, 80_000)
+    assert io.load(small)["w"].shape == (10_000,)
+    with pytest.raises(ValueError, match="limit of 1000 bytes"):
+        io.load(small, max_bytes=1000)
+    with pytest.raises(ValueError, match="max_bytes must be"):
+        io.load(small, max_bytes=-1)
+
+
+def test_header_declaring_more_data_than_stored_refused(tmp_path):
+    import zipfile
+
+    buf = __import__("io").BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buf, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+    )
+    with zipfile.ZipFile(tmp_path / "h.npz", "w") as z:
+        z.writestr("w.npy", buf.getvalue() + b"\0" * 16)
+    with pytest.raises(ValueError, match="shape"):
+        io.load(tmp_path / "h.npz")
+
+
+def test_renamed_member_detected(tmp_path):
+    path = tmp_path / "m.npz"
+    io.save({"wa": gg.Tensor([1.0]), "wb": gg.Tensor([2.0])}, path)
+    path.write_bytes(path.read_bytes().replace(b"wa.npy", b"wc.npy"))
+    with pytest.raises(ValueError, match="tampered"):
+        io.load(path)
+
+
+def test_npz_cut_at_its_comment_refused(tmp_path):
+    # the kind and digest sit in the zip comment; zipfile itself accepts a comment cut short
+    path = tmp_path / "one.npz"
+    io.save(gg.Tensor([1.0, 2.0]), path)
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rindex(b'{"format"')])
+    with pytest.raises(ValueError, match="end record does not match"):
+        io.load(path)

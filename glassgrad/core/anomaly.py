@@ -11,7 +11,12 @@ import numpy as np
 
 from glassgrad.core.errors import AnomalyError
 
-__all__ = ["anomaly_check_forward", "anomaly_check_backward"]
+__all__ = [
+    "anomaly_check_forward",
+    "anomaly_check_backward",
+    "anomaly_check_seed",
+    "anomaly_check_hook",
+]
 
 _SITES = {}  # id(node) -> (weak reference, source line); Tensor's == is elementwise
 
@@ -40,11 +45,33 @@ def anomaly_check_forward(prim, out, args):
         )
 
 
+def _site(node):
+    if node.op is None:
+        return f"a leaf of shape {node.shape}"
+    return _SITES.get(id(node), (None, "<recorded before detect_anomaly>"))[1]
+
+
 def anomaly_check_backward(node, ct):
     """Raise if the VJP of ``node``'s op produced a NaN/Inf cotangent."""
     if not _finite(ct):
-        _, site = _SITES.get(id(node), (None, "<recorded before detect_anomaly>"))
         raise AnomalyError(
             f"detect_anomaly: the gradient rule of '{node.op.name}' returned NaN/Inf; "
-            f"the op was recorded at {site}"
+            f"the op was recorded at {_site(node)}"
+        )
+
+
+def anomaly_check_seed(k, seed):
+    """Raise if the seed cotangent of output ``k`` (``backward(gradient)``) holds a NaN/Inf."""
+    if not _finite(seed):
+        raise AnomalyError(
+            f"detect_anomaly: the seed (the gradient given for output {k}) holds NaN/Inf"
+        )
+
+
+def anomaly_check_hook(node, hook, before, after):
+    """Raise if ``hook`` on ``node`` turned a finite gradient ``before`` into a NaN/Inf."""
+    if not _finite(after) and _finite(before):
+        raise AnomalyError(
+            f"detect_anomaly: a hook ({getattr(hook, '__qualname__', hook)}) returned NaN/Inf; "
+            f"it is registered on the tensor made at {_site(node)}"
         )

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from glassgrad.core.anomaly import anomaly_check_backward
+from glassgrad.core.anomaly import anomaly_check_backward, anomaly_check_hook, anomaly_check_seed
 from glassgrad.core.errors import AnomalyError, GradError, ShapeError
 from glassgrad.core.ops import stack
 from glassgrad.core.primitive import BATCHING
@@ -130,10 +130,12 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
         create_graph = needs_recording(order, relevant, seeds)
     drop, keep = inputs is not None, {id(x) for x in inputs or ()}
     cot = {}
-    for o, s in zip(outputs, seeds, strict=False):
+    for k, (o, s) in enumerate(zip(outputs, seeds, strict=False)):
+        if STATE.anomaly:
+            anomaly_check_seed(k, s)
         if o.requires_grad:
             _accumulate(cot, id(o), s)
-    # Under detect_anomaly, a NaN made inside a rule is reported once, as the rule's fault.
+    # Under detect_anomaly, a NaN made inside a rule or a hook is reported once, as its fault.
     create_graph = bool(create_graph)
     prev, STATE.enabled = STATE.enabled, create_graph
     check, STATE.anomaly = STATE.anomaly, False
@@ -144,7 +146,7 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
             if g is None:
                 continue
             if node.hooks:
-                g = cot[key] = _run_hooks(node.hooks, g)
+                g = cot[key] = _run_hooks(node.hooks, g, node if check else None)
             op = node.op
             if op is None:
                 continue
@@ -171,11 +173,15 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
     return order, cot
 
 
-def _run_hooks(hooks, g):
+def _run_hooks(hooks, g, checked=None):
+    """Apply ``hooks`` in turn; under detect_anomaly (``checked``: the node) blame a bad one."""
     for hook in hooks:
         r = hook(g)
         if r is not None:
-            g = r if isinstance(r, Tensor) else Tensor(r)
+            r = r if isinstance(r, Tensor) else Tensor(r)
+            if checked is not None:
+                anomaly_check_hook(checked, hook, g, r)
+            g = r
     return g
 
 

@@ -58,8 +58,14 @@ class Subset(Dataset):
     """
 
     def __init__(self, dataset, indices):
+        arr = np.asarray(indices)
+        if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+            raise TypeError(
+                f"Subset: indices must be a sequence of ints; got {arr.dtype} values of shape "
+                f"{arr.shape}"
+            )
         self.dataset = dataset
-        self.indices = np.asarray(indices, dtype=np.int64)
+        self.indices = arr.astype(np.int64)
 
     def __getitem__(self, index):
         return self.dataset[self.indices[index]]

@@ -10,17 +10,63 @@ __all__ = ["DataLoader", "default_collate"]
 
 
 def default_collate(samples):
-    """Stack a list of samples (Tensors, numbers, or tuples of them) into batch Tensors.
+    """Batch a list of samples as PyTorch's ``default_collate`` does.
+
+    Tensors, arrays and numbers are stacked along a new first axis; tuples and lists are
+    batched field by field (a tuple back), dicts key by key (a dict back), strings kept as a
+    list. Samples that do not match (other shapes, lengths, keys or types) raise an error
+    naming the sample.
 
     Example:
         >>> default_collate([(Tensor([1.0]), 0), (Tensor([2.0]), 1)])
         (Tensor([[1.],
                 [2.]]), Tensor([0, 1]))
+        >>> default_collate([{"x": 1.0}, {"x": 2.0}])
+        {'x': Tensor([1., 2.])}
     """
+    return _collate(list(samples), range(len(samples)))
+
+
+def _kind(s):
+    return type(s).__name__
+
+
+def _collate(samples, ids):
+    """default_collate, with ``ids`` naming the samples in messages (dataset indices)."""
     first = samples[0]
+
+    def mismatch(i, what, mine, theirs):
+        raise ValueError(
+            f"default_collate: sample {ids[i]} {what} {mine}; sample {ids[0]} {what} {theirs} "
+            "(pass a collate_fn to batch such samples)"
+        )
+
+    for i, s in enumerate(samples):
+        if isinstance(s, (tuple, list)) != isinstance(first, (tuple, list)) or isinstance(
+            s, dict
+        ) != isinstance(first, dict):
+            mismatch(i, "is a", _kind(s), _kind(first))
+    if isinstance(first, dict):
+        for i, s in enumerate(samples):
+            if set(s) != set(first):
+                mismatch(i, "has keys", sorted(s), sorted(first))
+        return {k: _collate([s[k] for s in samples], ids) for k in first}
     if isinstance(first, (tuple, list)):
-        return tuple(default_collate(list(field)) for field in zip(*samples, strict=True))
+        for i, s in enumerate(samples):
+            if len(s) != len(first):
+                mismatch(i, "has", f"{len(s)} fields", f"{len(first)} fields")
+        return tuple(_collate(list(field), ids) for field in zip(*samples, strict=True))
+    if isinstance(first, str):
+        return list(samples)
     arrays = [s.data if isinstance(s, Tensor) else np.asarray(s) for s in samples]
+    for i, a in enumerate(arrays):
+        if a.dtype.kind not in "fiub":
+            raise TypeError(
+                f"default_collate: sample {ids[i]} is a {_kind(samples[i])}; expected Tensors, "
+                "arrays, numbers, tuples, lists, dicts or strings"
+            )
+        if a.shape != arrays[0].shape:
+            mismatch(i, "has shape", a.shape, arrays[0].shape)
     return Tensor._make(np.stack(arrays))
 
 
@@ -86,7 +132,10 @@ class DataLoader:
     def _fetch(self, idx):
         if self.collate_fn is default_collate and _batch_indexable(self.dataset):
             return self.dataset[idx]  # one fancy index per tensor instead of a Python loop
-        return self.collate_fn([self.dataset[int(i)] for i in idx])
+        samples = [self.dataset[int(i)] for i in idx]
+        if self.collate_fn is default_collate:
+            return _collate(samples, [int(i) for i in idx])  # errors name dataset indices
+        return self.collate_fn(samples)
 
     def __iter__(self):
         n = len(self.dataset)

@@ -1,12 +1,19 @@
 """Safe arithmetic expressions for ``glassgrad explain``: parsed with ``ast``, never ``eval``.
 
 Only numbers, variable names, ``+ - * / **``, unary minus and a whitelist of functions are
-accepted; anything else raises :class:`ExpressionError` naming what was found.
+accepted; anything else raises :class:`ExpressionError` naming what was found. So that no input
+exhausts the parser or the evaluator, an expression has at most ``MAX_LENGTH`` characters
+(checked before parsing), nests at most ``MAX_DEPTH`` operations deep (a chain of n sums
+counts n) and its numbers must be finite as floats.
 """
 
 import ast
+import math
 
 __all__ = ["ExpressionError", "FUNCTIONS", "parse_expression", "parse_point", "evaluate"]
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 100
 
 
 class ExpressionError(ValueError):
@@ -32,10 +39,15 @@ def parse_expression(text):
     """
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError(f"expression must be a non-empty string; got {text!r}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"expression is longer than {MAX_LENGTH} characters ({len(text)}); shorten it"
+        )
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as e:
-        raise ExpressionError(f"malformed expression {text!r}: {e.msg}") from None
+    except (SyntaxError, RecursionError, MemoryError) as e:
+        raise ExpressionError(f"malformed expression {_short(text)}: {e}") from None
+    _check_depth(tree)
     names = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -50,6 +62,8 @@ def parse_expression(text):
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
                 raise ExpressionError(f"only numbers are allowed as constants; got {node.value!r}")
+            if not _finite(node.value):
+                raise ExpressionError(f"the number {_short(ast.unparse(node))} is too large")
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINOPS:
                 raise ExpressionError(f"operator {type(node.op).__name__} is not allowed")
@@ -60,6 +74,30 @@ def parse_expression(text):
             raise ExpressionError(f"{type(node).__name__} is not allowed in an expression")
     ordered = [n.id for n in sorted(names, key=lambda n: n.col_offset)]
     return tree, list(dict.fromkeys(ordered))
+
+
+def _short(text, n=40):
+    return repr(text) if len(text) <= n else repr(text[:n]) + f"... ({len(text)} characters)"
+
+
+def _finite(value):
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond the float range
+        return False
+
+
+def _check_depth(tree):
+    """Refuse trees nested deeper than MAX_DEPTH (walked with a stack, not recursion)."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"expression is nested deeper than {MAX_DEPTH} levels; split it or use fewer "
+                "chained operations"
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def parse_point(assignments):

@@ -11,6 +11,7 @@ import numpy as np
 
 from glassgrad.core import ops
 from glassgrad.core.errors import DTypeError, ShapeError
+from glassgrad.core.primitive import Primitive
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
 
@@ -285,15 +286,40 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0, ignore_i
     return _reduce(loss, reduction, "cross_entropy", count=int(keep.sum()))
 
 
-def _clamped_log(p):
-    # PyTorch clamps log at -100 so that p = 0 or 1 gives a finite loss (and gradient 0 there).
-    safe = _masked(p.data > 0, p, 1.0)
-    lg = ops.log(safe)
-    return ops.where((p.data > 0) & (lg.data > -100), lg, _const(-100.0, p))
+# PyTorch's floor on p(1 − p) in the gradient of binary_cross_entropy: 1e-12 as a float32
+_BCE_EPS = float(np.float32(1e-12))
+
+
+def _bce_forward(p, t):
+    with np.errstate(divide="ignore"):  # log 0 = -inf, clamped to -100 below
+        return -(t * np.maximum(np.log(p), -100.0) + (1 - t) * np.maximum(np.log(1 - p), -100.0))
+
+
+def _bce_dinput(p, t):
+    return (p - t) / ops.maximum(p * (1.0 - p), _const(_BCE_EPS, p))
+
+
+def _bce_dtarget(p, t):
+    return ops.log(1.0 - p) - ops.log(p)
+
+
+_bce = Primitive(
+    "binary_cross_entropy",
+    _bce_forward,
+    vjps=(
+        lambda g, out, p, t: g * _bce_dinput(p, t),
+        lambda g, out, p, t: g * _bce_dtarget(p, t),
+    ),
+    jvp=lambda tp, tt, out, p, t: tp * _bce_dinput(p, t) + tt * _bce_dtarget(p, t),
+    register=False,
+)
 
 
 def binary_cross_entropy(input, target, reduction="mean"):
     """−[t·log p + (1 − t)·log(1 − p)] on probabilities p, each log clamped at −100.
+
+    Derivatives, as PyTorch defines them: ∂/∂p = (p − t)/max(p(1 − p), 10⁻¹²) (finite at
+    p = 0 and 1, and not the 0 slope of the clamp), ∂/∂t = log(1 − p) − log p.
 
     Example:
         >>> round(float(binary_cross_entropy(Tensor([0.5]), Tensor([1.0]))), 6)
@@ -305,7 +331,8 @@ def binary_cross_entropy(input, target, reduction="mean"):
             "binary_cross_entropy: input must be probabilities in [0, 1]; got values in "
             f"[{input.data.min()}, {input.data.max()}] (use binary_cross_entropy_with_logits)"
         )
-    loss = -(target * _clamped_log(input) + (1.0 - target) * _clamped_log(1.0 - input))
+    shape = np.broadcast_shapes(input.shape, target.shape)
+    loss = _bce(ops.broadcast_to(input, shape), ops.broadcast_to(target, shape))
     return _reduce(loss, reduction, "binary_cross_entropy")
 
 

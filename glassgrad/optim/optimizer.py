@@ -151,7 +151,11 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
-        """Restore hyper-parameters and per-parameter state saved by ``state_dict``."""
+        """Restore hyper-parameters and per-parameter state saved by ``state_dict``.
+
+        A state dict whose groups lack this optimizer's hyper-parameters (one saved by another
+        optimizer class, say Adam into SGD) is refused rather than half applied.
+        """
         where = f"{type(self).__name__}.load_state_dict"
         groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None
         if groups is None or "state" not in state_dict:
@@ -159,6 +163,13 @@ class Optimizer:
         sizes = [len(g["params"]) for g in self.param_groups]
         if [len(g["params"]) for g in groups] != sizes:
             raise ValueError(f"{where}: the saved parameter groups do not match this optimizer's")
+        for g in groups:
+            missing = sorted(set(self.defaults) - set(g))
+            if missing:
+                raise ValueError(
+                    f"{where}: the state dict is of another optimizer; its parameter groups are "
+                    f"missing {type(self).__name__}'s hyper-parameters {missing}"
+                )
         params = self._params()
         for i, s in state_dict["state"].items():
             p = params[int(i)]

@@ -186,6 +186,37 @@ def test_detect_anomaly_backward_names_op_and_line():
             y.sum().backward()
 
 
+def test_detect_anomaly_blames_a_hook_not_the_op_before_it():
+    x = gg.Tensor([1.0, 2.0], requires_grad=True)
+    with gg.detect_anomaly():
+        y = x * 3.0
+        y.register_hook(lambda g: g * np.nan)
+        with pytest.raises(gg.AnomalyError, match=r"a hook .*returned NaN/Inf.*y = x \* 3\.0") as e:
+            y.sum().backward()
+    assert "multiply" not in str(e.value)
+    leaf = gg.Tensor([1.0], requires_grad=True)
+    leaf.register_hook(lambda g: g / 0.0)
+    with gg.detect_anomaly(), pytest.raises(gg.AnomalyError, match=r"a hook.*leaf of shape \(1,\)"):
+        (leaf * 2.0).sum().backward()
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda y: y.backward(gg.Tensor([np.nan, 1.0])),
+        lambda y: gg.autograd.grad(y, [y.parents[0]], grad_outputs=[gg.Tensor([1.0, np.inf])]),
+    ],
+    ids=["backward", "autograd.grad"],
+)
+def test_detect_anomaly_blames_the_seed(run):
+    x = gg.Tensor([1.0, 2.0], requires_grad=True)
+    with gg.detect_anomaly():
+        y = x * 3.0
+        with pytest.raises(gg.AnomalyError, match="the seed.*output 0.*NaN/Inf") as e:
+            run(y)
+    assert "multiply" not in str(e.value)
+
+
 def test_without_detect_anomaly_nan_passes_silently():
     x = gg.Tensor([0.0], requires_grad=True)
     with np.errstate(divide="ignore"):

@@ -80,6 +80,18 @@ CASES = {
     ),
     "prod with a zero": (lambda x: ops.prod(x), lambda x: x.prod(), ([2.0, 0.0, 3.0, 4.0],)),
     "prod with two zeros": (lambda x: ops.prod(x), lambda x: x.prod(), ([0.0, 5.0, 0.0],)),
+    "std of a constant": (lambda x: ops.std(x), lambda x: x.std(correction=0), ([2.0, 2.0, 2.0],)),
+    "std with a constant row": (
+        lambda x: ops.sum(ops.std(x, axis=1, ddof=1) * np.array([1.0, 2.0])),
+        lambda x: (x.std(1) * torch.tensor([1.0, 2.0], dtype=torch.float64)).sum(),
+        ([[5.0, 5.0, 5.0], [1.0, 2.0, 4.0]],),
+    ),
+    "var of a constant": (lambda x: ops.var(x), lambda x: x.var(correction=0), ([3.0, 3.0],)),
+    "norm of zero": (
+        lambda x: gg.linalg.norm(x),
+        lambda x: torch.linalg.vector_norm(x),
+        ([0.0, 0.0],),
+    ),
     "cumprod with a zero": (
         lambda x: ops.sum(ops.cumprod(x)),
         lambda x: x.cumprod(0).sum(),
@@ -104,6 +116,16 @@ def test_documented_values_at_kinks():
     np.testing.assert_allclose(gg.grad(lambda x: ops.max(x))(np.array([3.0, 3.0])).data, [0.5, 0.5])
     np.testing.assert_allclose(gg.grad(lambda x: ops.maximum(x, 2.0))(2.0).data, 0.5)
     assert gg.grad(lambda x: x**2)(0.0).item() == 0.0
+
+
+def test_std_of_a_constant_second_derivative_is_zero_as_torch():
+    x = np.full(3, 2.0)
+    t = torch.tensor(x, requires_grad=True)
+    (g,) = torch.autograd.grad(t.std(correction=0), t, create_graph=True)
+    theirs = torch.autograd.functional.hessian(lambda a: a.std(correction=0), t)
+    ours = gg.hessian(lambda a: ops.std(a))(x)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert not np.any(g.detach().numpy())
 
 
 def test_argmax_ties_pick_the_first():

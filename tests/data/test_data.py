@@ -95,6 +95,69 @@ def test_subset_indexing():
     assert type(y.data) is np.ndarray and y.shape == ()  # one sample's label: a 0-d array
 
 
+class Samples(data.Dataset):
+    def __init__(self, *items):
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+
+def test_dict_samples_collate_per_key_as_torch():
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import default_collate as torch_collate
+
+    items = [{"x": np.full(3, float(i)), "y": i, "meta": (i, np.eye(2) * i)} for i in range(5)]
+    ours = list(data.DataLoader(Samples(*items), batch_size=2))
+    theirs = list(torch.utils.data.DataLoader(items, batch_size=2, collate_fn=torch_collate))
+    assert len(ours) == len(theirs) == 3
+    for a, b in zip(ours, theirs, strict=True):
+        assert isinstance(a, dict) and list(a) == list(b) == ["x", "y", "meta"]
+        np.testing.assert_array_equal(a["x"].numpy(), b["x"].numpy())
+        np.testing.assert_array_equal(a["y"].numpy(), b["y"].numpy())
+        for ours_field, torch_field in zip(a["meta"], b["meta"], strict=True):
+            np.testing.assert_array_equal(ours_field.numpy(), torch_field.numpy())
+    assert data.default_collate(["a", "b"]) == ["a", "b"]  # strings stay a list, as in torch
+
+
+@pytest.mark.parametrize(
+    "items,match",
+    [
+        (
+            (np.ones(2), np.ones(2), np.ones(3)),
+            r"sample 2 has shape \(3,\); sample 0 has shape \(2,\)",
+        ),
+        (((1, 2), (1, 2, 3)), "sample 1 has 3 fields; sample 0 has 2 fields"),
+        (((1, 2), np.ones(2)), "sample 1 is a ndarray; sample 0 is a tuple"),
+        (({"x": 1}, {"y": 1}), r"sample 1 has keys \['y'\]; sample 0 has keys \['x'\]"),
+        ((None, None), "sample 0 is a NoneType; expected Tensors, arrays, numbers"),
+    ],
+)
+def test_collate_errors_name_the_sample(items, match):
+    with pytest.raises((TypeError if items[0] is None else ValueError), match=match):
+        list(data.DataLoader(Samples(*items), batch_size=3))
+
+
+def test_collate_error_names_the_dataset_index():
+    loader = data.DataLoader(Samples(np.ones(2), np.ones(2), np.ones(2), np.ones(5)), batch_size=2)
+    with pytest.raises(ValueError, match=r"sample 3 has shape \(5,\); sample 2 has shape \(2,\)"):
+        list(loader)
+
+
+@pytest.mark.parametrize("indices", [[0.5, 1.7], np.array([1.0]), [True, False], [[0, 1]]])
+def test_subset_refuses_non_integer_indices(indices):
+    with pytest.raises(TypeError, match="Subset: indices must be a sequence of ints"):
+        data.Subset(_ds(), indices)
+
+
+def test_subset_accepts_empty_and_integer_arrays():
+    assert len(data.Subset(_ds(), [])) == 0
+    assert data.Subset(_ds(), np.array([3], dtype=np.uint8))[0][1].item() == 3
+
+
 @pytest.mark.parametrize(
     "make,err,match",
     [

@@ -163,6 +163,32 @@ def test_bce_clamps_log_at_minus_100(torch):
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_gradient_near_0_and_1_matches_torch(torch, reduction):
+    # PyTorch's gradient is g·(p − t)/max(p(1 − p), 1e-12) for the input (about -1e12 where
+    # p < e^-100 and t = 1, not the 0 of the clamped log) and g·(log(1 − p) − log p) for
+    # the target.
+    p = np.array([0.0, 1.0, 1e-60, 1e-50, 1e-13, 0.3, 1 - 1e-13, 0.5, 0.0, 1.0])
+    t = np.array([1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.25, 0.0, 1.0])
+    inner = slice(2, 8)  # 0 < p < 1: the target's gradient is finite
+    x, y = gg.Tensor(p, requires_grad=True), gg.Tensor(t, requires_grad=True)
+    tx, ty = (torch.tensor(a, requires_grad=True) for a in (p, t))
+    loss = F.binary_cross_entropy(x[inner], y[inner], reduction=reduction)
+    theirs = torch.nn.functional.binary_cross_entropy(tx[inner], ty[inner], reduction=reduction)
+    cot = RNG.standard_normal(6) if reduction == "none" else 1.0
+    loss.backward(gg.Tensor(cot) if reduction == "none" else None)
+    theirs.backward(torch.tensor(cot) if reduction == "none" else None)
+    np.testing.assert_allclose(loss.data, theirs.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-12)
+    x.grad, tx.grad = None, None  # at p = 0 and 1 the input's gradient matches too
+    F.binary_cross_entropy(x, gg.Tensor(t), reduction=reduction).sum().backward()
+    torch.nn.functional.binary_cross_entropy(
+        tx, torch.tensor(t), reduction=reduction
+    ).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce_with_logits_matches_torch(torch, compare_fn, compare_F, reduction, dtype):
@@ -230,6 +256,8 @@ def test_losses_second_order():
     y = gg.Tensor(np.array([0, 3, 1]))
     check_grads(lambda a: F.cross_entropy(a, y, label_smoothing=0.1), (x,), order=2)
     check_grads(lambda a: F.binary_cross_entropy_with_logits(a, gg.Tensor(p)), (x,), order=2)
+    q = RNG.uniform(0.05, 0.95, (3, 4))
+    check_grads(F.binary_cross_entropy, (q, p), order=2)
 
 
 def test_naive_forms_fail_where_stable_forms_do_not():

@@ -244,6 +244,21 @@ def test_bad_state_dict():
         opt.load_state_dict(two.state_dict())
 
 
+@pytest.mark.parametrize(
+    "saved,into,missing",
+    [("Adam", "SGD", "dampening"), ("SGD", "Adam", "betas"), ("RMSprop", "Adagrad", "lr_decay")],
+)
+def test_state_dict_of_another_optimizer_refused(saved, into, missing):
+    w = gg.Tensor([1.0, 2.0], requires_grad=True)
+    source = getattr(optim, saved)([w], lr=1e-3)
+    (w * w).sum().backward()
+    source.step()
+    target = getattr(optim, into)([w], lr=0.1)
+    with pytest.raises(ValueError, match=f"another optimizer.*missing .*'{missing}'"):
+        target.load_state_dict(source.state_dict())
+    assert target.param_groups[0]["lr"] == 0.1 and not target.state  # left untouched
+
+
 @pytest.mark.parametrize("name,kwargs", OPTIMIZERS, ids=lambda v: str(v))
 def test_zero_dim_parameter_matches_torch(name, kwargs):
     # a 0-d parameter: NumPy turns 0-d results into scalars, which in-place updates must survive

@@ -90,11 +90,19 @@ def var(x, axis=None, ddof=0, keepdims=False):
 def std(x, axis=None, ddof=0, keepdims=False):
     """Standard deviation sqrt(var(x)), as ``numpy.std``.
 
+    Where the variance is 0 (a constant slice) the derivative is 0 to every order, as in
+    PyTorch, not the NaN of sqrt'(0)·0.
+
     Example:
         >>> std(Tensor([1.0, 3.0]))
         Tensor(1.)
     """
-    return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    v = var(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    zero = v.data == 0
+    if not zero.any():
+        return sqrt(v)
+    one, nought = (Tensor._make(np.asarray(c, v.dtype)) for c in (1.0, 0.0))
+    return where(zero, nought, sqrt(where(zero, one, v)))  # the "double where": no inf·0
 
 
 def square(x):
