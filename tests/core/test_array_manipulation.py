@@ -101,3 +101,15 @@ def test_several_inputs_give_a_tuple_and_bad_input_is_named():
         gnp.select([X > 0], [X, Y])
     with pytest.raises(ShapeError, match=r"dsplit: expected at least 3-D input"):
         gnp.dsplit(np.ones((2, 2)), 2)
+
+
+def test_round_and_prod_dtype_follow_numpy():
+    x = np.array([1.25, 2.5, -0.35, 3.14159])
+    np.testing.assert_array_equal(gnp.round(x, 1).data, np.round(x, 1))
+    np.testing.assert_array_equal(gnp.round(x).data, np.round(x))
+    ints = np.array([[2, 3], [4, 5]])
+    for kw in ({}, {"dtype": np.float64}, {"dtype": np.float32}, {"axis": 0, "dtype": float}):
+        got, want = gnp.prod(ints, **kw), np.prod(ints, **kw)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got.data, want)
+    check_grads(lambda v: gnp.prod(v, axis=1, dtype=np.float64), (A[0],), order=2)

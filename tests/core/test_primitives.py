@@ -123,6 +123,7 @@ SPECS = {
     "ceil": unary(ops.ceil, lambda s, k=0: distinct(s, k) + 0.5),
     "trunc": unary(ops.trunc, lambda s, k=0: distinct(s, k) + 0.5),
     "rint": unary(ops.rint, lambda s, k=0: distinct(s, k) + 0.25),
+    "round": [(lambda x: ops.round(x, 1), (distinct((2, 3)) + 0.013,))],  # off the .x5 ties
     "sinc": unary(ops.sinc) + [(ops.sinc, (np.array([0.0, 0.5, -1.5]),))],
     "cumsum": [
         (lambda x: ops.cumsum(x, axis=1), (normal((2, 3)),)),

@@ -252,7 +252,7 @@ def test_elementwise_rules_batch_like_per_slice(name, rng):
     prim = gg.REGISTRY[name]
     two = prim.vjps is not None and len(prim.vjps) == 2
     y = gg.Tensor(0.5 + 0.2 * rng.random(4))
-    params = {"n": 1} if name == "prob.polygamma" else {}  # its one keyword parameter
+    params = {"prob.polygamma": {"n": 1}, "round": {"decimals": 1}}.get(name, {})  # keywords
     f = (lambda a: prim(a, y * a)) if two else (lambda a: prim(a, **params))
     for low in (0.3, 1.2):
         x = low + 0.4 * rng.random(4)

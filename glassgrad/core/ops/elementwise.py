@@ -306,6 +306,27 @@ trunc = unary(
     formula="∂y/∂a = 0",
     doc="Elementwise integer part, rounded toward 0.",
 )
+_round = Primitive(
+    "round",
+    lambda x, decimals: np.round(x, decimals),
+    vjp=lambda g, out, x, decimals: (_flat(x, out),),
+    jvp=lambda t, out, x, decimals: multiply(t, _flat(x, out)),
+    elementwise=True,
+    formula="∂y/∂a = 0",
+    doc="Round to ``decimals`` places, halves to even.",
+)
+
+
+def round(x, decimals=0):
+    """Round to ``decimals`` places, halves to even (``numpy.round``). Derivative: 0.
+
+    Example:
+        >>> round(Tensor([1.25, 2.5]), 1)
+        Tensor([1.2, 2.5])
+    """
+    return _round(x, decimals=decimals)
+
+
 rint = unary(
     "rint",
     np.rint,
@@ -432,4 +453,4 @@ sign = nondifferentiable("sign", np.sign, doc="Elementwise sign (-1, 0, 1).", in
 # Every public name here is a registry entry, except the helpers and ``where`` (a wrapper that
 # takes the condition as a parameter).
 __all__ = [n for n, v in list(globals().items()) if isinstance(v, Primitive) and n[0] != "_"]
-__all__ += ["where", "broadcast_pair", "const_like"]
+__all__ += ["where", "round", "broadcast_pair", "const_like"]

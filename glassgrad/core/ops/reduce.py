@@ -4,6 +4,7 @@ import numpy as np
 
 from glassgrad.core.ops.elementwise import const_like, multiply
 from glassgrad.core.ops.shape import (
+    astype,
     broadcast_to,
     concatenate,
     getitem,
@@ -130,8 +131,8 @@ def _last_axis(x, axis, name):
     return moveaxis(x, a, -1), a
 
 
-def prod(x, axis=None, keepdims=False):
-    """Product of elements over ``axis``, as ``numpy.prod``.
+def prod(x, axis=None, keepdims=False, *, dtype=None):
+    """Product of elements over ``axis``, as ``numpy.prod`` (``dtype``: cast first).
 
     Composite: halves are multiplied pairwise until one element is left, so the gradient
     (the product of the other elements) is exact even where some elements are zero.
@@ -140,7 +141,7 @@ def prod(x, axis=None, keepdims=False):
         >>> prod(Tensor([[1.0, 2.0], [3.0, 4.0]]), axis=1)
         Tensor([ 2., 12.])
     """
-    x = to_tensor(x)
+    x = to_tensor(x) if dtype is None else astype(x, dtype)
     axes = normalize_axis(axis, x.ndim, "prod")
     rest = [i for i in range(x.ndim) if i not in axes]
     y = reshape(transpose(x, rest + list(axes)), [x.shape[i] for i in rest] + [-1])
