@@ -528,6 +528,13 @@ def register_numpy_namespace(module, namespace):
     _TWINS[module] = namespace
 
 
+# NumPy functions whose result never depends on the values, only on shapes and dtypes.
+_VALUE_FREE = {
+    "ndim", "shape", "size", "result_type", "iscomplexobj", "isrealobj", "zeros_like",
+    "ones_like", "empty_like", "may_share_memory", "shares_memory",
+}  # fmt: skip
+
+
 def _twin(module, name):
     fn = getattr(_TWINS.get(module, _ops if module == "numpy" else None), name, None)
     return fn if callable(fn) and not isinstance(fn, type) else None
@@ -540,7 +547,7 @@ def _numpy_dispatch(numpy_fn, module, name, args, kwargs, always_twin):
     return a value cut from the graph. Untraced ones get NumPy's own result, except for ufuncs,
     which keep ``ndarray + Tensor`` a Tensor as ``Tensor + ndarray`` is.
     """
-    traced = _holds_traced((args, kwargs))
+    traced = _holds_traced((args, kwargs)) and name not in _VALUE_FREE
     twin = _twin(module, name) if "out" not in kwargs else None
     if twin is not None and (traced or (always_twin and not kwargs)):
         return twin(*args, **kwargs)
