@@ -30,6 +30,8 @@ LAYERS = ("core", "nn", "optim", "data", "linalg", "prob", "analysis", "viz")
 #   imports) and the formatter was switched back on in every prob file (measured 1,278);
 # - analysis: explain, 1-D/2-D landscapes, toy functions, trajectories, Hessian spectra,
 #   critical points and gradient flow (measured ~780).
+# - core again (2026-12-03): the graph boundary, so no value leaves the graph silently (NumPy's
+#   dispatch protocols on Tensor, traced lists and writes, per-thread modes): ~120 lines.
 BUDGETS = {
     "core": 2900,
     "nn": 1200,
