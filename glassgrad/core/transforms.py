@@ -7,6 +7,7 @@ recording, and sweeps the graph (reverse for ``grad``/``vjp``/``jacrev``, forwar
 """
 
 import functools
+import warnings
 
 import numpy as np
 
@@ -207,6 +208,8 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         flat = [x for ins in inputs for x in ins]
         seed = Tensor._make(np.ones(out.shape, out.dtype))
         once = plan([out], flat)
+        if id(out) not in once[1]:  # HIPS autograd's warning: the gradient is exactly zero
+            warnings.warn("grad: Output seems independent of input.", UserWarning, stacklevel=2)
         grads = _regroup(_cotangents([out], [seed], flat, once), inputs, defs, single)
         value = _primal(out, flat, once)
         value = value.reshape(()) if value.ndim else value
