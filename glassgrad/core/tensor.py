@@ -7,7 +7,13 @@ import numpy as np
 from glassgrad.core.errors import DTypeError, GradError, ShapeError
 
 __all__ = [
-    "Tensor", "tensor", "as_tensor", "to_tensor", "is_tensor", "register_numpy_namespace", "STATE",
+    "Tensor",
+    "tensor",
+    "as_tensor",
+    "to_tensor",
+    "is_tensor",
+    "register_numpy_namespace",
+    "STATE",
 ]
 
 
@@ -71,6 +77,7 @@ class Tensor:
         "name",
         "__weakref__",
     )
+
     def __init__(self, data, requires_grad=False, dtype=None):
         self.grad = self.hooks = self.name = None
         self.retains = False
@@ -599,7 +606,7 @@ def _from_traced(data, dtype):
 
 
 def _written(x, key, value):
-    """``x`` with ``x[key] = value``, recorded: ``x``'s cotangent is masked, ``value``'s gathered."""
+    """``x`` with ``x[key] = value``, recorded: x's cotangent is masked, value's gathered."""
     if x.data.dtype.kind != "f":
         raise GradError(
             f"assigning a traced value into a tensor of dtype {x.dtype} would drop its "

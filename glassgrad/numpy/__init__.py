@@ -148,8 +148,7 @@ def linspace(start, stop, num=50, endpoint=True, dtype=None):
 
 
 def _like(fn, x, dtype, *args):
-    x = x.data if isinstance(x, Tensor) else _np.asarray(x)
-    return _made(fn(x, *args, dtype=dtype))
+    return _made(fn(asarray(x).data, *args, dtype=dtype))
 
 
 def zeros_like(x, dtype=None):
@@ -201,7 +200,7 @@ def shape(x):
         >>> shape([[1, 2, 3]])
         (1, 3)
     """
-    return x.shape if isinstance(x, Tensor) else _np.shape(x)
+    return asarray(x).shape
 
 
 def ndim(x):

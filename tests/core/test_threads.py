@@ -43,7 +43,9 @@ def test_threads_give_the_sequential_results_exactly():
             for _ in range(ROUNDS):
                 for i, x in enumerate(POINTS):
                     got = (_by_grad(FUNCTIONS[k], x), _by_backward(FUNCTIONS[k], x))
-                    if not all(np.array_equal(a, b) for a, b in zip(got, expected[k][i])):
+                    if not all(
+                        np.array_equal(a, b) for a, b in zip(got, expected[k][i], strict=True)
+                    ):
                         mismatches.append((k, i))
         except Exception as e:  # noqa: BLE001 - reported below with the thread's index
             errors.append((k, repr(e)))

@@ -95,7 +95,9 @@ def test_float32_is_preserved_without_nan():
     outs += [pairwise_distances(x, metric=m) for m in ("cosine", "euclidean")]
     for out in outs:
         assert out.dtype == np.float32 and np.isfinite(out.detach().numpy()).all()
-    assert_close(pairwise_distances(x, metric="cosine").detach().numpy(), [[1, 1], [1, 0]], atol=1e-6)
+    assert_close(
+        pairwise_distances(x, metric="cosine").detach().numpy(), [[1, 1], [1, 0]], atol=1e-6
+    )
 
 
 def test_integer_input_becomes_float():
