@@ -9,7 +9,7 @@ from glassgrad.core.anomaly import anomaly_check_backward, anomaly_check_hook, a
 from glassgrad.core.errors import AnomalyError, GradError, ShapeError
 from glassgrad.core.ops import stack
 from glassgrad.core.primitive import BATCHING
-from glassgrad.core.tensor import STATE, Tensor
+from glassgrad.core.tensor import _WRITES, STATE, Tensor, check_versions
 
 __all__ = [
     "toposort",
@@ -41,6 +41,8 @@ def toposort(outputs):
     while stack:
         node, expanded = stack.pop()
         if expanded:
+            if _WRITES and node.op is not None:  # a tensor written in place after a read
+                check_versions(node)
             order.append(node)
             continue
         if id(node) in seen:

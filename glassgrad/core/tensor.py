@@ -1,6 +1,7 @@
 """Tensor: a NumPy array with a place in the recorded computation graph."""
 
 import threading
+import weakref
 
 import numpy as np
 
@@ -301,7 +302,12 @@ class Tensor:
             old._become(self)
             self._become(_written(old, key, value))
         else:
+            if id(self) in _WRITES:  # twins made by earlier reads keep the old array
+                self.data = self.data.copy()
             self.data[_ops.index_key(key)] = np.asarray(_detached(value))
+        key = id(self)
+        if key not in _WRITES:  # nodes that read self before now would be stale
+            _WRITES[key] = weakref.ref(self, lambda _: _WRITES.pop(key, None))
 
     # ----- operators: one-line delegations to ops ----------------------------------------
     def __add__(self, other):
@@ -603,6 +609,38 @@ def _from_traced(data, dtype):
     """The recorded Tensor equal to ``data`` (a traced Tensor or a nest holding some)."""
     node = _ops.identity(data) if isinstance(data, Tensor) else _stacked(data)
     return node if dtype is None else _ops.astype(node, dtype)
+
+
+# In-place writes are rare, so their bookkeeping is a dict keyed by id (an entry leaves with its
+# tensor) instead of a counter on every Tensor.
+_WRITES = {}
+
+
+def reading(args):
+    """``args`` for a node being recorded, each tensor written in place replaced by a twin.
+
+    The twin holds the tensor's present value and graph position, so later writes cannot
+    change what the node read.
+    """
+    if not any(id(a) in _WRITES for a in args):
+        return args
+    twins = []
+    for a in args:
+        if id(a) in _WRITES:
+            twin, a = a, Tensor._make(a.data)
+            a._become(twin)
+        twins.append(a)
+    return tuple(twins)
+
+
+def check_versions(node):
+    """Raise if an input of ``node`` was written in place after ``node`` read it (as PyTorch)."""
+    if any(id(p) in _WRITES for p in node.parents):
+        raise GradError(
+            f"a tensor that '{node.op.name}' read was written in place afterwards (x[i] = ...), "
+            "so the gradient would use the wrong values; write before reading, collect the "
+            "values in a list and stack them (glassgrad.numpy.array([...])), or use a copy"
+        )
 
 
 def _written(x, key, value):

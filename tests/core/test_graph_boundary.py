@@ -36,6 +36,22 @@ def _loop_fill(v):
     return gnp.dot(out, out)
 
 
+def _recurrence(a):
+    y = gnp.zeros(4)
+    y[0] = a
+    for i in range(1, 4):
+        y[i] = y[i - 1] * 2.0 + gnp.sin(y[i - 1])  # reads what the last write recorded
+    return (y * y).sum()
+
+
+def _read_between_writes(x):
+    y = gnp.zeros(2)
+    y[0] = x
+    z = (x * y).sum()  # reads y = [x, 0]
+    y[1] = 5.0  # a later write leaves that read alone
+    return z + y.sum()
+
+
 def _branch(x):
     return x**2 if bool(x > 0) else -x  # control flow on a comparison keeps working
 
@@ -63,6 +79,8 @@ GRADS = [
     ("y[0] = x", _written, 1.5),
     ("slice writes", _written_twice, X2),
     ("loop of writes", _loop_fill, X2),
+    ("recurrence y[i] = f(y[i-1])", _recurrence, 0.7),
+    ("read between writes", _read_between_writes, 1.5),
     ("bool(x > 0) control flow", _branch, 0.7),
     # NumPy's own functions on Tensors run glassgrad's differentiable twin
     ("numpy.dot(w, w)", lambda w: np.dot(w, w), X2),
@@ -202,6 +220,17 @@ def test_in_place_write_into_a_leaf_that_requires_grad_raises():
     w = gg.Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(gg.GradError, match="leaf"):
         w[0] = 3.0
+
+
+def test_write_after_a_recorded_read_raises_instead_of_a_stale_gradient():
+    def f(x):
+        y = gnp.ones(2)
+        z = (x * y).sum()  # the gradient of z needs y as it was here
+        y[0] = 5.0
+        return z
+
+    with pytest.raises(gg.GradError, match="written in place afterwards"):
+        gg.grad(f)(1.0)
 
 
 def test_write_with_repeated_indices_raises():
