@@ -87,7 +87,7 @@ SPECS = {
     "linalg.diagonal": ([M33], {}),
 }
 BINARY = ["add", "subtract", "multiply", "divide", "power", "maximum", "minimum", "arctan2",
-          "logaddexp"]  # fmt: skip
+          "logaddexp", "logaddexp2"]  # fmt: skip
 COMPARE = ["equal", "greater", "greater_equal", "less", "less_equal", "logical_and",
            "logical_or", "not_equal"]  # fmt: skip
 SPECS.update({name: ([V, W], {}) for name in BINARY + COMPARE})
