@@ -60,6 +60,14 @@ SPECS = {
     "vdot": ([V, W], {}),
     "vstack": ([[V, W]], {}),
     "where": ([MASK, V, W], {}),
+    "array_split": ([V, 3], {}),
+    "hsplit": ([M23, 3], {}),
+    "vsplit": ([M23, 2], {}),
+    "dsplit": ([M23[None], 3], {}),
+    "fliplr": ([M23], {}),
+    "flipud": ([M23], {}),
+    "rot90": ([M23], {}),
+    "select": ([[MASK, ~MASK], [V, W]], {}),
     "array": ([M23], {}),
     "asarray": ([M23], {}),
     "full": ([(2, 2), V[:1].reshape(())], {}),
@@ -87,7 +95,8 @@ SPECS = {
     "linalg.diagonal": ([M33], {}),
 }
 BINARY = ["add", "subtract", "multiply", "divide", "power", "maximum", "minimum", "arctan2",
-          "logaddexp", "logaddexp2"]  # fmt: skip
+          "logaddexp", "logaddexp2", "fmax", "fmin", "fmod", "hypot", "remainder",
+          "mod"]  # fmt: skip
 COMPARE = ["equal", "greater", "greater_equal", "less", "less_equal", "logical_and",
            "logical_or", "not_equal"]  # fmt: skip
 SPECS.update({name: ([V, W], {}) for name in BINARY + COMPARE})
