@@ -140,7 +140,7 @@ a = gg.relu(z)
 loss = (a - target) ** 2
 story = gg.analysis.explain(loss, wrt={"w": w, "b": b})
 print(story)
-zv = float(np.dot(w.numpy(), x.numpy()) + 0.1)
+zv = float(np.dot(w.detach().numpy(), x.numpy()) + 0.1)
 by_hand = 2 * (max(zv, 0.0) - target) * (zv > 0) * x.numpy()
 record("∂L/∂w by explain = 2(a−y)·1[z>0]·x", story.grads["w"], expected=by_hand, tol=1e-12)
 record("∂L/∂b = 2(a−y)·1[z>0]", story.grads["b"], expected=by_hand[0], tol=1e-12)

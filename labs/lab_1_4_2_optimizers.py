@@ -125,7 +125,7 @@ adam.zero_grad()
 (p[0] ** 2 + 1000 * p[1] ** 2).backward()
 print("gradients:", p.grad)
 adam.step()
-record("Adam's first step: lr in each coordinate", 1.0 - p.numpy(), expected=[0.1, 0.1],
+record("Adam's first step: lr in each coordinate", 1.0 - p.detach().numpy(), expected=[0.1, 0.1],
        tol=1e-6)
 
 fig, runs = gg.viz.optimizer_comparison(steps=200)

@@ -179,7 +179,7 @@ record("trained to a low loss (< 0.1)", final < 0.1, expected=True)
 
 d1 = gg.analysis.random_direction(params, generator=0)
 record("filter-normalised: each row of d has the norm of θ's row",
-       np.linalg.norm(d1[0], axis=1), expected=np.linalg.norm(params[0].numpy(), axis=1),
+       np.linalg.norm(d1[0], axis=1), expected=np.linalg.norm(params[0].detach().numpy(), axis=1),
        tol=1e-12)
 scape = gg.analysis.loss_landscape_2d(params, mlp_loss, span=1.0, steps=15, generator=0)
 record("landscape centre = the trained loss", scape.losses[7, 7], expected=final, tol=1e-12)

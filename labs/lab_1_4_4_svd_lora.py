@@ -123,7 +123,7 @@ rng = np.random.default_rng(0)
 d = 20
 gg.manual_seed(0)
 base = gg.nn.Linear(d, d, bias=False)
-W0 = base.weight.numpy().copy()
+W0 = base.weight.detach().numpy().copy()
 delta = rng.standard_normal((d, 2)) @ rng.standard_normal((2, d)) / d
 X = gg.tensor(rng.standard_normal((256, d)))
 Y = X @ gg.tensor((W0 + delta).T)

@@ -71,7 +71,7 @@ def test_mlp_learns_digits(digits):
     # oracle: scikit-learn's accuracy_score on the argmax predictions
     metrics = pytest.importorskip("sklearn.metrics")
     Xt, yt = test[np.arange(len(test))]
-    acc = metrics.accuracy_score(yt.numpy(), model(Xt).numpy().argmax(axis=1))
+    acc = metrics.accuracy_score(yt.detach().numpy(), model(Xt).detach().numpy().argmax(axis=1))
     assert acc >= 0.97
     assert hist["val_accuracy"][-1] == pytest.approx(acc, abs=1e-12)
     res = training.evaluate(model, data.DataLoader(test, batch_size=100), cross_entropy)

@@ -9,7 +9,7 @@ from glassgrad.core.anomaly import anomaly_check_backward, anomaly_check_hook, a
 from glassgrad.core.errors import AnomalyError, GradError, ShapeError
 from glassgrad.core.ops import stack
 from glassgrad.core.primitive import BATCHING
-from glassgrad.core.tensor import STATE, Tensor
+from glassgrad.core.tensor import _WRITES, STATE, Tensor, check_versions
 
 __all__ = [
     "toposort",
@@ -41,6 +41,8 @@ def toposort(outputs):
     while stack:
         node, expanded = stack.pop()
         if expanded:
+            if _WRITES and node.op is not None:  # a tensor written in place after a read
+                check_versions(node)
             order.append(node)
             continue
         if id(node) in seen:
@@ -322,17 +324,8 @@ def backward(outputs, gradients=None, create_graph=False, inputs=None):
         STATE.enabled = prev
 
 
-class set_grad_enabled:
-    """Context manager and decorator that turns graph recording on or off.
-
-    Example:
-        >>> from glassgrad import Tensor
-        >>> x = Tensor(2.0, requires_grad=True)
-        >>> with set_grad_enabled(False):
-        ...     y = x * x
-        >>> y.requires_grad
-        False
-    """
+class _GradMode:
+    """Context manager and decorator that records with ``mode`` on or off in this thread."""
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
@@ -352,13 +345,48 @@ class set_grad_enabled:
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
+            with _GradMode(mode):
                 return func(*args, **kwargs)
 
         return wrapper
 
 
-class no_grad(set_grad_enabled):
+class set_grad_enabled(_GradMode):
+    """Turn graph recording on or off in this thread: a call, a context manager or a decorator.
+
+    As in PyTorch, the call itself sets the mode; leaving a ``with`` block restores the
+    previous one. Grad mode is per thread.
+
+    Example:
+        >>> from glassgrad import Tensor
+        >>> x = Tensor(2.0, requires_grad=True)
+        >>> with set_grad_enabled(False):
+        ...     y = x * x
+        >>> y.requires_grad
+        False
+        >>> _ = set_grad_enabled(False); is_grad_enabled()
+        False
+        >>> _ = set_grad_enabled(True); is_grad_enabled()
+        True
+    """
+
+    def __init__(self, mode=True):
+        super().__init__(mode)
+        self._prev.append(STATE.enabled)
+        STATE.enabled = self.mode
+
+    def __enter__(self):
+        if not self._prev:  # entered again after an earlier with-block
+            return super().__enter__()
+        return self
+
+    def __call__(self, func):
+        if self._prev:  # used as a decorator: undo the call's switch
+            STATE.enabled = self._prev.pop()
+        return super().__call__(func)
+
+
+class no_grad(_GradMode):
     """Disable recording (PyTorch ``torch.no_grad``), as a context manager or decorator.
 
     Example:
@@ -372,7 +400,7 @@ class no_grad(set_grad_enabled):
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradMode):
     """Enable recording inside a ``no_grad`` region, as a context manager or decorator.
 
     Example:
@@ -391,7 +419,7 @@ def is_grad_enabled():
     return STATE.enabled
 
 
-class detect_anomaly(set_grad_enabled):
+class detect_anomaly(_GradMode):
     """Context manager: raise ``AnomalyError`` at the first NaN/Inf in forward or backward.
 
     The error names the primitive and the line of user code that created it.
@@ -412,6 +440,7 @@ class detect_anomaly(set_grad_enabled):
     def __enter__(self):
         self._prev_anomaly = STATE.anomaly
         STATE.anomaly = bool(self.check_nan)
+        self.mode = STATE.enabled  # anomaly mode leaves grad mode as this thread has it
         self._warn = warnings.catch_warnings()
         self._warn.__enter__()
         warnings.simplefilter("ignore", RuntimeWarning)

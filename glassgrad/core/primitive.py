@@ -13,7 +13,7 @@ import inspect
 import numpy as np
 
 from glassgrad.core.anomaly import anomaly_check_forward
-from glassgrad.core.tensor import STATE, Tensor, to_tensor
+from glassgrad.core.tensor import _WRITES, STATE, Tensor, reading, to_tensor
 
 __all__ = [
     "Primitive",
@@ -121,7 +121,8 @@ class Primitive:
         if STATE.enabled and self.differentiable:
             for a in args:
                 if a.requires_grad:
-                    t.op, t.parents, t.params, t.requires_grad = self, args, params, True
+                    t.op, t.params, t.requires_grad = self, params, True
+                    t.parents = reading(args) if _WRITES else args  # after an in-place write
                     break
         if STATE.anomaly:
             anomaly_check_forward(self, t, args)

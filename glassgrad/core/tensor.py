@@ -1,16 +1,28 @@
 """Tensor: a NumPy array with a place in the recorded computation graph."""
 
+import threading
+import weakref
+
 import numpy as np
 
 from glassgrad.core.errors import DTypeError, GradError, ShapeError
 
-__all__ = ["Tensor", "tensor", "as_tensor", "to_tensor", "is_tensor", "STATE"]
+__all__ = [
+    "Tensor",
+    "tensor",
+    "as_tensor",
+    "to_tensor",
+    "is_tensor",
+    "register_numpy_namespace",
+    "STATE",
+]
 
 
-class _State:
-    """Global switches: grad recording, transform nesting depth, anomaly detection."""
+class _State(threading.local):
+    """Switches kept per thread, as PyTorch keeps grad mode: recording, transform depth, anomaly.
 
-    __slots__ = ("enabled", "depth", "anomaly")
+    ``depth`` counts the functional transforms (grad, jacobian, ...) tracing in this thread.
+    """
 
     def __init__(self):
         self.enabled = True
@@ -66,28 +78,39 @@ class Tensor:
         "name",
         "__weakref__",
     )
-    __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        if isinstance(data, Tensor):
-            data = data.data
-        arr = np.asarray(data, dtype=dtype)
+        self.grad = self.hooks = self.name = None
+        self.retains = False
+        self.op, self.parents, self.params = None, (), None
+        try:
+            arr = np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype)
+        except GradError:  # a (nested) list holding traced values: __array__ refused them
+            arr = None
+        if arr is None or (isinstance(data, Tensor) and _traced(data)):
+            if not requires_grad:  # stay in the graph: a stack of the values, or an identity
+                self._become(_from_traced(data, dtype))
+                return
+            if STATE.depth:
+                raise GradError(
+                    "Tensor(..., requires_grad=True) of traced values inside a transform would "
+                    "start a new leaf and lose their gradient; drop requires_grad=True"
+                )
+            arr = np.asarray(_detached(data), dtype=dtype)  # a new leaf, as torch.tensor does
         _check_dtype(arr, requires_grad)
         self.data = arr
-        self.op = None
-        self.parents = ()
-        self.params = None
         self.requires_grad = bool(requires_grad)
-        self.grad = None
-        self.hooks = None
-        self.retains = False
-        self.name = None
+
+    def _become(self, node):
+        """Take over the value and graph position of the recorded Tensor ``node``."""
+        self.data, self.op, self.parents = node.data, node.op, node.parents
+        self.params, self.requires_grad = node.params, node.requires_grad
 
     @classmethod
     def _make(cls, arr):
         """Wrap an ndarray without checks (the fast path used by primitives)."""
         t = cls.__new__(cls)
-        t.data = arr
+        t.data = arr if type(arr) is np.ndarray else np.asarray(arr)  # a 0-d result stays an array
         t.op = None
         t.parents = ()
         t.params = None
@@ -110,33 +133,77 @@ class Tensor:
             raise TypeError("len() of a 0-d Tensor")
         return len(self.data)
 
+    # ----- NumPy's dispatch protocols: numpy.sin(t), numpy.dot(a, t), numpy.linalg.norm(t) ----
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        return _numpy_dispatch(getattr(ufunc, method), "numpy", name, inputs, kwargs, True)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _numpy_dispatch(func, func.__module__, func.__name__, args, kwargs, False)
+
+    # ----- leaving the graph: stay differentiable or raise, never a silent zero --------------
+    def _leave(self, call, to_array=False):
+        """Raise GradError if ``call`` would take a traced value out of the graph.
+
+        Inside a transform every conversion raises (JAX); on the PyTorch-style path only the
+        ones to arrays do, and ``item()``/``float()`` stay allowed for logging (PyTorch).
+        """
+        if not _traced(self) or not (to_array or STATE.depth):
+            return
+        where = "inside a transform (grad, jacobian, ...)" if STATE.depth else "that requires grad"
+        raise GradError(
+            f"{call} of a Tensor {where} would turn it into a constant and silently lose its "
+            "gradient. Stay in glassgrad: use gg.sin instead of math.sin, glassgrad.numpy "
+            "instead of numpy, gg.stack/gg.tensor for lists; or call .detach() if you mean "
+            "to stop the gradient."
+        )
+
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        self._leave("numpy.asarray()", to_array=True)
+        arr = self.data if dtype is None else self.data.astype(dtype)
+        return arr if type(arr) is np.ndarray else np.asarray(arr)
 
     def numpy(self):
-        """Return the data as an ndarray (no graph)."""
+        """Return the data as an ndarray (no graph); raises for a tensor that requires grad.
+
+        Example:
+            >>> Tensor([1.0, 2.0]).numpy()
+            array([1., 2.])
+        """
+        self._leave("numpy()", to_array=True)
         return self.data
 
     def item(self):
         """Return the value of a one-element tensor as a Python number."""
+        self._leave("item()")
         if self.data.size != 1:
             raise ShapeError(f"item(): only one-element tensors convert; got shape {self.shape}")
         return self.data.item()
 
     def tolist(self):
         """Return the data as (nested) Python lists."""
+        self._leave("tolist()")
         return self.data.tolist()
 
     def __float__(self):
+        self._leave("float()")
         return float(self.item())
 
     def __int__(self):
+        self._leave("int()")
         return int(self.item())
 
     def __index__(self):
         if self.data.dtype.kind not in "iub":
             raise TypeError(f"only integer tensors can be used as an index; got {self.dtype}")
         return int(self.item())
+
+    def __round__(self, ndigits=None):
+        self._leave("round()")
+        return round(self.item(), ndigits) if ndigits is not None else round(self.item())
+
+    def __format__(self, spec):
+        return format(self.data, spec) if spec else repr(self)
 
     def __bool__(self):
         if self.data.size != 1:
@@ -224,14 +291,23 @@ class Tensor:
         return _ops.astype(self, np.float64)
 
     def __setitem__(self, key, value):
-        if self.requires_grad:
+        """``x[key] = value``; a traced value (or a recorded x) records the write, as PyTorch."""
+        if self.requires_grad and self.is_leaf:
             raise GradError(
-                "in-place assignment into a tensor that requires grad would corrupt the graph; "
-                "build a new tensor with where(), concatenate() or scatter instead"
+                "in-place assignment into a leaf tensor that requires grad would corrupt the "
+                "graph; build a new tensor with where() or concatenate(), or write into a copy"
             )
-        self.data[_ops.index_key(key)] = np.asarray(
-            value.data if isinstance(value, Tensor) else value
-        )
+        if STATE.enabled and (self.requires_grad or _holds_traced(value)):
+            old = Tensor._make(self.data)
+            old._become(self)
+            self._become(_written(old, key, value))
+        else:
+            if id(self) in _WRITES:  # twins made by earlier reads keep the old array
+                self.data = self.data.copy()
+            self.data[_ops.index_key(key)] = np.asarray(_detached(value))
+        key = id(self)
+        if key not in _WRITES:  # nodes that read self before now would be stale
+            _WRITES[key] = weakref.ref(self, lambda _: _WRITES.pop(key, None))
 
     # ----- operators: one-line delegations to ops ----------------------------------------
     def __add__(self, other):
@@ -452,6 +528,138 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
+_TWINS = {}  # NumPy module name -> the glassgrad namespace with the same function names
+
+
+def register_numpy_namespace(module, namespace):
+    """Run ``namespace``'s functions for the same-named NumPy ones called on Tensors.
+
+    ``register_numpy_namespace("numpy.linalg", glassgrad.numpy.linalg)`` makes
+    ``numpy.linalg.norm(t)`` run ``glassgrad.numpy.linalg.norm(t)``. Without a registered
+    namespace, ``numpy`` functions fall back to the core ops of the same name.
+    """
+    _TWINS[module] = namespace
+
+
+# NumPy functions whose result never depends on the values, only on shapes and dtypes.
+_VALUE_FREE = {
+    "ndim", "shape", "size", "result_type", "iscomplexobj", "isrealobj", "zeros_like",
+    "ones_like", "empty_like", "may_share_memory", "shares_memory",
+}  # fmt: skip
+
+
+def _twin(module, name):
+    fn = getattr(_TWINS.get(module, _ops if module == "numpy" else None), name, None)
+    return fn if callable(fn) and not isinstance(fn, type) else None
+
+
+def _numpy_dispatch(numpy_fn, module, name, args, kwargs, always_twin):
+    """NumPy's ``numpy_fn`` called on Tensors: glassgrad's same-named op, NumPy, or GradError.
+
+    Traced arguments need the differentiable twin; without one the call raises rather than
+    return a value cut from the graph. Untraced ones get NumPy's own result, except for ufuncs,
+    which keep ``ndarray + Tensor`` a Tensor as ``Tensor + ndarray`` is.
+    """
+    traced = _holds_traced((args, kwargs)) and name not in _VALUE_FREE
+    twin = _twin(module, name) if "out" not in kwargs else None
+    if twin is not None and (traced or (always_twin and not kwargs)):
+        return twin(*args, **kwargs)
+    if traced:
+        raise GradError(
+            f"{module}.{name} has no differentiable glassgrad version for these arguments, "
+            "so its result would silently lose the gradient. Use glassgrad.numpy (or gg ops), "
+            "or call .detach() on the inputs if you mean to stop the gradient."
+        )
+    return numpy_fn(*_detached(args), **_detached(kwargs))
+
+
+def _traced(t):
+    """True for a Tensor whose operations are being recorded."""
+    return t.requires_grad and STATE.enabled
+
+
+def _holds_traced(obj):
+    """True if ``obj`` is, or a nest of lists, tuples and dicts holds, a traced Tensor."""
+    if isinstance(obj, Tensor):
+        return _traced(obj)
+    if isinstance(obj, (list, tuple)):
+        return any(_holds_traced(o) for o in obj)
+    return isinstance(obj, dict) and any(_holds_traced(o) for o in obj.values())
+
+
+def _detached(obj):
+    """``obj`` with every Tensor in a nest of lists, tuples and dicts replaced by its ndarray."""
+    if isinstance(obj, Tensor):
+        return obj.data
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_detached(o) for o in obj)
+    return {k: _detached(v) for k, v in obj.items()} if isinstance(obj, dict) else obj
+
+
+def _stacked(data):
+    """A (nested) sequence holding traced values as one recorded Tensor, stacked level by level."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, (list, tuple)) and _holds_traced(data):
+        return _ops.stack([_stacked(d) for d in data])
+    return Tensor._make(np.asarray(data))
+
+
+def _from_traced(data, dtype):
+    """The recorded Tensor equal to ``data`` (a traced Tensor or a nest holding some)."""
+    node = _ops.identity(data) if isinstance(data, Tensor) else _stacked(data)
+    return node if dtype is None else _ops.astype(node, dtype)
+
+
+# In-place writes are rare, so their bookkeeping is a dict keyed by id (an entry leaves with its
+# tensor) instead of a counter on every Tensor.
+_WRITES = {}
+
+
+def reading(args):
+    """``args`` for a node being recorded, each tensor written in place replaced by a twin.
+
+    The twin holds the tensor's present value and graph position, so later writes cannot
+    change what the node read.
+    """
+    if not any(id(a) in _WRITES for a in args):
+        return args
+    twins = []
+    for a in args:
+        if id(a) in _WRITES:
+            twin, a = a, Tensor._make(a.data)
+            a._become(twin)
+        twins.append(a)
+    return tuple(twins)
+
+
+def check_versions(node):
+    """Raise if an input of ``node`` was written in place after ``node`` read it (as PyTorch)."""
+    if any(id(p) in _WRITES for p in node.parents):
+        raise GradError(
+            f"a tensor that '{node.op.name}' read was written in place afterwards (x[i] = ...), "
+            "so the gradient would use the wrong values; write before reading, collect the "
+            "values in a list and stack them (glassgrad.numpy.array([...])), or use a copy"
+        )
+
+
+def _written(x, key, value):
+    """``x`` with ``x[key] = value``, recorded: x's cotangent is masked, value's gathered."""
+    if x.data.dtype.kind != "f":
+        raise GradError(
+            f"assigning a traced value into a tensor of dtype {x.dtype} would drop its "
+            "gradient; create the tensor with a floating dtype (e.g. zeros(n))"
+        )
+    key = _ops.index_key(key)
+    hits = np.zeros(x.shape, np.intp)
+    np.add.at(hits, key, 1)
+    if hits.max(initial=0) > 1:
+        raise GradError("assigning a traced value through repeated indices is ambiguous")
+    value = _ops.broadcast_to(_ops.astype(to_tensor(value), x.dtype), x.data[key].shape)
+    kept = Tensor._make((hits == 0).astype(x.dtype))
+    return x * kept + _ops.index_add(value, key, x.shape)
+
+
 def is_tensor(x):
     """Return True if ``x`` is a glassgrad Tensor."""
     return isinstance(x, Tensor)
@@ -464,9 +672,10 @@ def tensor(data, requires_grad=False, dtype=None):
         >>> tensor([1, 2, 3]).dtype
         dtype('int64')
     """
-    if isinstance(data, Tensor):
-        data = data.data
-    return Tensor(np.array(data, dtype=dtype, copy=True), requires_grad=requires_grad)
+    t = Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    if t.op is None:  # a traced nest or tensor stays in the graph; anything else is copied
+        t.data = t.data.copy()
+    return t
 
 
 def as_tensor(x, dtype=None):

@@ -7,6 +7,7 @@ recording, and sweeps the graph (reverse for ``grad``/``vjp``/``jacrev``, forwar
 """
 
 import functools
+import warnings
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from glassgrad.core.autodiff import (
 from glassgrad.core.errors import DTypeError, ShapeError
 from glassgrad.core.ops import concatenate, identity, stack, transpose
 from glassgrad.core.primitive import Primitive
-from glassgrad.core.tensor import Tensor, to_tensor
+from glassgrad.core.tensor import STATE, Tensor, to_tensor
 
 __all__ = [
     "grad",
@@ -130,7 +131,11 @@ def _trace(fun, args, kwargs, argnums, where):
             inputs.append(traced)
             defs.append(d)
             args[a] = tree_unflatten(d, traced)
-        out = fun(*args, **kwargs)
+        STATE.depth += 1  # float(), .item(), numpy() of traced values now raise
+        try:
+            out = fun(*args, **kwargs)
+        finally:
+            STATE.depth -= 1
     return out, inputs, defs, single
 
 
@@ -146,16 +151,20 @@ def _as_output(x, where):
 
 
 def _primal(out, flat_inputs, sweep_plan=None):
-    """Cut ``out`` from the graph unless it depends on tensors of an outer transform."""
+    """Cut a result from the graph unless it depends on tensors of an outer transform."""
+    if not out.requires_grad:
+        return out
     order, relevant = sweep_plan or plan([out], flat_inputs)
-    return out.detach() if len(order) == len(relevant) else out
+    return out.detach() if all(id(n) in relevant for n in order) else out
 
 
 def _cotangents(outs, seeds, flat_inputs, sweep_plan=None):
     """Run one reverse sweep and read the cotangent of each input (zeros if unused)."""
     _, cot = backward_pass(outs, seeds, flat_inputs, sweep_plan=sweep_plan)
     return [
-        cot.get(id(x)) if id(x) in cot else Tensor._make(np.zeros(x.shape, x.dtype))
+        _primal(cot[id(x)], flat_inputs)
+        if id(x) in cot
+        else Tensor._make(np.zeros(x.shape, x.dtype))
         for x in flat_inputs
     ]
 
@@ -199,6 +208,8 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         flat = [x for ins in inputs for x in ins]
         seed = Tensor._make(np.ones(out.shape, out.dtype))
         once = plan([out], flat)
+        if id(out) not in once[1]:  # HIPS autograd's warning: the gradient is exactly zero
+            warnings.warn("grad: Output seems independent of input.", UserWarning, stacklevel=2)
         grads = _regroup(_cotangents([out], [seed], flat, once), inputs, defs, single)
         value = _primal(out, flat, once)
         value = value.reshape(()) if value.ndim else value
@@ -287,7 +298,8 @@ def linearize(fun, *primals):
 
     def f_jvp(*tangents):
         ts = _matching(tree_flatten(list(tangents))[0], flat, "linearize", "tangent", "primal")
-        return tree_unflatten(out_def, forward_pass(flat, ts, out_leaves))
+        tangents = [_primal(t, flat) for t in forward_pass(flat, ts, out_leaves)]
+        return tree_unflatten(out_def, tangents)
 
     return tree_unflatten(out_def, [_primal(o, flat) for o in out_leaves]), f_jvp
 
@@ -358,7 +370,7 @@ def _fwd_blocks(out, flat):
         ]
         j = cols[0] if len(cols) == 1 else concatenate(cols)  # (x.size,) + out.shape
         j = transpose(j, tuple(range(1, j.ndim)) + (0,)) if j.ndim > 1 else j
-        jac.append(j.reshape(out.shape + x.shape))
+        jac.append(_primal(j.reshape(out.shape + x.shape), flat))
     return jac
 
 

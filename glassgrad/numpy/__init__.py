@@ -15,10 +15,14 @@ Names and signatures are NumPy's; the functions are glassgrad's (``glassgrad.cor
 
 # fmt: off
 # ruff: noqa: I001
+import sys as _sys
+
 import numpy as _np
 
 from glassgrad.core import ops as _ops
 from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import register_numpy_namespace as _register
+from glassgrad.core.tensor import tensor as _tensor
 from glassgrad.numpy import linalg, random  # noqa: F401 (submodules)
 
 # fmt: on
@@ -29,14 +33,13 @@ ndarray = Tensor
 
 
 def array(data, dtype=None):
-    """A new Tensor holding a copy of ``data`` (``numpy.array``).
+    """A new Tensor holding a copy of ``data`` (``numpy.array``); traced entries stay traced.
 
     Example:
         >>> array([1.0, 2.0])
         Tensor([1., 2.])
     """
-    data = data.data if isinstance(data, Tensor) else data
-    return Tensor(_np.array(data, dtype=dtype))
+    return _tensor(data, dtype=dtype)
 
 
 def asarray(data, dtype=None):
@@ -48,7 +51,7 @@ def asarray(data, dtype=None):
     """
     if isinstance(data, Tensor) and (dtype is None or _np.dtype(dtype) == data.dtype):
         return data
-    return Tensor(_np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype))
+    return Tensor(data, dtype=dtype)
 
 
 globals().update({name: getattr(_ops, name) for name in _ops.NUMPY})  # the ops' one list
@@ -79,12 +82,15 @@ def ones(shape, dtype=float):
 
 
 def full(shape, fill_value, dtype=None):
-    """Tensor filled with ``fill_value``.
+    """Tensor filled with ``fill_value``; a traced fill value gets the gradient (sum of g).
 
     Example:
         >>> full(2, 7.0)
         Tensor([7., 7.])
     """
+    if isinstance(fill_value, Tensor):
+        fill_value = asarray(fill_value, dtype)
+        return ones(shape, fill_value.dtype) * fill_value
     return _made(_np.full(shape, fill_value, dtype))
 
 
@@ -142,8 +148,7 @@ def linspace(start, stop, num=50, endpoint=True, dtype=None):
 
 
 def _like(fn, x, dtype, *args):
-    x = x.data if isinstance(x, Tensor) else _np.asarray(x)
-    return _made(fn(x, *args, dtype=dtype))
+    return _made(fn(asarray(x).data, *args, dtype=dtype))
 
 
 def zeros_like(x, dtype=None):
@@ -173,6 +178,8 @@ def full_like(x, fill_value, dtype=None):
         >>> full_like([1.0, 2.0], 3.0)
         Tensor([3., 3.])
     """
+    if isinstance(fill_value, Tensor):
+        return full(shape(x), fill_value, dtype or asarray(x).dtype)
     return _like(_np.full_like, x, dtype, fill_value)
 
 
@@ -193,7 +200,7 @@ def shape(x):
         >>> shape([[1, 2, 3]])
         (1, 3)
     """
-    return x.shape if isinstance(x, Tensor) else _np.shape(x)
+    return asarray(x).shape
 
 
 def ndim(x):
@@ -218,3 +225,7 @@ def size(x):
 
 # Every NumPy name defined or re-exported above (Tensor itself is exported as ``ndarray``).
 __all__ = sorted(n for n in list(globals()) if n[0] != "_" and n != "Tensor")
+
+
+_register("numpy", _sys.modules[__name__])
+_register("numpy.linalg", linalg)

@@ -38,13 +38,13 @@ def test_init_follows_pytorch_kaiming_uniform_and_start_equals_base():
     ref = torch.empty(32, 64, dtype=torch.float64)
     fan_in = torch.nn.init._calculate_fan_in_and_fan_out(ref)[0]
     bound = torch.nn.init.calculate_gain("leaky_relu", math.sqrt(5)) * math.sqrt(3.0 / fan_in)
-    A = layer.lora_A.numpy()
+    A = layer.lora_A.detach().numpy()
     assert np.abs(A).max() <= bound and np.abs(A).max() > 0.99 * bound
     # the variance of U(-b, b) is b²/3; 2048 draws: within 4 standard errors
     assert abs(A.var() - bound**2 / 3) < 4 * bound**2 * np.sqrt(4 / 45 / A.size)
-    assert np.all(layer.lora_B.numpy() == 0)
+    assert np.all(layer.lora_B.detach().numpy() == 0)
     x = np.random.default_rng(0).normal(size=(5, 64))
-    assert np.array_equal(layer(x).numpy(), base(x).numpy())
+    assert np.array_equal(layer(x).detach().numpy(), base(x).detach().numpy())
 
 
 def _torch_lora(layer, x):
@@ -52,7 +52,7 @@ def _torch_lora(layer, x):
         torch.tensor(p.numpy(), dtype=torch.float64) for p in (layer.base.weight, layer.base.bias)
     )
     A, B = (
-        torch.tensor(p.numpy(), dtype=torch.float64, requires_grad=True)
+        torch.tensor(p.detach().numpy(), dtype=torch.float64, requires_grad=True)
         for p in (layer.lora_A, layer.lora_B)
     )
     xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -69,7 +69,7 @@ def test_forward_and_gradients_match_torch(rng):
     gg.sum(y * C).backward()
     ty, A, B, xt = _torch_lora(layer, x)
     (ty * torch.tensor(C)).sum().backward()
-    assert_close(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    assert_close(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
     assert_close(layer.lora_A.grad.numpy(), A.grad.numpy(), rtol=1e-10)
     assert_close(layer.lora_B.grad.numpy(), B.grad.numpy(), rtol=1e-10)
     assert_close(xg.grad.numpy(), xt.grad.numpy(), rtol=1e-10)
@@ -78,20 +78,20 @@ def test_forward_and_gradients_match_torch(rng):
 
 def test_merge_and_unmerge_leave_the_output_unchanged(rng):
     base = Linear(5, 3, generator=0)
-    W0 = base.weight.numpy().copy()
+    W0 = base.weight.detach().numpy().copy()
     layer = LoRALinear(base, r=2, alpha=4.0, generator=1)
     layer.lora_B.data = rng.normal(size=(3, 2))
     x = rng.normal(size=(7, 5))
-    before = layer(x).numpy()
-    delta = 2.0 * layer.lora_B.numpy() @ layer.lora_A.numpy()  # α/r = 2
-    assert_close(layer.delta_weight().numpy(), delta)
+    before = layer(x).detach().numpy()
+    delta = 2.0 * layer.lora_B.detach().numpy() @ layer.lora_A.detach().numpy()  # α/r = 2
+    assert_close(layer.delta_weight().detach().numpy(), delta)
     layer.merge()
     assert layer.merged
     assert_close(base.weight.numpy(), W0 + delta, rtol=1e-12)
     assert_close(layer(x).numpy(), before, rtol=1e-12, atol=1e-12)
     layer.unmerge()
     assert_close(base.weight.numpy(), W0, rtol=1e-12, atol=1e-15)
-    assert_close(layer(x).numpy(), before, rtol=1e-12, atol=1e-12)
+    assert_close(layer(x).detach().numpy(), before, rtol=1e-12, atol=1e-12)
     with pytest.raises(RuntimeError, match="already unmerged"):
         layer.unmerge()
     with pytest.raises(RuntimeError, match="already merged"):
@@ -103,9 +103,9 @@ def test_dropout_only_in_training_and_unbiased(rng):
     layer.lora_B.data = rng.normal(size=(2, 2))
     x = rng.normal(size=(1, 4))
     layer.eval()
-    expected = layer(x).numpy()
+    expected = layer(x).detach().numpy()
     layer.train()
-    draws = np.stack([layer(x).numpy() for _ in range(2000)])
+    draws = np.stack([layer(x).detach().numpy() for _ in range(2000)])
     assert not np.allclose(draws[0], draws[1]) or not np.allclose(draws[0], expected)
     se = draws.std(axis=0) / np.sqrt(len(draws))
     assert np.all(np.abs(draws.mean(axis=0) - expected) < 4 * se + 1e-12)
@@ -114,7 +114,7 @@ def test_dropout_only_in_training_and_unbiased(rng):
 def test_fine_tuning_only_a_and_b_recovers_a_low_rank_change(rng):
     d_out, d_in, r = 8, 10, 2
     base = Linear(d_in, d_out, bias=False, generator=0)
-    W0 = base.weight.numpy().copy()
+    W0 = base.weight.detach().numpy().copy()
     delta = rng.normal(size=(d_out, r)) @ rng.normal(size=(r, d_in)) / 2  # the rank-2 change
     X = rng.normal(size=(64, d_in))
     Y = X @ (W0 + delta).T
@@ -129,7 +129,7 @@ def test_fine_tuning_only_a_and_b_recovers_a_low_rank_change(rng):
         schedule.step()
     assert float(loss) < 1e-12
     assert_close(base.weight.numpy(), W0)  # the base never moved
-    learned = layer.delta_weight().numpy()
+    learned = layer.delta_weight().detach().numpy()
     assert np.linalg.norm(learned - delta) / np.linalg.norm(delta) < 1e-6
     assert np.linalg.matrix_rank(learned, tol=1e-6) == r
 
