@@ -302,3 +302,16 @@ def test_graph_jacobian_equals_jacfwd_and_jacrev(rng):
         np.testing.assert_allclose(jac, want, rtol=1e-13)
     with pytest.raises(ValueError, match="mode must be 'fwd' or 'rev'; got 'side'"):
         gg.graph_jacobian(y, [x], mode="side")
+
+
+def test_nested_sweeps_with_an_unused_input_keep_the_inner_graph():
+    # The inner sweep's inputs include one the output never uses; its result must still be
+    # recorded for the outer sweep: d/dy cos(y) = -sin(y), not a silent 0.
+    from glassgrad.core.ops import sin
+
+    x, y = gg.Tensor(1.0), gg.Tensor(0.3)
+    ones = (gg.Tensor(1.0), gg.Tensor(1.0))
+    inner_jvp = lambda b: gg.jvp(lambda a, c: sin(c), (x, b), ones)[1]
+    assert abs(float(gg.jvp(inner_jvp, (y,), (gg.Tensor(1.0),))[1]) + np.sin(0.3)) < 1e-12
+    inner_grad = lambda b: gg.grad(lambda a, c: sin(c), argnums=1)(x, b)
+    assert abs(float(gg.grad(inner_grad)(y)) + np.sin(0.3)) < 1e-12
