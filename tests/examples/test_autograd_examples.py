@@ -1,0 +1,360 @@
+"""HIPS autograd's example programs, run on glassgrad with only the imports changed.
+
+Each program below is written as autograd's examples write it (``np``, ``npr``, ``grad``,
+``logsumexp``, ``mvn``, ``norm``, lists/tuples/dicts of parameters, ``scipy.optimize``), with
+``import glassgrad.numpy as np`` in place of ``import autograd.numpy as np``. Values and
+gradients are checked against independent oracles: PyTorch in float64 for the same model,
+closed-form gradients, central differences of a plain NumPy/SciPy implementation, and
+scikit-learn.
+"""
+
+import numpy as onp
+import pytest
+import scipy.optimize
+import scipy.stats
+
+import glassgrad.numpy as np
+import glassgrad.numpy.random as npr
+import glassgrad.scipy.stats.multivariate_normal as mvn
+import glassgrad.scipy.stats.norm as norm
+from glassgrad import grad, value_and_grad
+from glassgrad.scipy.special import logsumexp
+from glassgrad.testing import assert_close
+
+torch = pytest.importorskip("torch")
+
+
+def _t(a):
+    return torch.tensor(onp.asarray(a), dtype=torch.float64, requires_grad=True)
+
+
+def _g(x):
+    """An ndarray from a glassgrad or torch Tensor (or an ndarray)."""
+    if isinstance(x, torch.Tensor):
+        return x.detach().numpy()
+    return x.numpy() if hasattr(x, "numpy") else onp.asarray(x)
+
+
+# ----- neural net classifier (examples/neural_net.py) ------------------------------------------
+def init_random_params(scale, layer_sizes, rs=npr.RandomState(0)):
+    return [
+        (scale * rs.randn(m, n), scale * rs.randn(n))
+        for m, n in zip(layer_sizes[:-1], layer_sizes[1:], strict=False)
+    ]
+
+
+def neural_net_predict(params, inputs):
+    for W, b in params:
+        outputs = np.dot(inputs, W) + b
+        inputs = np.tanh(outputs)
+    return outputs - logsumexp(outputs, axis=1, keepdims=True)
+
+
+def l2_norm(params):
+    # autograd flattens with autograd.misc.flatten; a concatenation of the raveled leaves
+    flattened = np.concatenate([np.ravel(a) for layer in params for a in layer])
+    return np.dot(flattened, flattened)
+
+
+def log_posterior(params, inputs, targets, L2_reg):
+    log_prior = -L2_reg * l2_norm(params)
+    log_lik = np.sum(neural_net_predict(params, inputs) * targets)
+    return log_prior + log_lik
+
+
+def accuracy(params, inputs, targets):
+    target_class = np.argmax(targets, axis=1)
+    predicted_class = np.argmax(neural_net_predict(params, inputs), axis=1)
+    return np.mean(predicted_class == target_class)
+
+
+def test_neural_net_classifier_matches_torch():
+    rs = npr.RandomState(1)
+    inputs = rs.randn(30, 6)
+    targets = onp.eye(3)[rs.randint(0, 3, size=30)]
+    params = init_random_params(0.5, [6, 5, 4, 3], rs=npr.RandomState(0))
+    objective = lambda params: -log_posterior(params, inputs, targets, 0.1)
+    value, g = value_and_grad(objective)(params)
+
+    tparams = [(_t(W), _t(b)) for W, b in params]
+    h = torch.tensor(inputs)
+    for W, b in tparams:
+        out = h @ W + b
+        h = torch.tanh(out)
+    logp = out - torch.logsumexp(out, dim=1, keepdim=True)
+    l2 = sum((W**2).sum() + (b**2).sum() for W, b in tparams)
+    tvalue = -(-0.1 * l2 + (logp * torch.tensor(targets)).sum())
+    tvalue.backward()
+    assert_close(value, tvalue.item(), rtol=1e-12)
+    for (gW, gb), (W, b) in zip(g, tparams, strict=True):
+        assert_close(gW, W.grad.numpy(), rtol=1e-10, atol=1e-12)
+        assert_close(gb, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+    before = float(accuracy(params, inputs, targets))
+    for _ in range(200):  # plain gradient descent on the list of (W, b) tuples
+        g = grad(objective)(params)
+        params = [
+            (W - 0.01 * gW, b - 0.01 * gb) for (W, b), (gW, gb) in zip(params, g, strict=True)
+        ]
+    assert float(accuracy(params, inputs, targets)) > before
+
+
+# ----- logistic regression (examples/logistic_regression.py) ------------------------------------
+def sigmoid(x):
+    return 0.5 * (np.tanh(x) + 1.0)
+
+
+def predictions(weights, inputs):
+    return sigmoid(np.dot(inputs, weights))
+
+
+def loss(weights, inputs, targets):
+    preds = predictions(weights, inputs)
+    log_lik = np.sum(np.log(preds) * targets) + np.sum(np.log(1 - preds) * (1 - targets))
+    return -log_lik
+
+
+def test_logistic_regression_gradient_and_fit():
+    npr.seed(0)
+    true_weights = npr.randn(5)
+    train_inputs = npr.randn(200, 5)
+    train_targets = npr.rand(200) > predictions(true_weights, train_inputs)
+    training_loss = lambda weights: loss(weights, train_inputs, train_targets)
+    init_weights = npr.randn(5)
+
+    X, y, w = _g(train_inputs), _g(train_targets).astype(float), _g(init_weights)
+    p = 1.0 / (1.0 + onp.exp(-2.0 * X @ w))  # the program's sigmoid is (tanh(x) + 1)/2 = σ(2x)
+    closed_form = 2.0 * X.T @ (p - y)  # d/dw of the negative log-likelihood
+    assert_close(grad(training_loss)(init_weights), closed_form, rtol=1e-10, atol=1e-12)
+    assert_close(training_loss(init_weights), -onp.sum(y * onp.log(p) + (1 - y) * onp.log1p(-p)))
+
+    result = scipy.optimize.minimize(
+        value_and_grad(training_loss), x0=init_weights, jac=True, method="CG"
+    )
+    assert result.success
+    from sklearn.linear_model import LogisticRegression
+
+    ref = LogisticRegression(penalty=None, fit_intercept=False, tol=1e-10, max_iter=10_000)
+    assert_close(2.0 * result.x, ref.fit(X, y).coef_[0], rtol=1e-4, atol=1e-4)
+
+
+# ----- Gaussian process regression (examples/gaussian_process.py) --------------------------------
+def make_gp_funs(cov_func, num_cov_params):
+    def unpack_kernel_params(params):
+        mean = params[0]
+        cov_params = params[2:]
+        noise_scale = np.exp(params[1]) + 0.0001
+        return mean, cov_params, noise_scale
+
+    def predict(params, x, y, xstar):
+        mean, cov_params, noise_scale = unpack_kernel_params(params)
+        cov_f_f = cov_func(cov_params, xstar, xstar)
+        cov_y_f = cov_func(cov_params, x, xstar)
+        cov_y_y = cov_func(cov_params, x, x) + noise_scale * np.eye(len(y))
+        pred_mean = mean + np.dot(np.linalg.solve(cov_y_y, cov_y_f).T, y - mean)
+        pred_cov = cov_f_f - np.dot(np.linalg.solve(cov_y_y, cov_y_f).T, cov_y_f)
+        return pred_mean, pred_cov
+
+    def log_marginal_likelihood(params, x, y):
+        mean, cov_params, noise_scale = unpack_kernel_params(params)
+        cov_y_y = cov_func(cov_params, x, x) + noise_scale * np.eye(len(y))
+        prior_mean = mean * np.ones(len(y))
+        return mvn.logpdf(y, prior_mean, cov_y_y)
+
+    return num_cov_params + 2, predict, log_marginal_likelihood
+
+
+def rbf_covariance(kernel_params, x, xp):
+    output_scale = np.exp(kernel_params[0])
+    lengthscales = np.exp(kernel_params[1:])
+    diffs = np.expand_dims(x / lengthscales, 1) - np.expand_dims(xp / lengthscales, 0)
+    return output_scale * np.exp(-0.5 * np.sum(diffs**2, axis=2))
+
+
+def build_toy_dataset(D=1, n_data=20, noise_std=0.1):
+    rs = npr.RandomState(0)
+    inputs = np.concatenate(
+        [np.linspace(0, 3, num=n_data // 2), np.linspace(6, 8, num=n_data // 2)]
+    )
+    targets = (np.cos(inputs) + rs.randn(n_data) * noise_std) / 2.0
+    inputs = (inputs - 4.0) / 2.0
+    inputs = inputs.reshape((len(inputs), D))
+    return inputs, targets
+
+
+def _lml_numpy(params, x, y):
+    """The same marginal likelihood in plain NumPy and SciPy (the oracle)."""
+    noise = onp.exp(params[1]) + 0.0001
+    d = (x[:, None, :] - x[None, :, :]) / onp.exp(params[3:])
+    K = onp.exp(params[2]) * onp.exp(-0.5 * onp.sum(d**2, axis=2)) + noise * onp.eye(len(y))
+    return scipy.stats.multivariate_normal.logpdf(y, params[0] * onp.ones(len(y)), K)
+
+
+def test_gaussian_process_marginal_likelihood_and_its_gradient():
+    D = 2
+    num_params, predict, log_marginal_likelihood = make_gp_funs(rbf_covariance, D + 1)
+    X, y = build_toy_dataset(D=1)
+    X = np.concatenate([X, np.cos(X)], axis=1)  # two input dimensions: two lengthscales
+    objective = lambda params: -log_marginal_likelihood(params, X, y)
+    params = 0.1 * npr.RandomState(0).randn(num_params)
+
+    value, g = value_and_grad(objective)(params)
+    x_np, y_np, p_np = _g(X), _g(y), _g(params)
+    assert_close(value, -_lml_numpy(p_np, x_np, y_np), rtol=1e-12)
+    fd = onp.zeros(num_params)
+    for i in range(num_params):
+        e = onp.eye(num_params)[i] * 1e-6
+        fd[i] = -(_lml_numpy(p_np + e, x_np, y_np) - _lml_numpy(p_np - e, x_np, y_np)) / 2e-6
+    assert_close(g, fd, rtol=1e-6, atol=1e-7)
+
+    result = scipy.optimize.minimize(
+        value_and_grad(objective), params, jac=True, method="CG", options={"maxiter": 30}
+    )
+    assert result.fun < float(value) - 1.0
+    xs = np.reshape(np.linspace(-7, 7, 5), (5, 1))
+    pred_mean, pred_cov = predict(result.x, X[:, :1], y, xs)
+    assert pred_mean.shape == (5,) and pred_cov.shape == (5, 5)
+    assert onp.all(_g(np.diag(pred_cov)) > -1e-9)
+
+
+# ----- black-box variational inference (examples/black_box_svi.py) ------------------------------
+def black_box_variational_inference(logprob, D, num_samples):
+    def unpack_params(params):
+        mean, log_std = params[:D], params[D:]
+        return mean, log_std
+
+    def gaussian_entropy(log_std):
+        return 0.5 * D * (1.0 + np.log(2 * np.pi)) + np.sum(log_std)
+
+    rs = npr.RandomState(0)
+
+    def variational_objective(params, t):
+        mean, log_std = unpack_params(params)
+        samples = rs.randn(num_samples, D) * np.exp(log_std) + mean
+        lower_bound = gaussian_entropy(log_std) + np.mean(logprob(samples, t))
+        return -lower_bound
+
+    gradient = grad(variational_objective)
+    return variational_objective, gradient, unpack_params
+
+
+def log_posterior_2d(x, t):
+    mu, log_sigma = x[:, 0], x[:, 1]
+    prior = norm.logpdf(log_sigma, 0, 1.35)
+    likelihood = norm.logpdf(mu, 0, np.exp(log_sigma))
+    return prior + likelihood
+
+
+def test_black_box_svi_gradient_matches_torch():
+    D, S = 2, 500
+    _, gradient, _ = black_box_variational_inference(log_posterior_2d, D, num_samples=S)
+    params = np.concatenate([-1 * np.ones(D), -2 * np.ones(D)])
+    g = gradient(params, 0)
+
+    eps = torch.tensor(npr.RandomState(0).randn(S, D))  # the draws the program made
+    tp = _t(_g(params))
+    mean, log_std = tp[:D], tp[D:]
+    x = eps * torch.exp(log_std) + mean
+    scale = torch.tensor(1.35, dtype=torch.float64)  # a Python float would become float32
+    prior = torch.distributions.Normal(0.0, scale).log_prob(x[:, 1])
+    lik = torch.distributions.Normal(0.0, torch.exp(x[:, 1])).log_prob(x[:, 0])
+    entropy = 0.5 * D * (1.0 + onp.log(2 * onp.pi)) + log_std.sum()
+    (-(entropy + (prior + lik).mean())).backward()
+    assert_close(g, tp.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+    # a few Adam-free steps of gradient descent raise the lower bound
+    objective, gradient, _ = black_box_variational_inference(log_posterior_2d, D, S)
+    start = float(objective(params, 0))
+    for t in range(100):
+        params = params - 0.05 * gradient(params, t)
+    assert float(objective(params, 0)) < start
+
+
+# ----- recurrent neural net (examples/rnn.py) -----------------------------------------------------
+def concat_and_multiply(weights, *args):
+    cat_state = np.hstack(args + (np.ones((args[0].shape[0], 1)),))
+    return np.dot(cat_state, weights)
+
+
+def create_rnn_params(input_size, state_size, output_size, param_scale=0.01, rs=npr.RandomState(0)):
+    return {
+        "init hiddens": rs.randn(1, state_size) * param_scale,
+        "change": rs.randn(input_size + state_size + 1, state_size) * param_scale,
+        "predict": rs.randn(state_size + 1, output_size) * param_scale,
+    }
+
+
+def rnn_predict(params, inputs):
+    def update_rnn(input, hiddens):
+        return np.tanh(concat_and_multiply(params["change"], input, hiddens))
+
+    def hiddens_to_output_probs(hiddens):
+        output = concat_and_multiply(params["predict"], hiddens)
+        return output - logsumexp(output, axis=1, keepdims=True)
+
+    num_sequences = inputs.shape[1]
+    hiddens = np.repeat(params["init hiddens"], num_sequences, axis=0)
+    output = [hiddens_to_output_probs(hiddens)]
+    for input in inputs:
+        hiddens = update_rnn(input, hiddens)
+        output.append(hiddens_to_output_probs(hiddens))
+    return output
+
+
+def rnn_log_likelihood(params, inputs, targets):
+    logprobs = rnn_predict(params, inputs)
+    loglik = 0.0
+    num_time_steps, num_examples, _ = inputs.shape
+    for t in range(num_time_steps):
+        loglik += np.sum(logprobs[t] * targets[t])
+    return loglik / (num_time_steps * num_examples)
+
+
+def string_to_one_hot(string, maxchar):
+    ascii = np.array([ord(c) for c in string]).T
+    return np.array(ascii[:, None] == np.arange(maxchar)[None, :], dtype=int)
+
+
+def build_dataset(filename, sequence_length, alphabet_size, max_lines=-1):
+    with open(filename) as f:
+        content = f.readlines()
+    content = content[:max_lines]
+    content = [line for line in content if len(line) > 2]
+    seqs = np.zeros((sequence_length, len(content), alphabet_size))
+    for ix, line in enumerate(content):
+        padded_line = (line + " " * sequence_length)[:sequence_length]
+        seqs[:, ix, :] = string_to_one_hot(padded_line, alphabet_size)
+    return seqs
+
+
+def test_rnn_gradient_matches_torch(tmp_path):
+    text = tmp_path / "text.txt"
+    text.write_text("def f(x):\n    return x * 2\n\nprint(f(3))\nhello world\n")
+    inputs = build_dataset(text, sequence_length=8, alphabet_size=128, max_lines=10)
+    assert inputs.shape == (8, 4, 128) and float(np.sum(inputs)) == 32.0
+    params = create_rnn_params(128, 6, 128, param_scale=0.3)
+    training_loss = lambda params: -rnn_log_likelihood(params, inputs, inputs)
+    value, g = value_and_grad(training_loss)(params)
+
+    tp = {k: _t(_g(v)) for k, v in params.items()}
+    x = torch.tensor(_g(inputs))
+
+    def step(weights, *args):
+        return (
+            torch.cat(args + (torch.ones(args[0].shape[0], 1, dtype=torch.float64),), 1) @ weights
+        )
+
+    def probs(h):
+        out = step(tp["predict"], h)
+        return out - torch.logsumexp(out, dim=1, keepdim=True)
+
+    h = tp["init hiddens"].repeat(x.shape[1], 1)
+    outs = [probs(h)]
+    for xt in x:
+        h = torch.tanh(step(tp["change"], xt, h))
+        outs.append(probs(h))
+    tloss = -sum((outs[t] * x[t]).sum() for t in range(x.shape[0])) / (x.shape[0] * x.shape[1])
+    tloss.backward()
+    assert_close(value, tloss.item(), rtol=1e-12)
+    for k in params:
+        assert_close(g[k], tp[k].grad.numpy(), rtol=1e-9, atol=1e-12)
