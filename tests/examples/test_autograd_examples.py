@@ -36,7 +36,7 @@ def _g(x):
 
 
 # ----- neural net classifier (examples/neural_net.py) ------------------------------------------
-def init_random_params(scale, layer_sizes, rs=npr.RandomState(0)):
+def init_random_params(scale, layer_sizes, rs=npr.RandomState(0)):  # noqa: B008 (as written)
     return [
         (scale * rs.randn(m, n), scale * rs.randn(n))
         for m, n in zip(layer_sizes[:-1], layer_sizes[1:], strict=False)
@@ -276,7 +276,13 @@ def concat_and_multiply(weights, *args):
     return np.dot(cat_state, weights)
 
 
-def create_rnn_params(input_size, state_size, output_size, param_scale=0.01, rs=npr.RandomState(0)):
+def create_rnn_params(
+    input_size,
+    state_size,
+    output_size,
+    param_scale=0.01,
+    rs=npr.RandomState(0),  # noqa: B008
+):
     return {
         "init hiddens": rs.randn(1, state_size) * param_scale,
         "change": rs.randn(input_size + state_size + 1, state_size) * param_scale,
