@@ -257,3 +257,32 @@ def test_logsumexp_return_sign_and_all_minus_inf():
     assert np.isnan(gsp.special.logsumexp(a, b=b).numpy())
     minus_inf = np.full(2, -np.inf)
     assert gsp.special.logsumexp(minus_inf, b=np.ones(2)).numpy() == -np.inf
+
+
+NESTED = {
+    "numpy.linalg.norm": lambda x: gg.numpy.linalg.norm([x, x + 2.0]),
+    "numpy.linalg.eigh": lambda x: gg.numpy.linalg.eigh([[x, 1.0], [1.0, 2 * x]])[0][0],
+    "special.logsumexp": lambda x: gsp.special.logsumexp([x, 2 * x]),
+    "special.gammaln": lambda x: gg.sum(gsp.special.gammaln([x, x + 1])),
+    "special.betainc": lambda x: gg.sum(gsp.special.betainc(2.0, 3.0, [x / 4, x / 3])),
+    "stats.norm.logpdf": lambda x: gg.sum(gsp.stats.norm.logpdf([x, 1.0], [0.0, x], x)),
+    "stats.dirichlet.logpdf": lambda x: gsp.stats.dirichlet.logpdf([0.2, 0.3, 0.5], [x, 2, x]),
+    "stats.multivariate_normal.logpdf": lambda x: gsp.stats.multivariate_normal.logpdf(
+        [x, 0.5], [0.0, x], [[1.0, 0.2], [0.2, x]]
+    ),
+    "signal.convolve": lambda x: gg.sum(gsp.signal.convolve([x, 1.0, x * x], [1.0, x])),
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs nested lists of traced values to stack differentiably at the conversion "
+    "boundary (to_tensor); today they give a silent zero",
+)
+@pytest.mark.parametrize("name", sorted(NESTED))
+def test_nested_lists_of_traced_values(name):
+    import glassgrad.numpy  # noqa: F401  (gg.numpy)
+
+    f, x, h = NESTED[name], 1.3, 1e-6
+    fd = (float(f(x + h)) - float(f(x - h))) / (2 * h)
+    assert_close(gg.grad(f)(x), fd, rtol=1e-6, atol=1e-8)
