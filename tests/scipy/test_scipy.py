@@ -286,3 +286,26 @@ def test_nested_lists_of_traced_values(name):
     f, x, h = NESTED[name], 1.3, 1e-6
     fd = (float(f(x + h)) - float(f(x - h))) / (2 * h)
     assert_close(gg.grad(f)(x), fd, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("mode", ["valid", "full"])
+@pytest.mark.parametrize("swap", [False, True])
+def test_convolve_with_autograd_axes_and_dot_axes(mode, swap):
+    # HIPS autograd's convolutional layer: images (N, C, H, W) with filters (C, F, h, w),
+    # summed over channels; the oracle is scipy.signal.convolve on each (image, filter) pair.
+    x, w = nrm(2, 3, 5, 4), nrm(3, 2, 3, 2)
+    ref = np.zeros((2, 2) + ((3, 3) if mode == "valid" else (7, 5)))
+    for n in range(2):
+        for f in range(2):
+            ref[n, f] = sum(scipy.signal.convolve(x[n, c], w[c, f], mode=mode) for c in range(3))
+    if swap:  # filters first: in1's kept axis (F) comes first in the result
+        conv = lambda a, b: gsp.signal.convolve(
+            b, a, axes=([2, 3], [2, 3]), dot_axes=([0], [1]), mode=mode
+        )
+        ref = np.swapaxes(ref, 0, 1)
+    else:
+        conv = lambda a, b: gsp.signal.convolve(
+            a, b, axes=([2, 3], [2, 3]), dot_axes=([1], [0]), mode=mode
+        )
+    assert_close(conv(x, w), ref, rtol=1e-12, atol=1e-12)
+    check_grads(conv, (x[:1, :2, :4, :3], w[:2, :1, :2, :2]), order=2, modes=("fwd", "rev"))
