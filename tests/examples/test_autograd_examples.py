@@ -516,3 +516,114 @@ def test_convnet_matches_torch():
     tloss.backward()
     assert_close(value, tloss.item(), rtol=1e-12)
     assert_close(g, tw.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# ----- negative binomial maximum likelihood (examples/negative_binomial_maxlike.py) -------------
+from glassgrad.scipy.special import gammaln  # noqa: E402
+
+
+def newton(f, x0):
+    return scipy.optimize.newton(f, x0, fprime=grad(f), fprime2=grad(grad(f)))
+
+
+def negbin_loglike(r, p, x):
+    return gammaln(r + x) - gammaln(r) - gammaln(x + 1) + x * np.log(p) + r * np.log(1 - p)
+
+
+def negbin_sample(r, p, size):
+    return npr.poisson(npr.gamma(r, p / (1 - p), size=size))
+
+
+def fit_maxlike(x, r_guess):
+    assert np.var(x) > np.mean(x), "Likelihood-maximizing parameters don't exist!"
+    loglike = lambda r, p: np.sum(negbin_loglike(r, p, x))
+    p = lambda r: np.sum(x) / np.sum(r + x)
+    rprime = lambda r: grad(loglike)(r, p(r))
+    r = newton(rprime, r_guess)
+    return r, p(r)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="scipy.optimize.newton applies NumPy ufuncs to the returned Tensors: needs "
+    "Tensor.__array_ufunc__ (NumPy's dispatch protocols)",
+)
+def test_negative_binomial_maxlike_reaches_scipy_stationary_point():
+    npr.seed(0)
+    data = negbin_sample(r=5, p=0.5, size=1000)
+    r, p = fit_maxlike(data, r_guess=1)
+    r, p, x = float(r), float(p), _g(data)
+    # SciPy's nbinom counts failures with success probability 1 - p in this parametrisation
+    assert_close(negbin_loglike(r, p, x), scipy.stats.nbinom.logpmf(x, r, 1 - p), rtol=1e-10)
+    loglike = lambda r, p: scipy.stats.nbinom.logpmf(x, r, 1 - p).sum()
+    h = 1e-5
+    d_r = (loglike(r + h, p) - loglike(r - h, p)) / (2 * h)
+    d_p = (loglike(r, p + h) - loglike(r, p - h)) / (2 * h)
+    assert abs(d_r) < 1e-4 and abs(d_p) < 1e-2  # a stationary point of SciPy's likelihood
+    g = grad(lambda rp: np.sum(negbin_loglike(rp[0], rp[1], data)))((r, p))
+    assert_close([float(g[0]), float(g[1])], [d_r, d_p], rtol=1e-4, atol=1e-4)
+
+
+# ----- Gaussian mixture model (examples/gmm.py) ---------------------------------------------------
+def init_gmm_params(num_components, D, scale, rs=npr.RandomState(0)):  # noqa: B008
+    return {
+        "log proportions": rs.randn(num_components) * scale,
+        "means": rs.randn(num_components, D) * scale,
+        "lower triangles": np.zeros((num_components, D, D)) + np.eye(D),
+    }
+
+
+def log_normalize(x):
+    return x - logsumexp(x)
+
+
+def unpack_gmm_params(params):
+    normalized_log_proportions = log_normalize(params["log proportions"])
+    return normalized_log_proportions, params["means"], params["lower triangles"]
+
+
+def gmm_log_likelihood(params, data):
+    cluster_lls = []
+    for log_proportion, mean, cov_sqrt in zip(*unpack_gmm_params(params), strict=False):
+        cov = np.dot(cov_sqrt.T, cov_sqrt)
+        cluster_lls.append(log_proportion + mvn.logpdf(data, mean, cov))
+    return np.sum(logsumexp(np.vstack(cluster_lls), axis=0))
+
+
+def test_gaussian_mixture_gradient_matches_torch():
+    params = init_gmm_params(num_components=3, D=2, scale=0.5, rs=npr.RandomState(0))
+    params["lower triangles"] = params["lower triangles"] + 0.3 * npr.RandomState(1).randn(3, 2, 2)
+    data = npr.RandomState(2).randn(40, 2)
+    value, g = value_and_grad(lambda p: -gmm_log_likelihood(p, data))(params)
+
+    tp = {k: _t(_g(v)) for k, v in params.items()}
+    logw = tp["log proportions"] - torch.logsumexp(tp["log proportions"], 0)
+    lls = []
+    for k in range(3):
+        cov = tp["lower triangles"][k].T @ tp["lower triangles"][k]
+        dist = torch.distributions.MultivariateNormal(tp["means"][k], covariance_matrix=cov)
+        lls.append(logw[k] + dist.log_prob(torch.tensor(data)))
+    tvalue = -torch.logsumexp(torch.stack(lls), 0).sum()
+    tvalue.backward()
+    assert_close(value, tvalue.item(), rtol=1e-12)
+    for k in params:
+        assert_close(g[k], tp[k].grad.numpy(), rtol=1e-9, atol=1e-11)
+    # Newton-CG with the Hessian-vector product, as the program runs it on flattened params
+    from glassgrad import hvp
+
+    flat = lambda v: (
+        -gmm_log_likelihood(
+            {
+                "log proportions": v[:3],
+                "means": np.reshape(v[3:9], (3, 2)),
+                "lower triangles": np.reshape(v[9:], (3, 2, 2)),
+            },
+            data,
+        )
+    )
+    v0 = onp.concatenate([_g(params[k]).ravel() for k in params])
+    result = scipy.optimize.minimize(
+        flat, v0, jac=grad(flat), hessp=lambda v, u: hvp(flat, (v,), (u,)),
+        method="Newton-CG", options={"maxiter": 5},
+    )  # fmt: skip
+    assert result.fun < float(value)
