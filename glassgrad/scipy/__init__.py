@@ -14,6 +14,6 @@ A few values with no closed form in NumPy (``betainc``, ``stdtr``, the t and bet
 computed by SciPy itself, imported when first called; their derivatives are glassgrad's.
 """
 
-from glassgrad.scipy import linalg, signal, special, stats
+from glassgrad.scipy import linalg, misc, signal, special, stats
 
-__all__ = ["linalg", "signal", "special", "stats"]
+__all__ = ["linalg", "misc", "signal", "special", "stats"]
