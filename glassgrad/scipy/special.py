@@ -40,7 +40,7 @@ __all__ = [
     "gammaln", "gamma", "gammasgn", "rgamma", "digamma", "psi", "polygamma", "multigammaln",
     "beta", "betaln", "betainc", "gammainc", "gammaincc", "erf", "erfc", "erfinv", "erfcinv",
     "ndtr", "ndtri", "log_ndtr", "stdtr", "expit", "logit", "log_expit", "logsumexp",
-    "softmax", "log_softmax", "xlogy", "xlog1py",
+    "softmax", "log_softmax", "xlogy", "xlog1py", "i0", "i1",
 ]  # fmt: skip
 
 _LOG_PI = math.log(math.pi)
@@ -381,3 +381,37 @@ def gammaincc(a, x):
         True
     """
     return 1.0 - gammainc(a, x)
+
+
+# I0' = I1 and I1' = I0 - I1/x (limit 1/2 at x = 0), the modified Bessel recurrences.
+def _i1_over_x(x):
+    zero = x.data == 0
+    return where(zero, 0.5, i1(where(zero, 1.0, x)) / where(zero, 1.0, x))
+
+
+_i0 = _elementwise("i0", _scipy("i0"), lambda x, out: i1(x))
+_i1 = _elementwise("i1", _scipy("i1"), lambda x, out: i0(x) - _i1_over_x(x))
+
+
+def i0(x):
+    """Modified Bessel function of the first kind, order 0.
+
+    Derivative: i1(x).
+
+    Example:
+        >>> round(float(i0(0.0)), 12)
+        1.0
+    """
+    return _i0(to_tensor(x))
+
+
+def i1(x):
+    """Modified Bessel function of the first kind, order 1.
+
+    Derivative: i0(x) - i1(x)/x (1/2 at x = 0).
+
+    Example:
+        >>> round(float(i1(1.0)), 12)
+        0.565159103992
+    """
+    return _i1(to_tensor(x))

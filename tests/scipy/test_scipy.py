@@ -82,6 +82,8 @@ for r in [
     row("special.gammaincc", pos(3), pos(3)),
     row("special.xlogy", pos(3), pos(3)),
     row("special.xlog1py", pos(3), unit(3)),
+    row("special.i0", np.array([-2.0, 0.0, 0.7, 3.0])),
+    row("special.i1", np.array([-2.0, 0.0, 0.7, 3.0])),
     row("special.logsumexp", nrm(2, 3)),
     row("special.logsumexp", nrm(2, 3), kw={"axis": 1, "keepdims": True}),
     row("special.logsumexp", nrm(2, 3), kw={"axis": 0, "b": pos(2, 3)}),
