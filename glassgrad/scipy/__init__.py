@@ -10,8 +10,10 @@ gradients flow to any order through its array arguments:
     >>> gg.grad(lambda x: logsumexp(x))(gg.Tensor([0.0, 0.0]))
     Tensor([0.5, 0.5])
 
-A few values with no closed form in NumPy (``betainc``, ``stdtr``, the t and beta CDFs) are
-computed by SciPy itself, imported when first called; their derivatives are glassgrad's.
+A few values with no closed form in NumPy (``betainc``, ``stdtr``, ``i0``, ``i1``, and so the
+t and beta CDFs) are computed by SciPy itself, imported when first called; their derivatives
+are glassgrad's. Arguments without a derivative (the shape parameters of ``betainc`` and
+``stdtr``, Poisson counts) raise ``GradError`` when traced instead of giving a silent zero.
 """
 
 from glassgrad.scipy import linalg, misc, signal, special, stats

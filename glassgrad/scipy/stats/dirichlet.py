@@ -1,5 +1,7 @@
 """The Dirichlet distribution (``scipy.stats.dirichlet``): components along the first axis."""
 
+import numpy as np
+
 from glassgrad.core.ops import concatenate, exp, expand_dims, sum, to_tensor
 from glassgrad.scipy.special import gammaln, xlogy
 
@@ -26,6 +28,11 @@ def logpdf(x, alpha):
         )
     if x.shape[0] == len(alpha) - 1:
         x = concatenate([x, expand_dims(1.0 - sum(x, axis=0), 0)], axis=0)
+    if np.any(x.data < 0) or np.any(np.abs(np.sum(x.data, axis=0) - 1.0) > 1e-9):
+        raise ValueError(
+            f"dirichlet.logpdf: x must lie on the simplex (non-negative, summing to 1 along "
+            f"the first axis); got sums {np.sum(x.data, axis=0)}"
+        )
     a = alpha if x.ndim == 1 else expand_dims(alpha, -1)
     return sum(xlogy(a - 1.0, x), axis=0) + gammaln(sum(alpha)) - sum(gammaln(alpha))
 
