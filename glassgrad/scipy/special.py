@@ -24,9 +24,9 @@ from glassgrad.core.ops import (
     where,
 )
 from glassgrad.core.ops import logsumexp as _logsumexp
+from glassgrad.core.primitive import Primitive
 from glassgrad.prob import Gamma
 from glassgrad.prob.special import (
-    _elementwise,
     digamma,
     erfc,
     lbeta,
@@ -276,6 +276,22 @@ def xlog1py(x, y):
 
 
 # ----- values from SciPy, derivatives from glassgrad -------------------------------------------
+def _in_x(name, deriv, formula):
+    """A registered elementwise primitive ``scipy.<name>`` whose value is SciPy's.
+
+    Its VJP is ``g * deriv(x, out, **params)`` and its JVP ``t * deriv(...)``; the keyword
+    params (shape parameters, constants) pass through to SciPy and to ``deriv``.
+    """
+    return Primitive(
+        f"scipy.{name}",
+        _scipy(name),
+        vjp=lambda g, out, x, **p: (g * deriv(x, out, **p),),
+        jvp=lambda t, out, x, **p: t * deriv(x, out, **p),
+        elementwise=True,
+        formula=formula,
+    )
+
+
 def _scipy(name):
     """``scipy.special.<name>``, imported on first use."""
 
@@ -311,11 +327,10 @@ def _c(v):
     return to_tensor(v)
 
 
-# d/dx I_x(a, b) = x^(a-1) (1-x)^(b-1) / B(a, b)
-_betainc = _elementwise(
+_betainc = _in_x(
     "betainc",
-    _scipy("betainc"),
     lambda x, out, a, b: exp(xlogy(_c(a) - 1.0, x) + xlog1py(_c(b) - 1.0, -x) - lbeta(a, b)),
+    "dI/dx = x^(a-1) (1-x)^(b-1) / B(a, b)",
 )
 
 
@@ -329,8 +344,7 @@ def t_logpdf(t, df):
     return lgamma(half) - lgamma(0.5 * df) - 0.5 * log(df * math.pi) - half * log1p(t * t / df)
 
 
-# d/dt stdtr(df, t) = the Student t density
-_stdtr = _elementwise("stdtr", _scipy("stdtr"), lambda t, out, df: exp(t_logpdf(t, df)))
+_stdtr = _in_x("stdtr", lambda t, out, df: exp(t_logpdf(t, df)), "d/dt = the t density")
 
 
 def betainc(a, b, x):
@@ -392,8 +406,8 @@ def _i1_over_x(x):
     return where(zero, 0.5, i1(where(zero, 1.0, x)) / where(zero, 1.0, x))
 
 
-_i0 = _elementwise("i0", _scipy("i0"), lambda x, out: i1(x))
-_i1 = _elementwise("i1", _scipy("i1"), lambda x, out: i0(x) - _i1_over_x(x))
+_i0 = _in_x("i0", lambda x, out: i1(x), "i0' = i1")
+_i1 = _in_x("i1", lambda x, out: i0(x) - _i1_over_x(x), "i1' = i0 - i1/x")
 
 
 def i0(x):

@@ -10,6 +10,7 @@ from glassgrad.core.primitive import BATCHING, REGISTRY
 from glassgrad.core.tensor import Tensor
 from glassgrad.core.transforms import jacfwd, jacrev
 from glassgrad.prob import continuous, special  # noqa: F401 (registers prob.* primitives)
+from glassgrad.scipy import special as scipy_special  # registers scipy.* primitives
 from glassgrad.testing import check_grads
 
 SHAPES = [(), (3,), (2, 3), (1, 3), (2, 1)]
@@ -116,6 +117,12 @@ SPECS = {
     "prob.ndtri": unary(special.ndtri, lambda s, k=0: 1.0 / (1.0 + positive(s, k))),
     "prob.lgamma": unary(special.lgamma, positive),
     "prob.polygamma": unary(lambda x: special.polygamma(1, x), positive),
+    "scipy.betainc": unary(
+        lambda x: scipy_special.betainc(2.0, 3.0, x), lambda s, k=0: 0.5 + unit(s, k) / 2
+    ),
+    "scipy.stdtr": unary(lambda t: scipy_special.stdtr(3.0, t)),
+    "scipy.i0": unary(scipy_special.i0),
+    "scipy.i1": unary(scipy_special.i1),
     "logaddexp2": binary(ops.logaddexp2),
     "hypot": binary(ops.hypot, sx=away),
     "fmod": binary(

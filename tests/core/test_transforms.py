@@ -7,6 +7,7 @@ import torch.func as tf
 
 import glassgrad as gg
 import glassgrad.prob  # noqa: F401 (its primitives join the registry-driven tests)
+import glassgrad.scipy  # noqa: F401 (likewise)
 from glassgrad.core.transforms import custom_jvp, custom_vjp, hessian_rev
 from glassgrad.testing import check_grads, gradcheck
 
@@ -252,7 +253,8 @@ def test_elementwise_rules_batch_like_per_slice(name, rng):
     prim = gg.REGISTRY[name]
     two = prim.vjps is not None and len(prim.vjps) == 2
     y = gg.Tensor(0.5 + 0.2 * rng.random(4))
-    params = {"n": 1} if name == "prob.polygamma" else {}  # its one keyword parameter
+    keywords = {"prob.polygamma": {"n": 1}, "scipy.betainc": {"a": 2.0, "b": 3.0}}
+    params = keywords.get(name, {"df": 3.0} if name == "scipy.stdtr" else {})
     f = (lambda a: prim(a, y * a)) if two else (lambda a: prim(a, **params))
     for low in (0.3, 1.2):
         x = low + 0.4 * rng.random(4)
