@@ -682,7 +682,6 @@ def test_expected_improvement_gradient_through_the_gp_posterior():
     assert_close(g, fd, rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="needs np.atleast_2d (NumPy function coverage)")
 def test_bayesian_optimization_next_point_search():
     _, predict, _ = make_gp_funs(rbf_covariance, num_cov_params=2)
     X, y = onp.array([[0.2], [0.55], [0.9]]), onp.array([0.1, 0.7, -0.2])
