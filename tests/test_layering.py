@@ -1,9 +1,10 @@
 """Imports point down only: parse every module of the package with ast and check each import.
 
 Layers: core (NumPy only) <- {nn, optim, data, linalg, prob, io, autograd} (siblings never
-import each other) <- {analysis, viz, training, numpy} (nothing but cli/report/labs imports
-viz) <- {cli, report, labs}. glassgrad.testing imports only core. Heavy optional libraries are
-never imported at module level anywhere in the package.
+import each other) <- {analysis, viz, training, numpy, scipy} (nothing but cli/report/labs
+imports viz) <- {cli, report, labs}. glassgrad.scipy imports only core and prob, and nothing in
+the package imports it. glassgrad.testing imports only core. Heavy optional libraries (SciPy
+included) are never imported at module level anywhere in the package.
 
 Inside core every module has a rank and imports (at any level, inside functions too) point to
 lower ranks only, so the core has no import cycle except the declared one: tensor.py's methods
@@ -32,6 +33,7 @@ RANK = {
     "viz": 2,
     "training": 2,
     "numpy": 2,
+    "scipy": 2,
     "cli": 3,
     "report": 3,
     "labs": 3,
@@ -64,6 +66,7 @@ HEAVY = {
     "dask",
     "distributed",
     "cloudpickle",
+    "scipy",
 }
 
 
@@ -135,6 +138,10 @@ def violations(path):
             continue
         if own == "testing" and other != "core":
             found.append(f"{where}: glassgrad.testing imports only core")
+        elif own == "scipy" and other not in ("core", "prob"):
+            found.append(f"{where}: glassgrad.scipy imports only core and prob")
+        elif other == "scipy":
+            found.append(f"{where}: nothing inside the package imports glassgrad.scipy")
         elif other == "viz" and RANK.get(own, 3) < 3:
             found.append(f"{where}: nothing inside the package imports viz")
         elif RANK.get(other, 3) > RANK.get(own, 3):
@@ -185,10 +192,16 @@ def test_checker_catches_bad_imports(tmp_path, monkeypatch):
     cyclic.write_text("def f():\n    from glassgrad.core.autodiff import no_grad\n")
     shape = pkg / "core" / "ops" / "shape.py"
     shape.write_text("from glassgrad.core.ops.elementwise import add\n")
+    (pkg / "scipy").mkdir()
+    bad_scipy = pkg / "scipy" / "x.py"
+    bad_scipy.write_text("from glassgrad.prob import Normal\nfrom glassgrad.nn import Linear\n")
+    uses_scipy = pkg / "nn" / "z.py"
+    uses_scipy.write_text("def h():\n    from glassgrad.scipy import special\n")
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", pkg)
-    msgs = "\n".join(
-        violations(bad_nn) + violations(bad_core) + violations(cyclic) + violations(shape)
-    )
+    found = [violations(p) for p in (bad_nn, bad_core, cyclic, shape, bad_scipy, uses_scipy)]
+    msgs = "\n".join(m for f in found for m in f)
+    assert "glassgrad.scipy imports only core and prob" in msgs and "prob.Normal" not in msgs
+    assert "nothing inside the package imports glassgrad.scipy" in msgs
     assert "torch at module level" in msgs and "matplotlib" not in msgs
     assert "siblings nn and optim" in msgs
     assert "nothing inside the package imports viz" in msgs

@@ -10,7 +10,7 @@ import sys
 import tokenize
 from pathlib import Path
 
-LAYERS = ("core", "nn", "optim", "data", "linalg", "prob", "analysis", "viz")
+LAYERS = ("core", "nn", "optim", "data", "linalg", "prob", "scipy", "analysis", "viz")
 
 # Code-line budgets per layer (the design's: core <= 1,200, the others <= 500). Where the agreed
 # scope is far larger than the design's sketch, the budget is set from that scope and from
@@ -39,6 +39,7 @@ BUDGETS = {
     "optim": 900,
     "linalg": 500,
     "prob": 1450,
+    "scipy": 500,  # SciPy's special/stats/signal/linalg names over core and prob (measured ~450)
     "viz": 500,
     "analysis": 950,
 }

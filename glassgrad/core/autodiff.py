@@ -56,14 +56,15 @@ def toposort(outputs):
 
 
 def _descendants(order, sources):
-    """Ids of the nodes in ``order`` that are ``sources`` or depend on one of them."""
-    rel = {id(s) for s in sources}
+    """Ids of the nodes in ``order`` that are ``sources`` or depend on one of them.
+
+    A source the outputs do not use is not in ``order`` and is left out, so that
+    ``needs_recording`` can compare the two sizes.
+    """
+    src, rel = {id(s) for s in sources}, set()
     for n in order:
-        if id(n) not in rel:
-            for p in n.parents:
-                if id(p) in rel:
-                    rel.add(id(n))
-                    break
+        if id(n) in src or any(id(p) in rel for p in n.parents):
+            rel.add(id(n))
     return rel
 
 

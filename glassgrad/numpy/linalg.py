@@ -5,6 +5,7 @@ import numpy as np
 from glassgrad.core.ops import (
     cholesky,
     det,
+    eig,
     eigh,
     eigvalsh,
     inv,
@@ -31,6 +32,8 @@ __all__ = [
     "slogdet",
     "cholesky",
     "qr",
+    "eig",
+    "eigvals",
     "eigh",
     "eigvalsh",
     "svd",
@@ -86,3 +89,13 @@ def diagonal(x, offset=0):
         Tensor([1., 4.])
     """
     return _diagonal(x, offset, axis1=-2, axis2=-1)
+
+
+def eigvals(a):
+    """Eigenvalues of a real matrix with real eigenvalues (``eig(a)[0]``).
+
+    Example:
+        >>> eigvals([[2.0, 1.0], [0.0, 3.0]])
+        Tensor([2., 3.])
+    """
+    return eig(a)[0]

@@ -1,11 +1,14 @@
 """``glassgrad.numpy.random``: NumPy's legacy random functions on glassgrad's default generator.
 
 ``seed(s)`` reseeds ``glassgrad.core.random``'s default generator, so ``gg.manual_seed`` and
-``np.random.seed`` are the same switch. Results are Tensors (float64 unless stated).
+``np.random.seed`` are the same switch. Results are Tensors (float64 unless stated); draws are
+constants (no gradient flows into a distribution's parameters through them). ``RandomState``
+and ``Generator`` are NumPy's own classes: their draws are ndarrays, which mix with Tensors.
 """
 
 import numpy as np
 
+from glassgrad.core.errors import GradError
 from glassgrad.core.ops import take, to_tensor
 from glassgrad.core.random import default_generator, get_generator, manual_seed
 from glassgrad.core.tensor import Tensor
@@ -22,11 +25,41 @@ __all__ = [
     "permutation",
     "shuffle",
     "default_rng",
+    "standard_normal",
+    "random_sample",
+    "exponential",
+    "gamma",
+    "beta",
+    "binomial",
+    "poisson",
+    "dirichlet",
+    "multivariate_normal",
+    "RandomState",
+    "Generator",
 ]
+
+RandomState = np.random.RandomState
+Generator = np.random.Generator
 
 
 def _t(arr):
     return Tensor._make(np.asarray(arr))
+
+
+def _draw(method, *params, size=None):
+    """``method`` of the default generator on the values of ``params``, as a Tensor.
+
+    A draw is a constant: a parameter that is being differentiated raises, instead of
+    silently getting no gradient.
+    """
+    for p in params:
+        if isinstance(p, Tensor) and p.requires_grad:
+            raise GradError(
+                f"random.{method}: a sample is not differentiable in its parameters; "
+                "reparameterise (e.g. loc + scale * randn()) or pass .detach()"
+            )
+    values = [np.asarray(p.data if isinstance(p, Tensor) else p) for p in params]
+    return _t(getattr(default_generator(), method)(*values, size=size))
 
 
 def seed(seed=None):
@@ -77,7 +110,7 @@ def normal(loc=0.0, scale=1.0, size=None):
         >>> normal(1.0, 0.0, size=2)
         Tensor([1., 1.])
     """
-    return _t(default_generator().normal(np.asarray(loc), np.asarray(scale), size))
+    return _draw("normal", loc, scale, size=size)
 
 
 def uniform(low=0.0, high=1.0, size=None):
@@ -87,7 +120,7 @@ def uniform(low=0.0, high=1.0, size=None):
         >>> bool(((uniform(2.0, 3.0, size=5) >= 2.0)).all())
         True
     """
-    return _t(default_generator().uniform(np.asarray(low), np.asarray(high), size))
+    return _draw("uniform", low, high, size=size)
 
 
 def randint(low, high=None, size=None):
@@ -153,3 +186,86 @@ def default_rng(seed=None):
     if seed is None:
         return np.random.default_rng(default_generator().integers(2**63))
     return get_generator(seed)
+
+
+def standard_normal(size=None):
+    """Standard normal samples (``numpy.random.standard_normal``).
+
+    Example:
+        >>> standard_normal((2, 2)).shape
+        (2, 2)
+    """
+    return _draw("standard_normal", size=size)
+
+
+random_sample = random
+
+
+def exponential(scale=1.0, size=None):
+    """Exponential samples with mean ``scale``.
+
+    Example:
+        >>> bool((exponential(2.0, size=3) >= 0).all())
+        True
+    """
+    return _draw("exponential", scale, size=size)
+
+
+def gamma(shape, scale=1.0, size=None):
+    """Gamma samples with shape k and scale theta (mean k theta).
+
+    Example:
+        >>> gamma(2.0, size=4).shape
+        (4,)
+    """
+    return _draw("gamma", shape, scale, size=size)
+
+
+def beta(a, b, size=None):
+    """Beta(a, b) samples on (0, 1).
+
+    Example:
+        >>> beta(2.0, 3.0, size=2).shape
+        (2,)
+    """
+    return _draw("beta", a, b, size=size)
+
+
+def binomial(n, p, size=None):
+    """Binomial(n, p) counts, as int64.
+
+    Example:
+        >>> binomial(10, 0.5, size=3).dtype
+        dtype('int64')
+    """
+    return _draw("binomial", n, p, size=size)
+
+
+def poisson(lam=1.0, size=None):
+    """Poisson(lam) counts, as int64.
+
+    Example:
+        >>> poisson(3.0, size=2).shape
+        (2,)
+    """
+    return _draw("poisson", lam, size=size)
+
+
+def dirichlet(alpha, size=None):
+    """Dirichlet(alpha) samples: rows on the simplex.
+
+    Example:
+        >>> round(float(dirichlet([1.0, 2.0, 3.0]).sum()), 12)
+        1.0
+    """
+    return _draw("dirichlet", alpha, size=size)
+
+
+def multivariate_normal(mean, cov, size=None):
+    """Samples of N(mean, cov), shape ``size + (d,)``.
+
+    Example:
+        >>> multivariate_normal([0.0, 0.0], [[1.0, 0.0], [0.0, 1.0]], size=5).shape
+        (5, 2)
+    """
+    return _draw("multivariate_normal", mean, cov, size=size)

@@ -47,12 +47,13 @@ def _safe_lgamma(v):
 
 
 def _polygamma_np(n, x):
-    """psi^(n)(x) for x > 0: shift to x >= 20 by recurrence, then the asymptotic series."""
+    """psi^(n)(x): shift to x >= 20 by recurrence, then the asymptotic series (NaN at poles)."""
     x = np.array(x, dtype=np.float64, copy=True)
-    bad, acc = ~(x > 0), np.zeros_like(x)
+    bad, acc = (x <= 0) & (x == np.floor(x)) | np.isnan(x), np.zeros_like(x)
     x[bad] = 1.0
     sign = -1.0 if n == 0 else (-1.0) ** (n + 1) * math.factorial(n)
-    for _ in range(20):  # psi^(n)(x) = psi^(n)(x + 1) + sign / x^(n+1)
+    steps = 20 + int(np.ceil(max(0.0, -np.min(x, initial=0.0))))
+    for _ in range(steps):  # psi^(n)(x) = psi^(n)(x + 1) + sign / x^(n+1)
         small = x < 20.0
         acc[small] += sign / x[small] ** (n + 1)
         x[small] += 1.0
@@ -145,9 +146,9 @@ def lgamma(x):
 
 
 def polygamma(n, x):
-    """The n-th derivative of digamma, psi^(n)(x) = d^(n+1)/dx^(n+1) log Gamma(x), for x > 0.
+    """The n-th derivative of digamma, psi^(n)(x) = d^(n+1)/dx^(n+1) log Gamma(x).
 
-    Derivative: polygamma(n + 1, x). NaN for x <= 0.
+    Derivative: polygamma(n + 1, x). NaN at the poles x = 0, -1, -2, ...
 
     Example:
         >>> round(float(polygamma(1, 1.0)), 10) == round(math.pi**2 / 6, 10)
@@ -159,7 +160,7 @@ def polygamma(n, x):
 
 
 def digamma(x):
-    """Digamma psi(x) = d/dx log Gamma(x), for x > 0 (NaN for x <= 0).
+    """Digamma psi(x) = d/dx log Gamma(x) (NaN at the poles 0, -1, -2, ...).
 
     Derivative: polygamma(1, x).
 

@@ -213,3 +213,29 @@ def test_linalg_svd_signature():
     numpy.testing.assert_allclose((u.data * s.data) @ vh.data, a, atol=1e-12)
     with pytest.raises(ValueError, match=r"svd: full_matrices=True .* shape \(3, 2\)"):
         gnp.linalg.svd(a)
+
+
+def test_random_distributions_match_numpy_generator_and_refuse_traced_parameters():
+    draws = {
+        "standard_normal": ((), (3,)),
+        "exponential": ((2.0,), (3,)),
+        "gamma": ((2.0, 0.5), (3,)),
+        "beta": ((2.0, 3.0), (3,)),
+        "binomial": ((10, 0.3), (3,)),
+        "poisson": ((3.0,), (3,)),
+        "dirichlet": (([1.0, 2.0],), (2,)),
+        "multivariate_normal": (([0.0, 1.0], [[2.0, 0.5], [0.5, 1.0]]), (4,)),
+        "normal": ((1.0, 2.0), (3,)),
+        "uniform": ((-1.0, 1.0), (3,)),
+    }
+    for name, (params, size) in draws.items():
+        gnp.random.seed(11)
+        ours = getattr(gnp.random, name)(*params, size=size)
+        ref = getattr(numpy.random.default_rng(11), name)(*params, size=size)
+        numpy.testing.assert_array_equal(ours.data, ref)
+    assert gnp.random.random_sample is gnp.random.random
+    assert (
+        gnp.random.RandomState(0).randn(2).tolist() == numpy.random.RandomState(0).randn(2).tolist()
+    )
+    with pytest.raises(gg.GradError, match="random.normal: a sample is not differentiable"):
+        gg.grad(lambda m: gnp.sum(gnp.random.normal(m, 1.0, size=2)))(0.5)

@@ -10,6 +10,7 @@ from glassgrad.core.primitive import BATCHING, REGISTRY
 from glassgrad.core.tensor import Tensor
 from glassgrad.core.transforms import jacfwd, jacrev
 from glassgrad.prob import continuous, special  # noqa: F401 (registers prob.* primitives)
+from glassgrad.scipy import special as scipy_special  # registers scipy.* primitives
 from glassgrad.testing import check_grads
 
 SHAPES = [(), (3,), (2, 3), (1, 3), (2, 1)]
@@ -79,6 +80,13 @@ def _gauge_svd(a):
 
 M3, M43, M24 = normal((3, 3), 3), normal((4, 3), 4), normal((2, 4), 5)
 
+
+def _real_spectrum(batch=()):
+    """B diag(1, 2, 3) B⁻¹: a non-symmetric matrix with distinct real eigenvalues."""
+    b = np.eye(3) + 0.3 * normal(batch + (3, 3), 8)
+    return (b * np.arange(1.0, 4.0)) @ np.linalg.inv(b)
+
+
 SPECS = {
     "negative": unary(ops.negative),
     "add": binary(ops.add),
@@ -109,6 +117,12 @@ SPECS = {
     "prob.ndtri": unary(special.ndtri, lambda s, k=0: 1.0 / (1.0 + positive(s, k))),
     "prob.lgamma": unary(special.lgamma, positive),
     "prob.polygamma": unary(lambda x: special.polygamma(1, x), positive),
+    "scipy.betainc": unary(
+        lambda x: scipy_special.betainc(2.0, 3.0, x), lambda s, k=0: 0.5 + unit(s, k) / 2
+    ),
+    "scipy.stdtr": unary(lambda t: scipy_special.stdtr(3.0, t)),
+    "scipy.i0": unary(scipy_special.i0),
+    "scipy.i1": unary(scipy_special.i1),
     "logaddexp2": binary(ops.logaddexp2),
     "hypot": binary(ops.hypot, sx=away),
     "fmod": binary(
@@ -167,8 +181,16 @@ SPECS = {
         (lambda a: ops.cholesky(_sym(a)), (_spd(3),)),
         (lambda a: ops.cholesky(_sym(a)), (_spd(2, (2,)),)),
     ],
-    "eigh": [(_gauge_eigh, (M3,)), (_gauge_eigh, (normal((2, 3, 3)),))],
-    "eigvalsh": [(lambda a: ops.eigvalsh(_sym(a)), (M3,))],
+    "eigh": [
+        (_gauge_eigh, (M3,)),
+        (_gauge_eigh, (normal((2, 3, 3)),)),
+        (lambda a: ops.eigh(a, UPLO="U"), (M3,)),
+    ],
+    "eigvalsh": [
+        (lambda a: ops.eigvalsh(_sym(a)), (M3,)),
+        (lambda a: ops.eigvalsh(a, UPLO="U"), (M3,)),  # reads one triangle of a raw matrix
+    ],
+    "eig": [(ops.eig, (_real_spectrum(),)), (ops.eig, (_real_spectrum((2,)),))],
     "svd": [(_gauge_svd, (M43,)), (_gauge_svd, (M24,)), (_gauge_svd, (normal((2, 4, 3)),))],
     "svdvals": [(ops.svdvals, (M43,)), (ops.svdvals, (M24,))],
     "qr": [(lambda a: ops.qr(a), (M43,)), (lambda a: ops.qr(a), (normal((2, 3, 3)),))],

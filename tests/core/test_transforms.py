@@ -7,6 +7,7 @@ import torch.func as tf
 
 import glassgrad as gg
 import glassgrad.prob  # noqa: F401 (its primitives join the registry-driven tests)
+import glassgrad.scipy  # noqa: F401 (likewise)
 from glassgrad.core.transforms import custom_jvp, custom_vjp, hessian_rev
 from glassgrad.testing import check_grads, gradcheck
 
@@ -252,7 +253,13 @@ def test_elementwise_rules_batch_like_per_slice(name, rng):
     prim = gg.REGISTRY[name]
     two = prim.vjps is not None and len(prim.vjps) == 2
     y = gg.Tensor(0.5 + 0.2 * rng.random(4))
-    params = {"prob.polygamma": {"n": 1}, "round": {"decimals": 1}}.get(name, {})  # keywords
+    keywords = {
+        "prob.polygamma": {"n": 1},
+        "round": {"decimals": 1},
+        "scipy.betainc": {"a": 2.0, "b": 3.0},
+        "scipy.stdtr": {"df": 3.0},
+    }
+    params = keywords.get(name, {})
     f = (lambda a: prim(a, y * a)) if two else (lambda a: prim(a, **params))
     for low in (0.3, 1.2):
         x = low + 0.4 * rng.random(4)
@@ -302,3 +309,16 @@ def test_graph_jacobian_equals_jacfwd_and_jacrev(rng):
         np.testing.assert_allclose(jac, want, rtol=1e-13)
     with pytest.raises(ValueError, match="mode must be 'fwd' or 'rev'; got 'side'"):
         gg.graph_jacobian(y, [x], mode="side")
+
+
+def test_nested_sweeps_with_an_unused_input_keep_the_inner_graph():
+    # The inner sweep's inputs include one the output never uses; its result must still be
+    # recorded for the outer sweep: d/dy cos(y) = -sin(y), not a silent 0.
+    from glassgrad.core.ops import sin
+
+    x, y = gg.Tensor(1.0), gg.Tensor(0.3)
+    ones = (gg.Tensor(1.0), gg.Tensor(1.0))
+    inner_jvp = lambda b: gg.jvp(lambda a, c: sin(c), (x, b), ones)[1]
+    assert abs(float(gg.jvp(inner_jvp, (y,), (gg.Tensor(1.0),))[1]) + np.sin(0.3)) < 1e-12
+    inner_grad = lambda b: gg.grad(lambda a, c: sin(c), argnums=1)(x, b)
+    assert abs(float(gg.grad(inner_grad)(y)) + np.sin(0.3)) < 1e-12

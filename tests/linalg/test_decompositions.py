@@ -71,8 +71,8 @@ def test_eigh_values_and_gauge_invariant_gradients(rng):
         top = V[:, -1:]
         return gg.sum(w * w) + gg.sum(gg.matmul(top, top.T) * C)
 
-    def theirs(a):
-        w, V = torch.linalg.eigh(a)
+    def theirs(a):  # eigh reads the lower triangle: the upper one has zero gradient
+        w, V = torch.linalg.eigh(torch.tril(a) + torch.tril(a, -1).T)
         top = V[:, -1:]
         return (w * w).sum() + (top @ top.T * torch.tensor(C)).sum()
 
@@ -148,3 +148,54 @@ def test_solve_inv_det_slogdet_pinv_matrix_power(rng):
     )
     check_grads(LA.det, (A,), order=2)
     check_grads(LA.inv, (A,), order=2)
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigh_reads_one_triangle_in_value_and_gradient(rng, uplo):
+    # NumPy's eigh never looks at the other triangle, so neither may the gradient: central
+    # differences of numpy.linalg.eigh itself are the oracle, entry by entry.
+    import glassgrad.numpy as gnp
+
+    a = rng.normal(size=(4, 4))
+    c = rng.normal(size=4)
+    w, _ = gnp.linalg.eigh(a, UPLO=uplo)
+    assert_close(w.numpy(), np.linalg.eigh(a, UPLO=uplo)[0], atol=1e-12)
+    g = gg.grad(lambda x: gg.sum(gnp.linalg.eigh(x, UPLO=uplo)[0] * c))(a).numpy()
+    fd, h = np.zeros_like(a), 1e-6
+    for idx in np.ndindex(a.shape):
+        e = np.zeros_like(a)
+        e[idx] = h
+        up, down = np.linalg.eigh(a + e, UPLO=uplo)[0], np.linalg.eigh(a - e, UPLO=uplo)[0]
+        fd[idx] = (up - down) @ c / (2 * h)
+    assert_close(g, fd, atol=1e-8)
+    unread = np.triu(np.ones((4, 4)), 1) if uplo == "L" else np.tril(np.ones((4, 4)), -1)
+    assert np.all(g[unread == 1] == 0.0)
+    gv = gg.grad(lambda x: gg.sum(gnp.linalg.eigvalsh(x, UPLO=uplo) * c))(a).numpy()
+    assert_close(gv, g, atol=1e-12)
+
+
+def test_eigh_rejects_a_bad_uplo():
+    with pytest.raises(ValueError, match="UPLO must be 'L' or 'U'"):
+        gg.eigh(np.eye(2), UPLO="X")
+
+
+def test_eig_real_spectrum_values_and_gradients(rng):
+    import glassgrad.numpy as gnp
+
+    b = np.eye(4) + 0.3 * rng.normal(size=(4, 4))
+    a = (b * np.array([-1.0, 0.5, 2.0, 3.5])) @ np.linalg.inv(b)
+    w, v = gnp.linalg.eig(a)
+    rw, rv = np.linalg.eig(a)
+    assert_close(w.numpy(), rw, atol=1e-12)
+    assert_close(v.numpy(), rv, atol=1e-12)
+    assert_close(gnp.linalg.eigvals(a).numpy(), rw, atol=1e-12)
+    check_grads(lambda x: gnp.linalg.eig(x), (a,), order=2, modes=("fwd", "rev"))
+    # d(sum w)/dA = I (the trace); the eigenvalue gradient is (V⁻ᵀ diag(c) Vᵀ)
+    assert_close(gg.grad(lambda x: gg.sum(gnp.linalg.eig(x)[0]))(a).numpy(), np.eye(4))
+
+
+def test_eig_raises_for_complex_eigenvalues():
+    import glassgrad.numpy as gnp
+
+    with pytest.raises(ValueError, match="complex eigenvalues"):
+        gnp.linalg.eig([[0.0, -1.0], [1.0, 0.0]])

@@ -46,7 +46,11 @@ def test_edges():
     assert special.ndtri(Tensor([0.0, 1.0])).tolist() == [-np.inf, np.inf]
     assert np.isnan(special.ndtri(Tensor([1.5])).data).all()
     assert special.lgamma(Tensor([0.0, -3.0])).tolist() == [np.inf, np.inf]
-    assert np.isnan(special.digamma(Tensor([0.0, -1.5])).data).all()
+    assert np.isnan(special.digamma(Tensor([0.0, -2.0])).data).all()  # the poles
+    x = np.array([-1.5, -0.3, -6.7])  # between the poles: the recurrence, as SciPy's
+    for n in range(3):
+        np.testing.assert_allclose(special.polygamma(n, Tensor(x)).data, sp.polygamma(n, x),
+                                   rtol=1e-12)  # fmt: skip
 
 
 def test_xlogy_and_lbeta():

@@ -18,7 +18,7 @@ INTERNAL = (
 )
 # Not NumPy functions, or kept in numpy.linalg: glassgrad.numpy leaves these out.
 NOT_NUMPY = (
-    "astype", "cholesky", "det", "eigh", "eigvalsh", "erf", "expit", "inv", "log_softmax",
+    "astype", "cholesky", "det", "eig", "eigh", "eigvalsh", "erf", "expit", "inv", "log_softmax",
     "logsumexp", "matrix_power", "pinv", "qr", "relu", "sigmoid", "slogdet", "softmax", "solve",
     "sum_to", "svd", "svdvals",
 )

@@ -2,8 +2,10 @@
 
 Decompositions with several outputs (eigh, svd, qr) are one primitive whose NumPy forward
 packs the outputs along the last axis; the public function unpacks them with ``getitem``, so
-each output's cotangent arrives at the one rule (see ``_multi``). Symmetric inputs (eigh,
-eigvalsh, cholesky) are read as symmetric: tangents are symmetrised and cotangents are
+each output's cotangent arrives at the one rule (see ``_multi``). ``eigh`` and ``eigvalsh``
+read one triangle of their input, as NumPy does (``UPLO``), so their value and gradient are
+those of the symmetric matrix built from that triangle: the other triangle gets a zero
+gradient. ``cholesky`` is read as symmetric: tangents are symmetrised and cotangents are
 returned symmetric, as in PyTorch.
 
 Repeated eigenvalues (eigh) or singular values (svd) make the eigenvector/singular-vector
@@ -48,6 +50,7 @@ __all__ = [
     "qr",
     "eigh",
     "eigvalsh",
+    "eig",
     "svd",
     "svdvals",
     "pinv",
@@ -333,18 +336,32 @@ _eigh = _multi(
 )
 
 
-def eigh(x):
+def _read_triangle(x, UPLO, name):
+    """The symmetric matrix a LAPACK symmetric routine sees in ``x``: one triangle, mirrored.
+
+    It is linear in ``x``, so the gradient of the unread triangle is exactly zero.
+    """
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"{name}: UPLO must be 'L' or 'U'; got {UPLO!r}")
+    x = _matrix(x, name, square=True)
+    return _copyltu(x if UPLO == "L" else _mT(x))  # the upper triangle is xᵀ's lower one
+
+
+def eigh(x, UPLO="L"):
     """Eigen-decomposition of symmetric matrices: ``(w, V)`` with A = V·diag(w)·Vᵀ, w ascending.
+
+    Only the lower (``UPLO='L'``) or upper (``'U'``) triangle is read, as in NumPy; the other
+    triangle has zero gradient.
 
     Derivative: dλ = diag(Vᵀ dA V); dV = V(F∘(Vᵀ dA V)), F_ij = 1/(λⱼ - λᵢ). Repeated
     eigenvalues: see the module note (warning, inf/NaN in the eigenvector gradient).
 
     Example:
-        >>> w, v = eigh(Tensor([[2.0, 0.0], [0.0, 1.0]]))
+        >>> w, v = eigh(Tensor([[2.0, 9.0], [0.0, 1.0]]))  # reads the lower triangle
         >>> w
         Tensor([1., 2.])
     """
-    return tuple(_eigh(_matrix(x, "eigh", square=True)))
+    return tuple(_eigh(_read_triangle(x, UPLO, "eigh")))
 
 
 # dλ = diag(Vᵀ dA V), so Ā = V diag(w̄) Vᵀ; V comes from the differentiable eigh.
@@ -367,8 +384,8 @@ _eigvalsh = Primitive(
 )
 
 
-def eigvalsh(x):
-    """Eigenvalues of symmetric matrices, ascending.
+def eigvalsh(x, UPLO="L"):
+    """Eigenvalues of symmetric matrices, ascending; reads one triangle (``UPLO``), as eigh.
 
     Derivative: dλᵢ = vᵢᵀ·dA·vᵢ, finite even for repeated eigenvalues.
 
@@ -376,7 +393,63 @@ def eigvalsh(x):
         >>> eigvalsh(Tensor([[2.0, 1.0], [1.0, 2.0]]))
         Tensor([1., 3.])
     """
-    return _eigvalsh(_matrix(x, "eigvalsh", square=True))
+    return _eigvalsh(_read_triangle(x, UPLO, "eigvalsh"))
+
+
+def _eig_parts(a):
+    w, v = np.linalg.eig(a)
+    if np.iscomplexobj(w):
+        raise ValueError(
+            f"eig: the input of shape {a.shape} has complex eigenvalues; glassgrad's eig is "
+            "real (use eigh for symmetric matrices)"
+        )
+    return w, v
+
+
+def _eig_vjp(gs, outs, a):
+    # A V = V diag(w) with unit-norm columns (NumPy's normalisation). With M = VᵀV̄ and
+    # F_ij = 1/(λⱼ - λᵢ): Ā = V⁻ᵀ (diag(w̄) + F∘(M - VᵀV diag(diag M))) Vᵀ (Giles 2008).
+    (gw, gv), (w, v) = gs, outs
+    m = matmul(_mT(v), gv)
+    m = subtract(m, multiply(matmul(_mT(v), v), expand_dims(_diag_part(m), -2)))
+    inner = add(_diag_embed(gw), _gap_inverse("eig", _gaps(w), m))
+    return matmul(_mT(inv(v)), matmul(inner, _mT(v)))
+
+
+def _eig_jvp(t, outs, a):
+    # P = V⁻¹ dA V: dλ = diag(P); dV = V C - V diag(diag(VᵀV C)), C = F∘P keeps |vₖ| = 1.
+    w, v = outs
+    p = matmul(inv(v), matmul(t, v))
+    dv = matmul(v, _gap_inverse("eig", _gaps(w), p))
+    dv = subtract(dv, multiply(v, expand_dims(_diag_part(matmul(_mT(v), dv)), -2)))
+    return [_diag_part(p), dv]
+
+
+_eig = _multi(
+    "eig",
+    _eig_parts,
+    lambda s: [s[-1:], s[-2:]],
+    _eig_vjp,
+    _eig_jvp,
+    "∂L/∂A = V⁻ᵀ (diag(Ḡ_λ) + F∘(VᵀḠ_V - VᵀV diag(VᵀḠ_V))) Vᵀ; Fᵢⱼ = 1/(λⱼ - λᵢ)",
+)
+
+
+def eig(x):
+    """Eigen-decomposition of a real matrix with real eigenvalues: ``(w, V)``, A V = V diag(w).
+
+    Eigenvalues come in NumPy's order and each eigenvector column has unit norm; a matrix with
+    complex eigenvalues raises ``ValueError``.
+
+    Derivative: with P = V⁻¹ dA V, dλ = diag(P) and dV = V(F∘P) rescaled to keep unit
+    columns, F_ij = 1/(λⱼ - λᵢ) (infinite for repeated eigenvalues, as eigh).
+
+    Example:
+        >>> w, v = eig(Tensor([[2.0, 1.0], [0.0, 3.0]]))
+        >>> w
+        Tensor([2., 3.])
+    """
+    return tuple(_eig(_matrix(x, "eig", square=True)))
 
 
 def _svd_parts(a):
@@ -614,6 +687,6 @@ def matrix_power(x, n):
 
 # The matrix rules above act on stacks (..., m, n) through ops that broadcast explicitly, so
 # tangents with a leading batch axis (jacfwd) go through their JVPs unchanged.
-for _name in "inv det logabsdet cholesky eigh eigvalsh svd svdvals qr pinv".split():
+for _name in "inv det logabsdet cholesky eigh eigvalsh eig svd svdvals qr pinv".split():
     BATCHING[REGISTRY[_name]] = REGISTRY[_name].jvp
 BATCHING[_solve] = lambda ta, tb, out, a, b: _solve_jvp(ta, tb, out, a, b, solver=solve)
