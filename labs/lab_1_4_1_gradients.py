@@ -269,10 +269,12 @@ record("Newton on x − log x after 6 steps", xn, expected=1.0, tol=1e-12)
 
 # %%
 record("a wrong answer is refused with a hint", check("1.4.1", "ex1", 3 * 2.0), expected=False)
-answers = {
-    "ex1": gg.grad(lambda x: x**3)(2.0),
-    "ex2": gg.grad(lambda x, y: 3 * x**2 + 2 * x * y, argnums=(0, 1))(1.0, 2.0),
-    "ex3": gg.grad(lambda x: x * 0.9 * 0.5 * 0.5)(1.0),
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.1", name, answer), expected=True)
+
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.1", "ex1", ex1)
+check("1.4.1", "ex2", ex2)
+check("1.4.1", "ex3", ex3)

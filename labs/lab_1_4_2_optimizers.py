@@ -12,7 +12,7 @@ import numpy as np
 
 import glassgrad as gg
 import glassgrad.nn.functional as F
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## Too low, just right, too high on f(x) = x²
@@ -51,6 +51,9 @@ ax.set_ylabel("x")
 ax.set_title("gradient descent on x², three learning rates")
 ax.legend()
 savefig(fig, "learning_rates_1d")
+
+# Try it: each slider position is a glassgrad run, computed when this cell ran.
+savefig(playground.gd_learning_rate(), "learning_rate_slider")
 
 # %% [markdown]
 # ## The same on a 2-D bowl ½(x² + 10y²)
@@ -110,6 +113,7 @@ record("momentum reaches a lower loss", heavy.losses[-1] < plain.losses[-1] / 10
 
 fig, _ = gg.viz.plot_trajectories(valley, {"SGD": plain, "momentum 0.8": heavy})
 savefig(fig, "momentum")
+savefig(playground.gd_valley(), "momentum_slider")
 
 # %% [markdown]
 # ## Adam: a coach with a plan per muscle
@@ -134,6 +138,7 @@ for label, t in runs.items():
 record("Adam gets closer to Rosenbrock's minimum than plain GD",
        runs["Adam"].losses[-1] < runs["GD"].losses[-1], expected=True)
 savefig(fig, "optimizers_rosenbrock")
+savefig(playground.adam_betas(), "adam_slider")
 
 # %% [markdown]
 # ## Gradient norms: watching and clipping the step
@@ -205,15 +210,11 @@ savefig(fig, "moons_training")
 # 3. `ex3`: Adam with lr = 0.1 on x² from x = 1: x after one step?
 
 # %%
-curvature = gg.hessian(lambda p: p[0] ** 2 + 3 * p[1] ** 2)(np.zeros(2)).numpy()
-one = gg.Tensor(1.0, requires_grad=True)
-adam = gg.optim.Adam([one], lr=0.1)
-(one**2).backward()
-adam.step()
-answers = {
-    "ex1": 2 / np.linalg.eigvalsh(curvature).max(),
-    "ex2": descend(0.1, steps=10)[-1],
-    "ex3": one.item(),
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.2", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.2", "ex1", ex1)
+check("1.4.2", "ex2", ex2)
+check("1.4.2", "ex3", ex3)

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## A gallery of toy functions
@@ -38,6 +38,9 @@ for ax in axes.ravel()[len(toys):]:
     ax.axis("off")
 fig.tight_layout()
 savefig(fig, "toy_functions")
+
+# Hover to read the loss; the sliders pick the start and how many steps to show.
+savefig(playground.landscape_paths(), "landscape_paths")
 
 record("Rosenbrock at (1, 1)", toys["rosenbrock"]([1.0, 1.0]), expected=0.0)
 record("Himmelblau at (3, 2)", toys["himmelblau"]([3.0, 2.0]), expected=0.0)
@@ -203,12 +206,11 @@ savefig(fig, "mlp_landscape_2d")
 # 3. `ex3`: how much sharper is 10x² than x² (ratio of curvatures)?
 
 # %%
-second = lambda f: gg.grad(gg.grad(f))(0.0)
-answers = {
-    "ex1": info["kind"],
-    "ex2": np.linalg.eigvalsh(gg.hessian(lambda p: p[0] ** 2 + p[0] * p[1] + p[1] ** 2)(
-        np.zeros(2)).numpy()),
-    "ex3": second(lambda x: 10 * x**2) / second(lambda x: x**2),
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.3", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.3", "ex1", ex1)
+check("1.4.3", "ex2", ex2)
+check("1.4.3", "ex3", ex3)

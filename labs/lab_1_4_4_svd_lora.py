@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## An image to compress
@@ -62,6 +62,7 @@ for ax, k in zip(axes[1:], ranks):
 for ax in axes:
     ax.axis("off")
 savefig(fig, "svd_compression")
+savefig(playground.svd_rank(image), "svd_rank_slider")
 
 k = 8
 best = np.linalg.norm(image - ((U[:, :k] * S[:k]) @ Vh[:k]).numpy())
@@ -111,6 +112,13 @@ layer = gg.nn.LoRALinear(gg.nn.Linear(1000, 1000, bias=False), r=16)
 trainable = sum(p.size for p in layer.parameters() if p.requires_grad)
 record("trainable parameters of LoRALinear(1000×1000, r=16)", trainable, expected=32_000)
 
+# A fine-tuning update that is nearly rank 4 (plus a little noise) for a 64×64 layer: how
+# much of it can a rank-r adapter hold, and at what cost?
+rng = np.random.default_rng(2)
+update = rng.standard_normal((64, 4)) @ rng.standard_normal((4, 64)) / 8
+update += 0.02 * rng.standard_normal((64, 64))
+savefig(playground.lora_rank(update), "lora_rank_slider")
+
 # %% [markdown]
 # ## LoRA fine-tuning recovers a low-rank update
 #
@@ -154,11 +162,11 @@ record("rank of the learned update ≤ r = 4",
 # 3. `ex3`: for 1000×1000 at r = 16, what fraction of the parameters is saved?
 
 # %%
-sigma = gg.linalg.svd(gg.tensor(np.diag([3.0, 2.0, 1.0])), full_matrices=False)[1].numpy()
-answers = {
-    "ex1": gg.nn.lora_param_count(4096, 4096, 8),
-    "ex2": np.sqrt(np.sum(sigma[1:] ** 2)),
-    "ex3": 1 - low / full,
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.4", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.4", "ex1", ex1)
+check("1.4.4", "ex2", ex2)
+check("1.4.4", "ex3", ex3)

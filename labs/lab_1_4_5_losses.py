@@ -203,10 +203,11 @@ record("F.binary_cross_entropy_with_logits agrees",
 # 3. `ex3`: how many numbers in a batch of 64 RGB images of 32×32?
 
 # %%
-answers = {
-    "ex1": F.cross_entropy(gg.log(gg.tensor([[0.9, 0.1]])), gg.tensor([0])),
-    "ex2": gg.grad(gg.sigmoid)(0.0),
-    "ex3": batch.size,
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.5", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.5", "ex1", ex1)
+check("1.4.5", "ex2", ex2)
+check("1.4.5", "ex3", ex3)

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## The dot product
@@ -181,6 +181,7 @@ lam_max, _ = gg.linalg.power_iteration(S, generator=0)
 record("power iteration finds the largest, 3", lam_max, expected=3.0, tol=1e-9)
 fig, info = gg.viz.eigen_transform()
 savefig(fig, "eigen_transform")
+savefig(playground.matrix_circle(), "matrix_slider")
 
 # %% [markdown]
 # ## Spectral clustering: eigenvectors of a graph Laplacian
@@ -259,10 +260,11 @@ savefig(fig, "rnn_gradients")
 # 3. `ex3`: the eigenvalues of [[4, 1], [2, 3]]?
 
 # %%
-answers = {
-    "ex1": A @ gg.tensor([1.0, 1.0]),
-    "ex2": gg.linalg.cosine_similarity(gg.tensor([1.0, 0.0]), gg.tensor([1.0, 1.0])),
-    "ex3": gg.linalg.eig(gg.tensor([[4.0, 1.0], [2.0, 3.0]]))[0],
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("linear-algebra", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("linear-algebra", "ex1", ex1)
+check("linear-algebra", "ex2", ex2)
+check("linear-algebra", "ex3", ex3)

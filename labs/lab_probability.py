@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## Bayes' rule: the probability of a cause, given an effect
@@ -47,6 +47,7 @@ ax.set_ylabel("posterior P(ill | +)")
 ax.legend(fontsize=7)
 ax.set_title("stronger likelihoods reshape the prior more")
 savefig(fig, "bayes_posterior")
+savefig(playground.bayes_test(), "bayes_slider")
 
 # %% [markdown]
 # ## A Naive Bayes spam filter, in log space
@@ -275,6 +276,7 @@ ax.axvline(0.0, color="k", lw=0.8)
 ax.axvspan(-1.0, 1.0, alpha=0.1, label="μ ± σ of N(0, 1)")
 ax.legend(fontsize=7)
 savefig(fig, "gaussians")
+savefig(playground.gaussian(), "gaussian_slider")
 
 # %% [markdown]
 # ## The multivariate Gaussian
@@ -392,10 +394,11 @@ savefig(fig, "kalman")
 # 3. `ex3`: the variance of a fair six-sided die?
 
 # %%
-answers = {
-    "ex1": posterior,
-    "ex2": gg.prob.Bernoulli(probs=0.7).variance,
-    "ex3": gg.prob.variance(np.arange(1.0, 7.0), np.full(6, 1 / 6)),
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("probability", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("probability", "ex1", ex1)
+check("probability", "ex2", ex2)
+check("probability", "ex3", ex3)
