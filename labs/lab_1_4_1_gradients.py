@@ -19,7 +19,7 @@ from glassgrad.labs import check, record, savefig
 #
 # A car covers 100 miles in 2 hours: the **average** speed is 50 mph. The speedometer shows
 # the speed at this exact second, the limit of distance/time over a shrinking interval:
-# f'(x) = lim (f(x+h) − f(x)) / h as h → 0. Say the distance after t hours is s(t) = 25t²
+# $f'(x) = \lim_{h \to 0} \frac{f(x+h) - f(x)}{h}$. Say the distance after t hours is s(t) = 25t²
 # miles (the car speeds up): at t = 2 the speedometer reads s'(2) = 100 mph.
 
 # %%
@@ -48,7 +48,7 @@ savefig(fig, "tangent_slopes")
 # %% [markdown]
 # ## Partial derivatives of f(x, y) = 3x² + 2xy
 #
-# Hold one variable fixed and differentiate in the other: ∂f/∂x = 6x + 2y, ∂f/∂y = 2x.
+# Hold one variable fixed and differentiate in the other: $\frac{\partial f}{\partial x} = 6x + 2y$, $\frac{\partial f}{\partial y} = 2x$.
 
 # %%
 f2 = lambda x, y: 3 * x**2 + 2 * x * y
@@ -61,7 +61,7 @@ record("∂f/∂y of 3x²+2xy at (1.5, -2) = 2x", dfdy, expected=2 * x0)
 # ## The gradient of x² + y² and gradient descent on a foggy mountain
 #
 # ∇f = [2x, 2y] points uphill. Blindfolded on the mountain we feel the slope, step the
-# other way, and repeat: x ← x − lr·∇f(x). The step size is the learning rate.
+# other way, and repeat: $x \leftarrow x - \eta \nabla f(x)$. The step size is the learning rate.
 
 # %%
 bowl = lambda p: (p**2).sum()
@@ -92,7 +92,7 @@ savefig(fig, "foggy_mountain")
 # %% [markdown]
 # ## The chain rule: y = sin(x²)
 #
-# With u = x², dy/dx = dy/du · du/dx = cos(x²) · 2x.
+# With $u = x^2$, $\frac{dy}{dx} = \frac{dy}{du} \cdot \frac{du}{dx} = \cos(x^2) \cdot 2x$.
 
 # %%
 xs = 1.3
@@ -124,7 +124,7 @@ record("wheel turns per pedal turn (gear ratio 44/11)", pedal.grad, expected=4.0
 # %% [markdown]
 # ## Backpropagation through z = wᵀx + b → ReLU → MSE
 #
-# ∂L/∂w = ∂L/∂a · ∂a/∂z · ∂z/∂w = 2(a − y) · 1[z > 0] · x, computed layer by layer and
+# $\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a} \frac{\partial a}{\partial z} \frac{\partial z}{\partial w} = 2(a - y) \cdot 1[z > 0] \cdot x$, computed layer by layer and
 # multiplied in reverse. Think of a bucket brigade putting out a fire: if the fire is not
 # out (high error), the last person tells the one before "pass more water!", who tells the
 # one before, and so on; each link scales the message by its local derivative. Data flows
@@ -149,7 +149,7 @@ record("∂L/∂b = 2(a−y)·1[z>0]", story.grads["b"], expected=by_hand[0], to
 # ## Forward mode with dual numbers
 #
 # A dual number a + b·ε with ε² = 0 carries a value and a derivative together:
-# f(a + ε) = f(a) + f'(a)·ε. Thirty lines give forward-mode autodiff for scalars.
+# $f(a + \varepsilon) = f(a) + f'(a)\,\varepsilon$. Thirty lines give forward-mode autodiff for scalars.
 
 # %%
 class Dual:
@@ -239,7 +239,7 @@ record("its eigenvalues", np.linalg.eigvalsh(H.numpy()), expected=[1, 3], tol=1e
 # %% [markdown]
 # ## Newton's method uses the Hessian
 #
-# x ← x − H⁻¹∇f(x). On a quadratic one step lands on the minimum; on f(x) = x − log x
+# $x \leftarrow x - H^{-1} \nabla f(x)$. On a quadratic one step lands on the minimum; on f(x) = x − log x
 # (minimum at 1) the error roughly squares at each step.
 
 # %%

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Optimizers: learning rate, momentum and Adam
 #
-# Gradient descent walks downhill: x ← x − lr·∇f(x). The learning rate is the step size.
+# Gradient descent walks downhill: $x \leftarrow x - \eta \nabla f(x)$ with learning rate $\eta$ (lr in the code). The learning rate is the step size.
 # Finding a light switch in the dark: swing your arms wildly (too high) and you knock things
 # over and never find it; take baby steps (too low) and it takes hours; smooth deliberate
 # steps (just right) find it quickly. Smaller is **not** always safer.
@@ -17,7 +17,7 @@ from glassgrad.labs import check, playground, record, savefig
 # %% [markdown]
 # ## Too low, just right, too high on f(x) = x²
 #
-# Here ∇f = 2x, so one step multiplies x by (1 − 2·lr): exactly (1 − 2·lr)ᵏ after k steps.
+# Here ∇f = 2x, so one step multiplies x by (1 − 2·lr): exactly $x_k = (1 - 2\eta)^k x_0$.
 # The step shrinks x while |1 − 2·lr| < 1, that is for 0 < lr < 1.
 
 # %%
@@ -89,7 +89,7 @@ for lr in (0.15, 0.21):
 # ## Momentum: a bowling ball instead of a book
 #
 # A pushed book stops where you stop pushing and every noisy gradient changes its direction
-# (zigzag). A bowling ball remembers: v ← μv + ∇f, x ← x − lr·v. Small bumps don't turn it,
+# (zigzag). A bowling ball remembers: $v \leftarrow \beta v + \nabla f$, $x \leftarrow x - \eta v$. Small bumps don't turn it,
 # and it rolls faster along a long, shallow valley.
 
 # %%
@@ -119,7 +119,7 @@ savefig(playground.gd_valley(), "momentum_slider")
 # ## Adam: a coach with a plan per muscle
 #
 # Adam keeps a running mean m of gradients (momentum) and of squared gradients v, and
-# divides: x ← x − lr·m̂/(√v̂ + ε). Each parameter gets its own step size: its first step is
+# divides: $x \leftarrow x - \eta \frac{\hat{m}}{\sqrt{\hat{v}} + \epsilon}$. Each parameter gets its own step size: its first step is
 # lr in every coordinate however different the gradients' scales are.
 
 # %%

@@ -51,7 +51,7 @@ record("∇Rosenbrock at (1, 1)", gg.grad(toys["rosenbrock"])(np.array([1.0, 1.0
 # ## Saddle points: the Hessian's eigenvalues tell
 #
 # At a critical point (∇f = 0) the Hessian's eigenvalues classify it: all positive, a
-# minimum; all negative, a maximum; mixed signs, a saddle. f = x² − y² has H = diag(2, −2).
+# minimum; all negative, a maximum; mixed signs, a saddle. $f = x^2 - y^2$ has $H = \begin{pmatrix} 2 & 0 \\ 0 & -2 \end{pmatrix}$.
 # Gradient descent started exactly on the ridge y = 0 walks into the saddle and stops there;
 # the slightest nudge off the ridge lets it escape.
 
@@ -106,7 +106,7 @@ savefig(fig, "wide_vs_sharp")
 # %% [markdown]
 # Narrow valleys also make training unstable. Near a minimum gradient descent multiplies the
 # distance to it by (1 − lr·λ) along each Hessian eigenvector, so it settles only while
-# lr < 2/λ: 2 in the wide well, 2/25 = 0.08 in the sharp one. At lr = 0.1 it settles in the
+# $\eta < 2/\lambda$: 2 in the wide well, 2/25 = 0.08 in the sharp one. At lr = 0.1 it settles in the
 # wide valley and keeps bouncing across the sharp one.
 
 # %%

@@ -3,7 +3,7 @@
 #
 # An MP3 file throws away sounds people can't really hear and keeps the important parts:
 # a much smaller file that sounds almost the same. The singular value decomposition
-# A = U·diag(σ)·Vᵀ does this for matrices: keep the directions with the largest σ, throw
+# $A = U \Sigma V^\top$ does this for matrices: keep the directions with the largest σ, throw
 # away the small contributions, and the smaller matrix acts almost the same.
 
 # %%
@@ -37,9 +37,9 @@ savefig(fig, "test_image")
 # %% [markdown]
 # ## Rank-k approximations and the Eckart–Young theorem
 #
-# Keeping the first k singular triplets gives A_k = Σᵢ≤ₖ σᵢ uᵢ vᵢᵀ. Eckart–Young: no matrix
-# of rank k is closer to A, and the error is exactly ‖A − A_k‖_F = √(Σᵢ>ₖ σᵢ²) (and
-# ‖A − A_k‖₂ = σₖ₊₁). Storing A_k takes k(m + n + 1) numbers instead of m·n.
+# Keeping the first k singular triplets gives $A_k = \sum_{i \le k} \sigma_i u_i v_i^\top$. Eckart–Young: no matrix
+# of rank k is closer to A, and the error is exactly $\|A - A_k\|_F = \sqrt{\sum_{i > k} \sigma_i^2}$ (and
+# $\|A - A_k\|_2 = \sigma_{k+1}$). Storing A_k takes k(m + n + 1) numbers instead of m·n.
 
 # %%
 U, S, Vh = gg.linalg.svd(A, full_matrices=False)
@@ -85,7 +85,7 @@ savefig(fig, "singular_values")
 # %% [markdown]
 # ## LoRA: fine-tune a low-rank update instead of the whole matrix
 #
-# LoRA freezes a layer's weight W and learns ΔW = B·A with B of shape d_out×r and A of
+# LoRA freezes a layer's weight W and learns $\Delta W = BA$ with B of shape d_out×r and A of
 # shape r×d_in. For a 1000×1000 layer at r = 16:
 #
 # - original weights: 1000×1000 = 1,000,000 parameters

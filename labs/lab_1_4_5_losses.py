@@ -46,8 +46,8 @@ record("mean brightness per channel of the batch (a reduction over 3 axes)",
 # ## Activations: ReLU and sigmoid
 #
 # Matrix multiplications alone are linear: two stacked linear layers are one linear layer
-# W₂(W₁x) = (W₂W₁)x, whatever the depth. An activation after each layer breaks this.
-# ReLU(x) = max(0, x) turns off negative values; the sigmoid σ(x) = 1/(1 + e^(−x)) squashes
+# $W_2(W_1 x) = (W_2 W_1)x$, whatever the depth. An activation after each layer breaks this.
+# ReLU(x) = max(0, x) turns off negative values; the sigmoid $\sigma(x) = \frac{1}{1 + e^{-x}}$ squashes
 # values into (0, 1).
 
 # %%
@@ -144,7 +144,7 @@ record("F.cross_entropy agrees", F.cross_entropy(logits, gg.tensor([0])),
 # %% [markdown]
 # ## Cross-entropy heavily penalises confident wrong answers
 #
-# When the true class gets probability p, cross-entropy is −log p: 0.105 at p = 0.9, 0.693
+# When the true class gets probability p, cross-entropy is $-\log p$: 0.105 at p = 0.9, 0.693
 # at p = 0.5, 4.6 at p = 0.01, and unbounded as p → 0. The squared error on the same
 # probability, (1 − p)², never exceeds 1.
 
@@ -168,7 +168,7 @@ savefig(fig, "confident_wrong")
 # %% [markdown]
 # ## Naive versus stable softmax and binary cross-entropy
 #
-# softmax(z)ᵢ = e^(zᵢ)/Σⱼ e^(zⱼ) overflows for large logits when computed naively; the
+# $\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$ overflows for large logits when computed naively; the
 # stable form subtracts max(z) first (the result is unchanged). Likewise
 # −log(1 − σ(z)) for a confident logit z = 40 hits log(0); the stable form
 # max(z, 0) − z·y + log(1 + e^(−|z|)) does not.

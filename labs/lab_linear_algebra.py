@@ -17,7 +17,7 @@ from glassgrad.labs import check, playground, record, savefig
 # %% [markdown]
 # ## The dot product
 #
-# a·b = Σᵢ aᵢbᵢ returns a scalar. It measures similarity (it is ‖a‖‖b‖cos θ) and is the
+# $a \cdot b = \sum_i a_i b_i$ returns a scalar. It measures similarity (it is ‖a‖‖b‖cos θ) and is the
 # core of attention scores, projections of embeddings and many losses.
 
 # %%
@@ -40,7 +40,7 @@ record("the residual is orthogonal to b", gg.dot(a - proj, b), expected=0.0, tol
 # %% [markdown]
 # ## Matrix multiplication
 #
-# C = AB with Cᵢⱼ = Σₖ Aᵢₖ Bₖⱼ. For A = [[1, 2], [3, 4]] and B = [[5, 6], [7, 8]]:
+# $C = AB$ with $C_{ij} = \sum_k A_{ik} B_{kj}$. For A = [[1, 2], [3, 4]] and B = [[5, 6], [7, 8]]:
 # C = [[1·5 + 2·7, 1·6 + 2·8], [3·5 + 4·7, 3·6 + 4·8]] = [[19, 22], [43, 50]].
 # It is associative, (AB)C = A(BC), but not commutative, AB ≠ BA.
 
@@ -72,7 +72,7 @@ record("z = Wx + b", W @ x + bias, expected=[0.5 - 2 + 6 + 0.1, 1.5 - 1.5 - 0.2]
 # %% [markdown]
 # ## Norms: the size of a vector
 #
-# ‖x‖₂ = √Σxᵢ² (straight-line length, L2/ridge regularisation λ‖w‖₂²), ‖x‖₁ = Σ|xᵢ|
+# $\|x\|_2 = \sqrt{\sum_i x_i^2}$ (straight-line length, L2/ridge regularisation λ‖w‖₂²), ‖x‖₁ = Σ|xᵢ|
 # (moving only along axes; lasso, sparse weights, pruning), ‖x‖∞ = maxᵢ|xᵢ| (robust
 # optimisation). In 2-D the unit balls are a circle, a diamond and a square.
 
@@ -109,7 +109,7 @@ savefig(fig, "norm_balls")
 # ## Distances and cosine similarity
 #
 # d₂(x, y) = ‖x − y‖₂ (k-NN, k-means, image similarity), d₁(x, y) = ‖x − y‖₁ (better for
-# sparse high-dimensional data), and cos θ = x·y/(‖x‖‖y‖), which compares angles and
+# sparse high-dimensional data), and $\cos\theta = \frac{x \cdot y}{\|x\| \|y\|}$, which compares angles and
 # ignores length (word embeddings, recommenders).
 
 # %%
@@ -165,8 +165,8 @@ record("Hadamard product [1,2,3] ⊙ [4,5,6]", a * b, expected=[4, 10, 18])
 # %% [markdown]
 # ## Eigenvalues and eigenvectors
 #
-# Av = λv: v is a direction the transformation does not bend, only stretches by λ. Solve
-# det(A − λI) = 0. For A = [[2, 1], [1, 2]]: (2 − λ)² − 1 = 0, so λ = 1 and λ = 3.
+# $Av = \lambda v$: $v$ is a direction the transformation does not bend, only stretches by λ. Solve
+# $\det(A - \lambda I) = 0$. For A = [[2, 1], [1, 2]]: (2 − λ)² − 1 = 0, so λ = 1 and λ = 3.
 
 # %%
 S = gg.tensor([[2.0, 1.0], [1.0, 2.0]])

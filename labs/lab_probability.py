@@ -18,7 +18,7 @@ from glassgrad.labs import check, playground, record, savefig
 # %% [markdown]
 # ## Bayes' rule: the probability of a cause, given an effect
 #
-# P(A|B) = P(B|A)·P(A)/P(B): posterior = likelihood × prior / evidence, where the evidence
+# $P(A \mid B) = \frac{P(B \mid A)\,P(A)}{P(B)}$: posterior = likelihood × prior / evidence, where the evidence
 # P(B) sums over all causes. With A = "patient has the disease" and B = "test is positive":
 # 1% of patients are ill, the test catches 99% of them and false-alarms on 5% of the healthy.
 
@@ -52,7 +52,7 @@ savefig(playground.bayes_test(), "bayes_slider")
 # %% [markdown]
 # ## A Naive Bayes spam filter, in log space
 #
-# Assuming words independent given the class, P(spam | words) ∝ P(spam)·Πᵢ P(wᵢ | spam).
+# Assuming words independent given the class, $P(\text{spam} \mid \text{words}) \propto P(\text{spam}) \prod_i P(w_i \mid \text{spam})$.
 # A long message multiplies hundreds of small numbers and underflows to 0.0 for both
 # classes: the product form gives 0/0. Sums of logs do not underflow, and the posterior is
 # normalised with logsumexp.
@@ -110,7 +110,7 @@ record("gg.prob.BernoulliNB = the Bernoulli product by hand",
 # %% [markdown]
 # ## Expectation and variance
 #
-# E[X] = Σ xᵢ P(xᵢ) is the centre of mass; Var(X) = E[(X − E[X])²] = E[X²] − E[X]² is the
+# $E[X] = \sum_i x_i P(x_i)$ is the centre of mass; $\mathrm{Var}(X) = E[(X - E[X])^2] = E[X^2] - E[X]^2$ is the
 # spread. A coin with P(1) = 0.7 has E[X] = 0·0.3 + 1·0.7 = 0.7. X ∈ {1, 3} with equal
 # probability has E[X] = 2 and Var(X) = 0.5(1² + 3²) − 2² = 5 − 4 = 1.
 
@@ -213,7 +213,7 @@ savefig(fig, "bias_variance")
 # %% [markdown]
 # ## The Bernoulli distribution
 #
-# P(X = x) = pˣ(1 − p)¹⁻ˣ for x ∈ {0, 1}; E[X] = p, Var(X) = p(1 − p). A binary classifier
+# $P(X = x) = p^x (1 - p)^{1 - x}$ for $x \in \{0, 1\}$; E[X] = p, Var(X) = p(1 − p). A binary classifier
 # outputs p = sigmoid(z) and the label is y ~ Bernoulli(p).
 
 # %%
@@ -239,7 +239,7 @@ savefig(fig, "bernoulli")
 # %% [markdown]
 # ## The Gaussian distribution
 #
-# p(x) = exp(−(x − μ)²/(2σ²))/√(2πσ²), with E[X] = μ and Var(X) = σ². Wider curves have
+# $p(x) = \frac{1}{\sqrt{2\pi\sigma^2}} \exp\left(-\frac{(x - \mu)^2}{2\sigma^2}\right)$, with E[X] = μ and Var(X) = σ². Wider curves have
 # larger variance. Numerical integrals of the density check all three facts.
 
 # %%
@@ -254,7 +254,7 @@ record("∫ (x − μ)² p(x) dx = σ²", np.trapezoid((grid - mu) ** 2 * dens, 
 normal = gg.prob.Normal(mu, sigma)
 record("gg.prob.Normal log_prob = log of the formula", normal.log_prob(gg.tensor(2.5)),
        expected=math.log(normal_pdf(gg.tensor(2.5)).item()), tol=1e-12)
-# Reparameterisation (as in VAEs): x = μ + σε keeps samples differentiable in μ and σ.
+# Reparameterisation (as in VAEs): $x = \mu + \sigma \varepsilon$ keeps samples differentiable in μ and σ.
 # E[x²] = μ² + σ², so its gradient is (2μ, 2σ) = (2, 4); the Monte Carlo one is close.
 loc, scale = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
 g_loc, g_scale = gg.grad(lambda m, s_: gg.mean(

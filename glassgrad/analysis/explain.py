@@ -75,8 +75,9 @@ class Explanation:
         ['x: sum of 2 paths = 3 + 3 = 6', '∂L/∂x = 6']
     """
 
-    def __init__(self, steps, sums, grads, labels):
+    def __init__(self, steps, sums, grads, labels, definitions=()):
         self.steps, self.sums, self.grads, self.labels = steps, sums, grads, labels
+        self.definitions = list(definitions)  # "v1 = x**2 = 9", inputs first
 
     def to_dict(self):
         """Plain-Python view: lists and floats, ready for JSON."""
@@ -158,7 +159,7 @@ class Explanation:
         rows = [self._HEAD, *self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(len(self._HEAD))]
         text = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
-        return "\n".join([*text, *self._footer()])
+        return "\n".join([*self.definitions, *text, *self._footer()])
 
     __repr__ = __str__
 
@@ -190,8 +191,10 @@ class Explanation:
             "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in self.rows()
         )
         foot = "".join(f"<li>{esc(x)}</li>" for x in self._footer())
+        defs = "".join(f"<li><code>{esc(x)}</code></li>" for x in self.definitions)
         return (f'<table class="glassgrad-explain"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table><ul>{foot}</ul>")  # fmt: skip
+                f'<tbody>{body}</tbody></table><ul>{foot}</ul><ul class="glassgrad-nodes">'
+                f"{defs}</ul>")  # fmt: skip
 
     _repr_html_ = to_html  # notebooks show the table
 
@@ -225,6 +228,35 @@ def _name_nodes(order, wrt, out):
     if id(out) not in labels:
         labels[id(out)] = _unique(out.name or "L", taken)
     return labels
+
+
+_INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**"}
+
+
+def _definitions(order, labels):
+    """Each computed node as ``v2 = v1 * x = 6``: its formula over named inputs, its value.
+
+    A constant input that was never named shows as its value (``x * 0.8``, not ``x * x1``).
+    """
+
+    def term(t):
+        if id(t) not in labels or (t.op is None and not t.requires_grad and not t.name):
+            return _fmt(t.data)  # a constant
+        return labels[id(t)]
+
+    lines = []
+    for node in order:
+        if node.op is None:
+            continue
+        args = [term(p) for p in node.parents]
+        if node.op.name in _INFIX and len(args) == 2:
+            expr = f" {_INFIX[node.op.name]} ".join(args).replace(" ** ", "**")
+        elif node.op.name == "negative":
+            expr = f"-{args[0]}"
+        else:
+            expr = f"{node.op.name}({', '.join(args)})"
+        lines.append(f"{labels[id(node)]} = {expr} = {_fmt(node.data)}")
+    return lines
 
 
 def _as_wrt(wrt, order):
@@ -295,4 +327,4 @@ def explain(y, wrt=None):
         k: cot[id(t)].data if id(t) in cot else np.zeros(t.shape, t.dtype) for k, t in wrt.items()
     }
     labels["out"] = labels[id(y)]
-    return Explanation(steps, sums, grads, labels)
+    return Explanation(steps, sums, grads, labels, _definitions(order, labels))

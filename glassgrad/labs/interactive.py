@@ -112,10 +112,14 @@ class Interactive:
         )
 
     def _repr_html_(self):
-        element_id = f"interactive-{id(self):x}"
-        return (
-            f"{self.to_html(element_id)}<script>{plotly_js()}</script><script>{DRIVER_JS}</script>"
-        )
+        """For notebooks: the figure, with plotly.js only in the first one displayed."""
+        global _NOTEBOOK_HAS_PLOTLY
+        library = "" if _NOTEBOOK_HAS_PLOTLY else f"<script>{plotly_js()}</script>"
+        _NOTEBOOK_HAS_PLOTLY = True
+        return f"{self.to_html(f'interactive-{id(self):x}')}{library}<script>{DRIVER_JS}</script>"
+
+
+_NOTEBOOK_HAS_PLOTLY = False
 
 
 def _label(value):
@@ -154,6 +158,6 @@ DRIVER_JS = """
     inputs.forEach(input => input.addEventListener("input", show));
     show();
   }
-  document.querySelectorAll(".interactive").forEach(draw);
+  if (window.Plotly) document.querySelectorAll(".interactive").forEach(draw);
 })();
 """
