@@ -43,7 +43,8 @@ record("f'(3) by autodiff", gg.grad(f)(3.0), expected=6.0)
 
 fig, numbers = gg.viz.tangent_slopes(f, points=(-1.5, 0.5, 1.5, 3.0), bounds=(-2.0, 4.0))
 record("tangent slopes of x² at -1.5, 0.5, 1.5, 3", numbers["slopes"], expected=[-3, 1, 3, 6])
-savefig(fig, "tangent_slopes")
+savefig(fig, "tangent_slopes",
+        caption="Each tangent's slope is f′ at its point, read off by autodiff: the steeper the curve, the steeper the line; where f′ = 0 the tangent is flat.")
 
 # %% [markdown]
 # ## Partial derivatives of f(x, y) = 3x² + 2xy
@@ -76,18 +77,22 @@ path = np.array(path)
 record("x²+y² after 60 descent steps (lr 0.1)", bowl(gg.tensor(p)), expected=0.0, tol=1e-10)
 
 fig, field = gg.viz.gradient_field(lambda p: (p**2).sum(axis=-1), bounds=((-2, 2), (-2, 2)), n=9)
-record("the arrows are ∇f = [2x, 2y] at every grid point",
-       np.stack([field["U"], field["V"]]), expected=2 * np.stack([field["X"], field["Y"]]),
+record("the arrows drawn are −∇f = [−2x, −2y] (downhill) at every grid point",
+       -np.stack([field["U"], field["V"]]), expected=-2 * np.stack([field["X"], field["Y"]]),
        tol=1e-12)
-savefig(fig, "gradient_field")
+savefig(fig, "gradient_field",
+        caption="The arrows are −∇f: they point straight downhill, across the contour lines, and grow longer where the bowl is steeper (‖∇f‖ = 2‖x‖).")
 
 fig, ax = plt.subplots(figsize=(4.5, 4))
 X, Y = np.meshgrid(np.linspace(-2.5, 2.5, 60), np.linspace(-2.5, 2.5, 60))
 ax.contour(X, Y, X**2 + Y**2, levels=15, cmap="Greys")
 ax.plot(path[:, 0], path[:, 1], "o-", markersize=3, label="gradient descent")
 ax.set_title("walking downhill on x² + y²")
+ax.set_xlabel("x")
+ax.set_ylabel("y")
 ax.legend()
-savefig(fig, "foggy_mountain")
+savefig(fig, "foggy_mountain",
+        caption="Each step shrinks the distance to the minimum by the same factor 1 − 2·lr = 0.8, so the dots bunch up as the slope flattens near (0, 0).")
 
 # %% [markdown]
 # ## The chain rule: y = sin(x²)

@@ -50,7 +50,8 @@ ax.set_xlabel("step")
 ax.set_ylabel("x")
 ax.set_title("gradient descent on x², three learning rates")
 ax.legend()
-savefig(fig, "learning_rates_1d")
+savefig(fig, "learning_rates_1d",
+        caption="Too low (0.01) barely moves in 20 steps, just right (0.4) reaches 0 fast, too high (1.05) overshoots further every step: smaller is not always safer.")
 
 # Try it: each slider position is a glassgrad run, computed when this cell ran.
 savefig(playground.gd_learning_rate(), "learning_rate_slider")
@@ -72,7 +73,8 @@ record("bowl: GD iterate = (1 − lr·λ)ᵏ x₀", good.path[-1],
 record("bowl: lr 0.21 > 2/10 diverges", [t for label, t in runs.items()
                                          if label.startswith("too large")][0].diverged,
        expected=True)
-savefig(fig, "learning_rates_bowl")
+savefig(fig, "learning_rates_bowl",
+        caption="On the bowl ½(x² + 10y²) the steep y direction limits the step: lr = 0.21 > 2/10 zigzags outward in y although x alone would be fine.")
 
 # The step x ← x − lr·∇f(x) is itself a map, and its Jacobian I − lr·H has eigenvalues
 # 1 − lr·λ. Training is stable when all of them lie inside (−1, 1): the eigenvalues of a
@@ -112,7 +114,8 @@ record("momentum reaches a lower loss", heavy.losses[-1] < plain.losses[-1] / 10
        expected=True)
 
 fig, _ = gg.viz.plot_trajectories(valley, {"SGD": plain, "momentum 0.8": heavy})
-savefig(fig, "momentum")
+savefig(fig, "momentum",
+        caption="Without momentum SGD zigzags across the narrow valley and crawls along it; momentum 0.8 damps the zigzag and rolls along the floor.")
 savefig(playground.gd_valley(), "momentum_slider")
 
 # %% [markdown]
@@ -137,7 +140,8 @@ for label, t in runs.items():
     record(f"Rosenbrock, {label}: final loss", t.losses[-1])
 record("Adam gets closer to Rosenbrock's minimum than plain GD",
        runs["Adam"].losses[-1] < runs["GD"].losses[-1], expected=True)
-savefig(fig, "optimizers_rosenbrock")
+savefig(fig, "optimizers_rosenbrock",
+        caption="On Rosenbrock's curved valley plain GD stalls on the floor, momentum overshoots the bends, Adam adapts its step per coordinate and Newton uses the curvature.")
 savefig(playground.adam_betas(), "adam_slider")
 
 # %% [markdown]
@@ -188,7 +192,8 @@ for name, losses in curves.items():
 ax.set_xlabel("step")
 ax.set_ylabel("cross-entropy")
 ax.legend()
-savefig(fig, "moons_training")
+savefig(fig, "moons_training",
+        caption="The loss axis is logarithmic: Adam drives the loss down fastest, momentum helps plain SGD, and plain SGD with the same learning rate lags behind.")
 
 # %% [markdown]
 # ## Explain it back

@@ -34,10 +34,13 @@ for ax, (name, fn) in zip(axes.ravel(), toys.items()):
     for p in fn.minima:
         ax.plot(*p, "r*", markersize=9)
     ax.set_title(fn.name, fontsize=9)
+    ax.set_xlabel("x", fontsize=8)
+    ax.set_ylabel("y", fontsize=8)
 for ax in axes.ravel()[len(toys):]:
     ax.axis("off")
 fig.tight_layout()
-savefig(fig, "toy_functions")
+savefig(fig, "toy_functions",
+        caption="Red stars mark the known minima: one in a round bowl, one at the end of Rosenbrock's curved valley, four for Himmelblau, a grid of traps for Rastrigin, none for the saddle.")
 
 # Hover to read the loss; the sliders pick the start and how many steps to show.
 savefig(playground.landscape_paths(), "landscape_paths")
@@ -72,7 +75,8 @@ record("GD on the ridge ends at the saddle (x = 0.8³⁰·1.5)", on_ridge.path[-
 record("nudged by 1e-3 it escapes (y = 1.2³⁰·1e-3)", nudged.path[-1][1],
        expected=1e-3 * 1.2**30, tol=1e-9)
 fig, _ = gg.viz.plot_trajectories(saddle, {"on the ridge": on_ridge, "nudged": nudged})
-savefig(fig, "saddle_escape")
+savefig(fig, "saddle_escape",
+        caption="Started exactly on the ridge y = 0, gradient descent walks into the saddle and stops; nudged off the ridge by 10⁻³, it slides away along the negative-curvature direction.")
 
 # %% [markdown]
 # ## Wide versus sharp minima
@@ -101,7 +105,10 @@ xs = np.linspace(-6, 6, 400)
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(xs, wells(np.stack([xs, 0 * xs], axis=1)).numpy())
 ax.set_title("a wide minimum (left) and a sharp one (right)")
-savefig(fig, "wide_vs_sharp")
+ax.set_xlabel("parameter x")
+ax.set_ylabel("loss")
+savefig(fig, "wide_vs_sharp",
+        caption="Both minima reach the same loss, but the same small shift raises the sharp one's loss far more: a flat minimum is robust to perturbations of the weights.")
 
 # %% [markdown]
 # Narrow valleys also make training unstable. Near a minimum gradient descent multiplies the
@@ -125,7 +132,8 @@ ax.plot(in_sharp.path[:, 0] - 3.0, "s-", markersize=3, label="sharp valley: x �
 ax.set_xlabel("step (lr = 0.1)")
 ax.set_ylabel("distance to the minimum")
 ax.legend()
-savefig(fig, "narrow_valley_unstable")
+savefig(fig, "narrow_valley_unstable",
+        caption="At lr = 0.1 GD settles in the wide valley (its limit is 2/λ = 2) but keeps bouncing across the sharp one (0.1 > 2/25).")
 
 # %% [markdown]
 # ## Flat regions and many local minima
@@ -189,7 +197,8 @@ record("landscape centre = the trained loss", scape.losses[7, 7], expected=final
 record("the trained point is the lowest on the grid", scape.losses.min() >= final - 1e-12,
        expected=True)
 fig, _ = gg.viz.plot_landscape(scape)
-savefig(fig, "mlp_landscape_2d")
+savefig(fig, "mlp_landscape_2d",
+        caption="The trained MLP sits at the centre of a basin; the contours along two filter-normalised random directions show how quickly the loss rises around it.")
 
 # %% [markdown]
 # ## Explain it back

@@ -32,7 +32,8 @@ fig, ax = plt.subplots(figsize=(3, 3))
 ax.imshow(image, cmap="gray")
 ax.set_title("the 64×64 test image")
 ax.axis("off")
-savefig(fig, "test_image")
+savefig(fig, "test_image",
+        caption="The image the SVD will compress: smooth shading, a disc and a bar, and a little noise.")
 
 # %% [markdown]
 # ## Rank-k approximations and the Eckart–Young theorem
@@ -61,7 +62,8 @@ for ax, k in zip(axes[1:], ranks):
     ax.set_title(f"rank {k} ({k * (2 * n + 1)} numbers)", fontsize=8)
 for ax in axes:
     ax.axis("off")
-savefig(fig, "svd_compression")
+savefig(fig, "svd_compression",
+        caption="Rank 1 keeps only the dominant shading; by rank 8 the disc and the bar are sharp while storing a quarter of the numbers.")
 savefig(playground.svd_rank(image), "svd_rank_slider")
 
 k = 8
@@ -80,7 +82,8 @@ ax.semilogy(S.numpy(), "o", markersize=3)
 ax.set_xlabel("i")
 ax.set_ylabel("σᵢ")
 ax.set_title("singular values: a few large, many small")
-savefig(fig, "singular_values")
+savefig(fig, "singular_values",
+        caption="The singular values fall fast and then flatten into the noise floor: the steep part is the structure worth keeping.")
 
 # %% [markdown]
 # ## LoRA: fine-tune a low-rank update instead of the whole matrix
@@ -104,8 +107,10 @@ record("rounded as in the notes (97%)", round(100 * (1 - low / full)), expected=
 fig, ax = plt.subplots(figsize=(5, 2.5))
 ax.barh(["full W (1000×1000)", "LoRA B·A (r = 16)"], [full, low], color=["grey", "tab:blue"])
 ax.set_xlabel("trainable parameters")
+ax.set_ylabel("what is trained")
 ax.set_title("LoRA trains 3.2% of the parameters")
-savefig(fig, "lora_parameters")
+savefig(fig, "lora_parameters",
+        caption="Training B·A at r = 16 touches 32,000 numbers instead of a million: 3.2% of the full layer.")
 record("gg.nn.lora_param_count(1000, 1000, 16)", gg.nn.lora_param_count(1000, 1000, 16),
        expected=32_000)
 layer = gg.nn.LoRALinear(gg.nn.Linear(1000, 1000, bias=False), r=16)

@@ -66,12 +66,17 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3))
 axes[0].plot(xs, gg.relu(gg.tensor(xs)).numpy(), label="ReLU")
 axes[0].plot(xs, gg.sigmoid(gg.tensor(xs)).numpy(), label="sigmoid")
 axes[0].set_title("activations")
+axes[0].set_xlabel("input x")
+axes[0].set_ylabel("activation(x)")
 axes[0].legend()
 axes[1].plot(xs, gg.grad(lambda t: gg.relu(t).sum())(xs).numpy(), label="ReLU'")
 axes[1].plot(xs, dsig, label="sigmoid'")
 axes[1].set_title("their derivatives")
+axes[1].set_xlabel("input x")
+axes[1].set_ylabel("slope")
 axes[1].legend()
-savefig(fig, "activations")
+savefig(fig, "activations",
+        caption="The sigmoid's slope never exceeds 1/4 and vanishes for large |x|; ReLU's slope is exactly 1 wherever it is on, so gradients pass through unchanged.")
 
 # %% [markdown]
 # ## Vanishing gradients
@@ -106,7 +111,8 @@ ax.semilogy(range(1, 11), relu_norms, "s-", label="ReLU (He init)")
 ax.set_xlabel("layer")
 ax.set_ylabel("‖∂L/∂W‖")
 ax.legend()
-savefig(fig, "vanishing_gradients")
+savefig(fig, "vanishing_gradients",
+        caption="The logarithmic axis shows the gradient norm shrinking layer by layer towards the input with sigmoid, and staying level with ReLU.")
 
 # %% [markdown]
 # ## Loss functions: the score keeper
@@ -163,7 +169,8 @@ ax.plot(grid, (1 - grid) ** 2, label="squared error (1 − p)²")
 ax.set_xlabel("probability given to the true class")
 ax.set_ylabel("loss")
 ax.legend()
-savefig(fig, "confident_wrong")
+savefig(fig, "confident_wrong",
+        caption="Cross-entropy grows without bound as the true class's probability goes to 0, while squared error stays below 1: confident mistakes are punished hard.")
 
 # %% [markdown]
 # ## Naive versus stable softmax and binary cross-entropy

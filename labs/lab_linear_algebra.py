@@ -103,7 +103,8 @@ fig, balls = gg.viz.unit_balls()
 for p, pts in balls.items():
     record(f"every point of the p = {p} ball has norm 1",
            np.linalg.norm(pts, ord=p, axis=1), expected=np.ones(len(pts)), tol=1e-12)
-savefig(fig, "norm_balls")
+savefig(fig, "norm_balls",
+        caption="All points at distance 1 under each norm: the L1 ball is a diamond (its corners make lasso weights sparse), L2 a circle, L∞ a square.")
 
 # %% [markdown]
 # ## Distances and cosine similarity
@@ -180,7 +181,8 @@ for i in range(2):
 lam_max, _ = gg.linalg.power_iteration(S, generator=0)
 record("power iteration finds the largest, 3", lam_max, expected=3.0, tol=1e-9)
 fig, info = gg.viz.eigen_transform()
-savefig(fig, "eigen_transform")
+savefig(fig, "eigen_transform",
+        caption="The unit circle becomes an ellipse; along the eigenvectors the matrix only stretches, by its eigenvalues 3 and 1.")
 savefig(playground.matrix_circle(), "matrix_slider")
 
 # %% [markdown]
@@ -235,7 +237,10 @@ for lam, vec in zip(var.numpy(), axes_.numpy().T):
     ax.plot(*np.stack([data.mean(0), data.mean(0) + 2 * np.sqrt(lam) * vec]).T, "r-", lw=2)
 ax.set_aspect("equal")
 ax.set_title("principal components")
-savefig(fig, "pca")
+ax.set_xlabel("feature 1")
+ax.set_ylabel("feature 2")
+savefig(fig, "pca",
+        caption="The red lines are the covariance's eigenvectors, each two standard deviations long: the first points along the cloud's longest spread.")
 
 # %% [markdown]
 # ## Eigenvalues in recurrent networks: exploding and vanishing gradients
@@ -250,7 +255,8 @@ for r, g in norms.items():
            expected=r**30, rtol=1e-9)
 record("|λ| = 1.1 explodes (> 10×)", norms[1.1][0] / norms[1.1][-1] > 10, expected=True)
 record("|λ| = 0.9 vanishes (< 0.1×)", norms[0.9][0] / norms[0.9][-1] < 0.1, expected=True)
-savefig(fig, "rnn_gradients")
+savefig(fig, "rnn_gradients",
+        caption="Backpropagating through time multiplies by the recurrent matrix again and again: spectral radius 0.9 vanishes, 1.1 explodes, only 1.0 keeps the gradient's size.")
 
 # %% [markdown]
 # ## Your turn

@@ -46,7 +46,8 @@ ax.set_xlabel("prior P(ill)")
 ax.set_ylabel("posterior P(ill | +)")
 ax.legend(fontsize=7)
 ax.set_title("stronger likelihoods reshape the prior more")
-savefig(fig, "bayes_posterior")
+savefig(fig, "bayes_posterior",
+        caption="The dotted diagonal is 'no evidence'. A good test lifts the posterior far above the prior, yet at a prior of 1% even the best test gives only 17%.")
 savefig(playground.bayes_test(), "bayes_slider")
 
 # %% [markdown]
@@ -206,9 +207,11 @@ degrees = list(table)
 ax.plot(degrees, [table[d][0] for d in degrees], "o-", label="bias²")
 ax.plot(degrees, [table[d][1] for d in degrees], "s-", label="variance")
 ax.set_xlabel("polynomial degree")
+ax.set_ylabel("error (log scale)")
 ax.set_yscale("log")
 ax.legend()
-savefig(fig, "bias_variance")
+savefig(fig, "bias_variance",
+        caption="As the degree grows the bias² falls and the variance rises: the best model balances the two.")
 
 # %% [markdown]
 # ## The Bernoulli distribution
@@ -234,7 +237,8 @@ record("gg.prob.Bernoulli mean, variance", [bern.mean.item(), bern.variance.item
 record("gg.prob.Bernoulli log_prob(1)", bern.log_prob(gg.tensor(1.0)), expected=math.log(0.7),
        tol=1e-12)
 fig, bars = gg.viz.bernoulli_bars((0.3, 0.7))
-savefig(fig, "bernoulli")
+savefig(fig, "bernoulli",
+        caption="A Bernoulli coin has mean p and standard deviation √(p(1 − p)): p = 0.3 and p = 0.7 are mirror images with the same spread.")
 
 # %% [markdown]
 # ## The Gaussian distribution
@@ -275,7 +279,8 @@ ax = fig.axes[0]
 ax.axvline(0.0, color="k", lw=0.8)
 ax.axvspan(-1.0, 1.0, alpha=0.1, label="μ ± σ of N(0, 1)")
 ax.legend(fontsize=7)
-savefig(fig, "gaussians")
+savefig(fig, "gaussians",
+        caption="μ moves the bell, σ widens it; because the area is always 1 a wider bell is lower.")
 savefig(playground.gaussian(), "gaussian_slider")
 
 # %% [markdown]
@@ -344,7 +349,10 @@ ax.hist(data, bins=40, density=True, alpha=0.4)
 for w_, m_, s_ in zip(weights, means, sds):
     ax.plot(xs, w_ * np.exp(-((xs - m_) ** 2) / (2 * s_**2)) / np.sqrt(2 * np.pi * s_**2))
 ax.set_title("two-component Gaussian mixture fitted by EM")
-savefig(fig, "gaussian_mixture")
+ax.set_xlabel("x")
+ax.set_ylabel("density")
+savefig(fig, "gaussian_mixture",
+        caption="The histogram has two humps; EM finds one Gaussian per hump, each weighted by its share of the data.")
 
 # %% [markdown]
 # ## A Kalman filter: Gaussian beliefs about a moving state
@@ -383,8 +391,11 @@ fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(measured, ".", markersize=2, alpha=0.4, label="measurements")
 ax.plot(truth, "k", lw=1, label="true position")
 ax.plot(track, "r", lw=1, label="Kalman estimate")
+ax.set_xlabel("time step")
+ax.set_ylabel("position")
 ax.legend(fontsize=7)
-savefig(fig, "kalman")
+savefig(fig, "kalman",
+        caption="The Kalman estimate follows the true position far more closely than the scattered measurements it is built from.")
 
 # %% [markdown]
 # ## Your turn

@@ -153,6 +153,7 @@ def plot_function(f, ax, bounds=None, n=120, levels=30):
     shifted = Z - Z.min()
     ax.contour(X, Y, np.log1p(shifted) if Z.max() - Z.min() > 50 else Z, levels=levels,
                cmap="Greys", linewidths=0.6)  # fmt: skip
+    ax.set(xlabel=ax.get_xlabel() or "x", ylabel=ax.get_ylabel() or "y")
     return X, Y, Z
 
 
