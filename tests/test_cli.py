@@ -176,6 +176,10 @@ def test_train_digits(invoke, tmp_path, model):
     assert result.exit_code == 0, result.output
     accuracy = float(result.stdout.split("test accuracy:")[1].split()[0])
     assert accuracy > (0.9 if model == "mlp" else 0.8)
+    epochs_shown = [line for line in result.stdout.splitlines() if line.startswith("epoch ")]
+    assert len(epochs_shown) == int(epochs) and "loss" in epochs_shown[0]
+    last = float(epochs_shown[-1].split("test accuracy")[1])
+    assert last == pytest.approx(accuracy, abs=5e-5)  # the last epoch's is the final one
     state = gg.load(tmp_path / f"digits_{model}.npz")
     assert state and all(isinstance(v, gg.Tensor) for v in state.values())
 
@@ -242,3 +246,25 @@ def test_tour_writes_the_report(invoke, tmp_path, monkeypatch, expected, status)
     else:  # the failed check stops the lab: shown in the report and in the summary line
         assert 'class="summary bad"' in html and "got 6.0, expected 7.0" in html
         assert "✗ lab 9.9.1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command", [["tour"], ["lab", "1.4.1"], ["train", "digits"]], ids=["tour", "lab", "train"]
+)
+def test_out_that_is_a_file_fails_before_any_work(invoke, tmp_path, monkeypatch, command):
+    import glassgrad.cli as cli
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before --out was checked")
+
+    monkeypatch.setattr(cli, "run_tour", no_work)
+    monkeypatch.setattr(cli, "train_digits", no_work)
+    monkeypatch.setattr("glassgrad.labs.run_lab", no_work)
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file")
+    for out in (blocker, blocker / "inside"):
+        result = invoke(*command, "--out", str(out))
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: --out") and "is a file" in lines[0]
+    assert blocker.read_text() == "a file"
