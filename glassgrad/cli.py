@@ -441,8 +441,14 @@ def main(argv=None):
     try:
         status = app(args=argv, prog_name="glassgrad", standalone_mode=False)
     except TyperException as e:  # usage errors carry exit code 2
-        if e.format_message():  # empty when no command was given and the help was shown
-            print(f"error: {e.format_message()}", file=sys.stderr)
+        message = e.format_message()
+        if message.startswith("No such option: -") and "explain" in (argv or sys.argv):
+            message += (
+                "; an expression that starts with '-' reads as an option: wrap it in "
+                "parentheses, e.g. glassgrad explain '(-x**2)' --at x=1"
+            )
+        if message:  # empty when no command was given and the help was shown
+            print(f"error: {message}", file=sys.stderr)
         return e.exit_code
     except Abort:
         print("error: aborted", file=sys.stderr)

@@ -61,6 +61,13 @@ def test_explain_chain_rule(invoke):
     assert f"{math.cos(9) * 6:.6g}" in result.stdout  # d/dx sin(x²) = cos(x²)·2x
 
 
+def test_explain_names_each_node_and_takes_a_parenthesised_minus(invoke):
+    result = invoke("explain", "(-x**2)", "--at", "x=3")
+    assert result.exit_code == 0, result.output
+    assert "v1 = x**2 = 9" in result.stdout and "L = -v1 = -9" in result.stdout
+    assert "∂L/∂x = -1 × 6 = -6" in result.stdout  # d/dx −x² = −2x
+
+
 def test_explain_two_variables(invoke):
     result = invoke("explain", "3*x**2 + 2*x*y", "--at", "x=1", "--at", "y=2")
     assert result.exit_code == 0
@@ -86,6 +93,11 @@ def test_explain_two_variables(invoke):
         (["train"], "Missing argument 'dataset'"),
         (["lab"], "Missing argument 'lab_id'"),
         (["explain", "x**2"], "no value for x"),
+        (["explain", "x^2", "--at", "x=1"], "write x**2 for x squared"),
+        (
+            ["explain", "-x**2", "--at", "x=1"],
+            "wrap it in parentheses, e.g. glassgrad explain '(-x",
+        ),
         (["no-such-command"], "No such command 'no-such-command'"),
     ],
 )
