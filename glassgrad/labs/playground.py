@@ -253,7 +253,7 @@ def lora_rank(delta):
     return Interactive(
         lambda r: _lora_frame(delta, r),
         {"r": ("LoRA rank r", ranks)},
-        layout=_layout("", "parameters (log scale)", ylog=True),
+        layout=_layout("how the layer is fine-tuned", "trainable parameters (log scale)", ylog=True),
         start={"r": 8},
         caption="LoRA trains B (d_out × r) and A (r × d_in) instead of the full d_out × d_in "
         "update. The count grows linearly in r while the captured share of the update "
@@ -281,7 +281,7 @@ def bayes_test():
             "sensitivity": ("P(+ | ill)", [0.6, 0.8, 0.9, 0.95, 0.99]),
             "false_alarm": ("P(+ | healthy)", [0.01, 0.02, 0.05, 0.1, 0.2]),
         },
-        layout=_layout("", "probability", yrange=(0, 1.1)),
+        layout=_layout("belief about the patient", "probability", yrange=(0, 1.1)),
         start={"prior": 0.01, "sensitivity": 0.99, "false_alarm": 0.05},
         caption="With a rare disease most positives are false alarms: at 1% prevalence a "
         "99%-sensitive test with 5% false alarms gives only 17%. Raise the prior or lower "
