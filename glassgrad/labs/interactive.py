@@ -72,6 +72,9 @@ class Interactive:
         self.static = _clean(list(static))
         self.layout = _clean(dict(layout or {}))
         start = start or {}
+        for name, value in start.items():
+            if name not in self.axes or value not in self.axes[name][1]:
+                raise ValueError(f"Interactive: start {name}={value!r} is not a slider value")
         self.start = [v.index(start.get(n, v[0])) for n, (_, v) in self.axes.items()]
         self.caption = caption
 

@@ -221,7 +221,7 @@ def svd_rank(image):
         lambda k: _svd_frame(image, k),
         {"k": ("rank k", ranks)},
         layout=_layout("column", "row", equal=True),
-        start={"k": 4},
+        start={"k": min(4, ranks[-1])},
         caption="Slide k: a handful of singular triplets already carries the shading, the "
         "disc and the bar; the rest of the spectrum is mostly noise. The title counts the "
         "numbers stored, k(m + n + 1), against m·n.",
@@ -254,7 +254,7 @@ def lora_rank(delta):
         lambda r: _lora_frame(delta, r),
         {"r": ("LoRA rank r", ranks)},
         layout=_layout("how the layer is fine-tuned", "trainable parameters (log scale)", ylog=True),
-        start={"r": 8},
+        start={"r": min(8, ranks[-1])},
         caption="LoRA trains B (d_out × r) and A (r × d_in) instead of the full d_out × d_in "
         "update. The count grows linearly in r while the captured share of the update "
         "saturates: a small r keeps most of it when the update is nearly low-rank.",
