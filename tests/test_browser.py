@@ -167,7 +167,10 @@ def test_narrow_screen_has_no_horizontal_overflow(report_path):
 
 def test_readme_screenshot_is_current(page, report_path, tmp_path):
     """The README's picture of the report is a screenshot this test can reproduce."""
-    page.execute_script("document.querySelector('.interactive').scrollIntoView({block: 'start'})")
+    page.get(report_path.as_uri())  # fresh: every slider at its starting position
+    page.execute_script(
+        "document.querySelector('#fig-1-4-2-momentum-slider').scrollIntoView({block: 'center'})"
+    )
     shot = report_path.parent / "report-sliders.png"
     page.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
