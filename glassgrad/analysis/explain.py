@@ -1,6 +1,7 @@
 """Backpropagation, step by step: every local derivative, upstream gradient and product."""
 
 import html
+import re
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class Explanation:
         out = []
         for i, s in enumerate(self.steps, 1):
             local = "Jᵀ·g" if s["local"] is None else _fmt(s["local"])
-            out.append([str(i), f"{s['node']} → {s['input']}", s["op"], s["rule"], s["formula"],
+            out.append([str(i), f"{s['node']} → {s['input']}", s["op"], s["rule"], s["symbols"],
                         _fmt(s["upstream"]), local, _fmt(s["product"])])  # fmt: skip
         return out
 
@@ -233,22 +234,41 @@ def _name_nodes(order, wrt, out):
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**"}
 
 
+def _term(t, labels):
+    """A node's label, or its value when it is a constant that was never named."""
+    if id(t) not in labels or (t.op is None and not t.requires_grad and not t.name):
+        return _fmt(t.data)
+    return labels[id(t)]
+
+
+# The rules' generic names: y the node's output, a and b its inputs (not aᵢ, a's, πa).
+_GENERIC_NAMES = re.compile(r"(?<![\w.])[yab](?![\w'])")
+
+
+def _in_labels(formula, node, labels):
+    """The rule with y, a, b replaced by this step's labels: ``∂L/∂v2 = y``, not ``∂y/∂a = b``.
+
+    So a user's own variable ``y`` is never confused with a node's output.
+    """
+    names = {"y": labels[id(node)]}
+    names.update(zip("ab", (_term(p, labels) for p in node.parents), strict=False))
+    text = _GENERIC_NAMES.sub(lambda m: names.get(m.group(), m.group()), formula)
+    return _SETTLED.sub("", text)  # "(0 where 2 = 0)": a case a constant input rules out
+
+
+_SETTLED = re.compile(r"\s*\([^()]*\b(?:where|at) -?[\d.]+ [=<>≤≥] -?[\d.]+[^()]*\)")
+
+
 def _definitions(order, labels):
     """Each computed node as ``v2 = v1 * x = 6``: its formula over named inputs, its value.
 
     A constant input that was never named shows as its value (``x * 0.8``, not ``x * x1``).
     """
-
-    def term(t):
-        if id(t) not in labels or (t.op is None and not t.requires_grad and not t.name):
-            return _fmt(t.data)  # a constant
-        return labels[id(t)]
-
     lines = []
     for node in order:
         if node.op is None:
             continue
-        args = [term(p) for p in node.parents]
+        args = [_term(p, labels) for p in node.parents]
         if node.op.name in _INFIX and len(args) == 2:
             expr = f" {_INFIX[node.op.name]} ".join(args).replace(" ** ", "**")
         elif node.op.name == "negative":
@@ -319,7 +339,8 @@ def explain(y, wrt=None):
                 continue
             rule = per_input[i] if len(per_input) == len(node.parents) else formula
             steps.append(dict(node=labels[id(node)], op=node.op.name, rule=word,
-                              formula=rule, input=labels[id(p)], upstream=g.data,
+                              formula=rule, symbols=_in_labels(rule, node, labels),
+                              input=labels[id(p)], upstream=g.data,
                               local=loc, product=share.data))  # fmt: skip
             parts.setdefault(id(p), []).append(share.data)
     sums = {labels[k]: {"parts": v, "total": cot[k].data} for k, v in parts.items() if len(v) > 1}

@@ -199,3 +199,12 @@ def test_every_computed_node_is_named_with_its_formula_and_value():
     ]
     assert str(e).startswith("v1 = x**2 = 1\n")
     assert "<code>v2 = sin(v1)" in e._repr_html_()
+
+
+def test_rules_are_written_in_the_steps_own_names():
+    x, y = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
+    e = explain(gg.sin(x**2) * y, wrt={"x": x, "y": y})
+    symbols = [s["symbols"] for s in e.steps]
+    assert symbols == ["∂L/∂v2 = y", "∂L/∂y = v2", "∂v2/∂v1 = cos v1", "∂v1/∂x = 2·x^(2-1)"]
+    assert all(s["formula"].startswith("∂y/∂") for s in e.steps)  # the registry's text, kept
+    assert float(e.grads["x"]) == pytest.approx(2 * np.cos(1.0) * 2.0)  # ∂/∂x sin(x²)·y
