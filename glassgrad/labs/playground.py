@@ -52,6 +52,17 @@ def _line(x, y, name, color=0, mode="lines", **extra):
             "line": {"color": _COLORS[color]}, **extra}  # fmt: skip
 
 
+def _bars(labels, values, texts):
+    """Two bars (a before and an after) with their values written above them."""
+    return {"type": "bar", "x": labels, "y": values, "text": texts, "textposition": "outside",
+            "marker": {"color": list(_COLORS[: len(labels)])}, "showlegend": False}  # fmt: skip
+
+
+def _ranks(matrix, candidates=(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64)):
+    """The slider's ranks: the candidates a matrix of this shape can have."""
+    return [k for k in candidates if k <= min(matrix.shape)]
+
+
 def _contour(f, bounds, n=80, log=False):
     """A contour trace of a ToyFunction with the loss in the hover text."""
     (x0, x1), (y0, y1) = bounds
@@ -216,7 +227,7 @@ def _svd_frame(image, k):
 def svd_rank(image):
     """The rank-k SVD reconstruction of ``image`` (a 2-D array), with a slider over k."""
     image = np.asarray(image, dtype=float)
-    ranks = [k for k in (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64) if k <= min(image.shape)]
+    ranks = _ranks(image)
     return Interactive(
         lambda k: _svd_frame(image, k),
         {"k": ("rank k", ranks)},
@@ -236,9 +247,8 @@ def _lora_frame(delta, r):
     trainable, full = r * (d_in + d_out), d_in * d_out
     title = (f"r = {r}: {trainable:,} trainable parameters ({100 * trainable / full:.1f}% "
              f"of {full:,}); captures {100 * kept:.1f}% of ‖ΔW‖")  # fmt: skip
-    bars = {"type": "bar", "x": ["full fine-tuning", f"LoRA r = {r}"], "y": [full, trainable],
-            "marker": {"color": [_COLORS[0], _COLORS[1]]}, "name": "parameters",
-            "text": [f"{full:,}", f"{trainable:,}"], "textposition": "outside"}  # fmt: skip
+    bars = _bars(["full fine-tuning", f"LoRA r = {r}"], [full, trainable],
+                 [f"{full:,}", f"{trainable:,}"])  # fmt: skip
     return {"data": [bars], "title": title}
 
 
@@ -249,11 +259,13 @@ def lora_rank(delta):
     (Eckart–Young) is what a rank-r adapter B·A can at most represent.
     """
     delta = np.asarray(delta, dtype=float)
-    ranks = [r for r in (1, 2, 4, 8, 16, 32, 64) if r <= min(delta.shape)]
+    ranks = _ranks(delta, (1, 2, 4, 8, 16, 32, 64))
     return Interactive(
         lambda r: _lora_frame(delta, r),
         {"r": ("LoRA rank r", ranks)},
-        layout=_layout("how the layer is fine-tuned", "trainable parameters (log scale)", ylog=True),
+        layout=_layout(
+            "how the layer is fine-tuned", "trainable parameters (log scale)", ylog=True
+        ),
         start={"r": min(8, ranks[-1])},
         caption="LoRA trains B (d_out × r) and A (r × d_in) instead of the full d_out × d_in "
         "update. The count grows linearly in r while the captured share of the update "
@@ -264,10 +276,8 @@ def lora_rank(delta):
 def _bayes_frame(prior, sensitivity, false_alarm):
     result = _gg().prob.bayes_rule(prior, sensitivity, false_alarm)
     post = float(result.posterior)
-    bars = {"type": "bar", "x": ["prior P(ill)", "posterior P(ill | +)"], "y": [prior, post],
-            "marker": {"color": [_COLORS[0], _COLORS[1]]}, "name": "probability",
-            "text": [f"{100 * prior:.1f}%", f"{100 * post:.1f}%"],
-            "textposition": "outside"}  # fmt: skip
+    bars = _bars(["prior P(ill)", "posterior P(ill | +)"], [prior, post],
+                 [f"{100 * prior:.1f}%", f"{100 * post:.1f}%"])  # fmt: skip
     title = f"P(+) = {float(result.evidence):.4f}, so a positive test means {100 * post:.1f}% ill"
     return {"data": [bars], "title": title}
 
