@@ -26,7 +26,7 @@ def param_grid(**axes):
     for name, values in axes.items():
         if not len(values):
             raise ValueError(f"param_grid: axis {name!r} has no values")
-    return [dict(zip(names, combo)) for combo in itertools.product(*axes.values())]
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
 
 def evaluate_grid(fn, grid):
@@ -117,12 +117,19 @@ class Interactive:
     def _repr_html_(self):
         """For notebooks: the figure, with plotly.js only in the first one displayed."""
         global _NOTEBOOK_HAS_PLOTLY
-        library = "" if _NOTEBOOK_HAS_PLOTLY else f"<script>{plotly_js()}</script>"
+        library = "" if _NOTEBOOK_HAS_PLOTLY else _global_script(plotly_js())
         _NOTEBOOK_HAS_PLOTLY = True
         return f"{self.to_html(f'interactive-{id(self):x}')}{library}<script>{DRIVER_JS}</script>"
 
 
 _NOTEBOOK_HAS_PLOTLY = False
+
+
+def _global_script(code):
+    """A script that sets ``window.Plotly`` even where RequireJS (classic Jupyter) is loaded."""
+    hide = "window._ggDefine = window.define; window.define = undefined;"
+    restore = "window.define = window._ggDefine;"
+    return f"<script>{hide}</script><script>{code}</script><script>{restore}</script>"
 
 
 def _label(value):

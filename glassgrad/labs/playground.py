@@ -63,6 +63,9 @@ def _ranks(matrix, candidates=(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64)):
     return [k for k in candidates if k <= min(matrix.shape)]
 
 
+_HOVER = "x %{x:.2f}, y %{y:.2f}<br>loss %{customdata:.4g}<extra></extra>"
+
+
 def _contour(f, bounds, n=80, log=False):
     """A contour trace of a ToyFunction with the loss in the hover text."""
     (x0, x1), (y0, y1) = bounds
@@ -73,7 +76,7 @@ def _contour(f, bounds, n=80, log=False):
     title = "log₁₀ loss" if log else "loss"
     return {"type": "contour", "x": xs, "y": ys, "z": shown, "customdata": z,
             "colorscale": "Viridis", "ncontours": 25, "showscale": False, "name": title,
-            "hovertemplate": "x %{x:.2f}, y %{y:.2f}<br>loss %{customdata:.4g}<extra></extra>"}  # fmt: skip
+            "hovertemplate": _HOVER}  # fmt: skip
 
 
 def _run(f, x0, optimizer, steps, **hyper):
@@ -177,7 +180,7 @@ _PATH_RUNS = {"GD lr 0.01": ("sgd", {"lr": 0.01}),
               "Adam lr 0.1": ("adam", {"lr": 0.1})}  # fmt: skip
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _himmelblau_run(start, name):
     """One optimizer's 80 steps on Himmelblau from a named start (shorter runs are prefixes)."""
     opt, hyper = _PATH_RUNS[name]
@@ -335,13 +338,14 @@ def _matrix_frame(b, c, a=1.5, d=1.0):
     data = [_line(image[0], image[1], "A·(unit circle)", 1)]
     values, vectors = np.linalg.eig(np.array([[a, b], [c, d]]))
     if np.all(np.isreal(values)):
-        for i, (lam, v) in enumerate(zip(values.real, vectors.real.T)):
+        for i, (lam, v) in enumerate(zip(values.real, vectors.real.T, strict=True)):
             tip = lam * v  # A v = λ v: the eigenvector is only stretched
             data.append(_line([-tip[0], tip[0]], [-tip[1], tip[1]], f"λ = {lam:.2f} · v",
                               2 + i, "lines+markers", marker={"size": 6}))  # fmt: skip
-        title = f"A = [[{a:g}, {b:g}], [{c:g}, {d:g}]]: eigenvalues {values.real[0]:.2f}, {values.real[1]:.2f}"
+        what = f"eigenvalues {values.real[0]:.2f}, {values.real[1]:.2f}"
     else:
-        title = f"A = [[{a:g}, {b:g}], [{c:g}, {d:g}]]: complex eigenvalues, A rotates; no real eigenvector"
+        what = "complex eigenvalues, A rotates; no real eigenvector"
+    title = f"A = [[{a:g}, {b:g}], [{c:g}, {d:g}]]: {what}"
     return {"data": data, "title": title}
 
 
