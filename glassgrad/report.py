@@ -87,7 +87,7 @@ class _Page:
         self.ids, self.headings = set(), []
 
     def new_id(self, text):
-        base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "s"
+        base = _slug(text) or "s"
         name, n = base, 1
         while name in self.ids:
             n += 1
@@ -238,7 +238,8 @@ def _solutions(lab_id, code):
             answer = html.escape(want if isinstance(want, str) else _fmt(_num(want).tolist()))
             parts.append(
                 f'<details class="solution"><summary>Worked solution: {name}</summary>'
-                f"<p>{_inline(ex.question)}</p><p>{_inline(ex.solution or ex.hint)}</p>"
+                f"<p>{_inline(ex.question)}</p><p>{_inline(ex.hint)}</p>"
+                f"{_code(ex.solution) if ex.solution else ''}"
                 f"<p>Answer: <code>{name} = {answer}</code></p></details>"
             )
     return parts
