@@ -399,6 +399,7 @@ def make_app():
             fail(f"unknown model {model!r}; choose one of: {', '.join(MODELS)}")
         if steps < 2 or span <= 0 or epochs < 1:
             fail(f"--steps must be >= 2, --span > 0, --epochs >= 1; got {steps}, {span}, {epochs}")
+        check_out(out)
         try:
             place = _Executor(workers, scheduler)
         except UsageError as e:

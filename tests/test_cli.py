@@ -261,7 +261,9 @@ def test_tour_writes_the_report(invoke, tmp_path, monkeypatch, expected, status)
 
 
 @pytest.mark.parametrize(
-    "command", [["tour"], ["lab", "1.4.1"], ["train", "digits"]], ids=["tour", "lab", "train"]
+    "command",
+    [["tour"], ["lab", "1.4.1"], ["train", "digits"], ["landscape", "digits"]],
+    ids=["tour", "lab", "train", "landscape"],
 )
 def test_out_that_is_a_file_fails_before_any_work(invoke, tmp_path, monkeypatch, command):
     import glassgrad.cli as cli
