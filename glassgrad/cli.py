@@ -5,6 +5,7 @@ Bad input exits with status 2 and one ``error: ...`` line on stderr.
 """
 
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -70,12 +71,20 @@ def _digits_model(kind):
 
 @np.errstate(all="ignore")  # a diverging run is reported by the loss check, not warned about
 def train_digits(
-    model="mlp", optimizer="adam", epochs=5, lr=1e-2, batch_size=64, seed=0, progress=None
+    model="mlp",
+    optimizer="adam",
+    epochs=5,
+    lr=1e-2,
+    batch_size=64,
+    seed=0,
+    progress=None,
+    on_epoch=None,
 ):
     """Train an MLP or a small CNN on the bundled 8×8 digits; return (model, test accuracy).
 
     80% of the digits (a seeded shuffle) train the model; the other 20% measure accuracy.
-    ``progress(step, total)`` is called after every batch when given.
+    ``progress(step, total)`` is called after every batch and ``on_epoch(epoch, mean
+    training loss, test accuracy)`` after every epoch, when given.
 
     Raises:
         FloatingPointError: the loss became NaN or infinite (naming the epoch and step).
@@ -97,26 +106,47 @@ def train_digits(
         shuffle=True,
         generator=seed,
     )
+
+    def accuracy():
+        net.eval()
+        with gg.no_grad():
+            pred = net(X[test_idx]).data.argmax(axis=1)
+        return float(np.mean(pred == y.data[test_idx]))
+
     total, step = epochs * len(loader), 0
-    for epoch in range(epochs):
+    for epoch in range(1, epochs + 1):
         net.train()
+        losses = []
         for xb, yb in loader:
             opt.zero_grad()
             loss = F.cross_entropy(net(xb), yb)
             if not np.isfinite(loss.item()):
                 raise FloatingPointError(
-                    f"non-finite loss {loss.item()} at epoch {epoch + 1}, step {step + 1} "
+                    f"non-finite loss {loss.item()} at epoch {epoch}, step {step + 1} "
                     f"(lr={lr}); try a smaller --lr"
                 )
             loss.backward()
             opt.step()
+            losses.append(loss.item())
             step += 1
             if progress is not None:
                 progress(step, total)
-    net.eval()
-    with gg.no_grad():
-        pred = net(X[test_idx]).data.argmax(axis=1)
-    return net, float(np.mean(pred == y.data[test_idx]))
+        if on_epoch is not None:
+            on_epoch(epoch, float(np.mean(losses)), accuracy())
+    return net, accuracy()
+
+
+def _out_problem(out):
+    """Why ``out`` cannot be the output folder (a file is in the way), or None."""
+    path = Path(out)
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                return f"--out {out}: {p} is a file, not a folder"
+            if not os.access(p, os.W_OK | os.X_OK):
+                return f"--out {out}: the folder {p} is not writable"
+            return None
+    return None
 
 
 def digits_landscape(net, model="mlp", steps=41, span=1.0, seed=0, executor=None, progress=True):
@@ -227,6 +257,12 @@ def make_app():
         typer.echo(f"error: {message}", err=True)
         raise typer.Exit(2)
 
+    def check_out(out):
+        """Before any work: --out must be (or be creatable as) a writable folder."""
+        problem = _out_problem(out)
+        if problem:
+            fail(problem)
+
     def version_callback(value: bool):
         if value:
             typer.echo(f"glassgrad {gg.__version__}")
@@ -255,6 +291,7 @@ def make_app():
         out: Annotated[Path, typer.Option(help="Folder for the figures.")] = Path("out"),
     ):
         """Run one lab: print its output and checks, save its figures under --out."""
+        check_out(out)
         try:
             lab = find_lab(lab_id)
         except LabNotFound as e:
@@ -272,6 +309,7 @@ def make_app():
         progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     ):
         """Run every lab and write one self-contained report: OUT/report.html."""
+        check_out(out)
         start = time.perf_counter()
         results, path = run_tour(out, progress=progress)
         typer.echo(_summary(results))
@@ -298,14 +336,22 @@ def make_app():
             fail(
                 f"--epochs must be >= 1 and --lr a finite number > 0; got epochs={epochs}, lr={lr}"
             )
+        check_out(out)
         with _progress_bar() as bar:
             task = bar.add_task(f"{dataset} {model} {optimizer}", total=None, info="")
 
             def report(step, total):
                 bar.update(task, completed=step, total=total, info=f"epochs {epochs}")
 
+            def epoch_done(epoch, loss, accuracy):
+                bar.console.print(
+                    f"epoch {epoch}/{epochs}: loss {loss:.4f}, test accuracy {accuracy:.4f}"
+                )
+
             try:
-                net, accuracy = train_digits(model, optimizer, epochs, lr, progress=report)
+                net, accuracy = train_digits(
+                    model, optimizer, epochs, lr, progress=report, on_epoch=epoch_done
+                )
             except FloatingPointError as e:
                 fail(f"training stopped: {e}; nothing saved")
         if not all(np.isfinite(p.data).all() for p in net.parameters()):
@@ -353,6 +399,7 @@ def make_app():
             fail(f"unknown model {model!r}; choose one of: {', '.join(MODELS)}")
         if steps < 2 or span <= 0 or epochs < 1:
             fail(f"--steps must be >= 2, --span > 0, --epochs >= 1; got {steps}, {span}, {epochs}")
+        check_out(out)
         try:
             place = _Executor(workers, scheduler)
         except UsageError as e:
@@ -395,8 +442,14 @@ def main(argv=None):
     try:
         status = app(args=argv, prog_name="glassgrad", standalone_mode=False)
     except TyperException as e:  # usage errors carry exit code 2
-        if e.format_message():  # empty when no command was given and the help was shown
-            print(f"error: {e.format_message()}", file=sys.stderr)
+        message = e.format_message()
+        if message.startswith("No such option: -") and "explain" in (argv or sys.argv):
+            message += (
+                "; an expression that starts with '-' reads as an option: wrap it in "
+                "parentheses, e.g. glassgrad explain '(-x**2)' --at x=1"
+            )
+        if message:  # empty when no command was given and the help was shown
+            print(f"error: {message}", file=sys.stderr)
         return e.exit_code
     except Abort:
         print("error: aborted", file=sys.stderr)

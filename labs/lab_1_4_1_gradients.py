@@ -19,7 +19,7 @@ from glassgrad.labs import check, record, savefig
 #
 # A car covers 100 miles in 2 hours: the **average** speed is 50 mph. The speedometer shows
 # the speed at this exact second, the limit of distance/time over a shrinking interval:
-# f'(x) = lim (f(x+h) − f(x)) / h as h → 0. Say the distance after t hours is s(t) = 25t²
+# $f'(x) = \lim_{h \to 0} \frac{f(x+h) - f(x)}{h}$. Say the distance after t hours is s(t) = 25t²
 # miles (the car speeds up): at t = 2 the speedometer reads s'(2) = 100 mph.
 
 # %%
@@ -43,12 +43,13 @@ record("f'(3) by autodiff", gg.grad(f)(3.0), expected=6.0)
 
 fig, numbers = gg.viz.tangent_slopes(f, points=(-1.5, 0.5, 1.5, 3.0), bounds=(-2.0, 4.0))
 record("tangent slopes of x² at -1.5, 0.5, 1.5, 3", numbers["slopes"], expected=[-3, 1, 3, 6])
-savefig(fig, "tangent_slopes")
+savefig(fig, "tangent_slopes",
+        caption="Each tangent's slope is f′ at its point, read off by autodiff: the steeper the curve, the steeper the line; where f′ = 0 the tangent is flat.")
 
 # %% [markdown]
 # ## Partial derivatives of f(x, y) = 3x² + 2xy
 #
-# Hold one variable fixed and differentiate in the other: ∂f/∂x = 6x + 2y, ∂f/∂y = 2x.
+# Hold one variable fixed and differentiate in the other: $\frac{\partial f}{\partial x} = 6x + 2y$, $\frac{\partial f}{\partial y} = 2x$.
 
 # %%
 f2 = lambda x, y: 3 * x**2 + 2 * x * y
@@ -61,7 +62,7 @@ record("∂f/∂y of 3x²+2xy at (1.5, -2) = 2x", dfdy, expected=2 * x0)
 # ## The gradient of x² + y² and gradient descent on a foggy mountain
 #
 # ∇f = [2x, 2y] points uphill. Blindfolded on the mountain we feel the slope, step the
-# other way, and repeat: x ← x − lr·∇f(x). The step size is the learning rate.
+# other way, and repeat: $x \leftarrow x - \eta \nabla f(x)$. The step size is the learning rate.
 
 # %%
 bowl = lambda p: (p**2).sum()
@@ -76,23 +77,27 @@ path = np.array(path)
 record("x²+y² after 60 descent steps (lr 0.1)", bowl(gg.tensor(p)), expected=0.0, tol=1e-10)
 
 fig, field = gg.viz.gradient_field(lambda p: (p**2).sum(axis=-1), bounds=((-2, 2), (-2, 2)), n=9)
-record("the arrows are ∇f = [2x, 2y] at every grid point",
-       np.stack([field["U"], field["V"]]), expected=2 * np.stack([field["X"], field["Y"]]),
+record("the arrows drawn are −∇f = [−2x, −2y] (downhill) at every grid point",
+       -np.stack([field["U"], field["V"]]), expected=-2 * np.stack([field["X"], field["Y"]]),
        tol=1e-12)
-savefig(fig, "gradient_field")
+savefig(fig, "gradient_field",
+        caption="The arrows are −∇f: they point straight downhill, across the contour lines, and grow longer where the bowl is steeper (‖∇f‖ = 2‖x‖).")
 
 fig, ax = plt.subplots(figsize=(4.5, 4))
 X, Y = np.meshgrid(np.linspace(-2.5, 2.5, 60), np.linspace(-2.5, 2.5, 60))
 ax.contour(X, Y, X**2 + Y**2, levels=15, cmap="Greys")
 ax.plot(path[:, 0], path[:, 1], "o-", markersize=3, label="gradient descent")
 ax.set_title("walking downhill on x² + y²")
+ax.set_xlabel("x")
+ax.set_ylabel("y")
 ax.legend()
-savefig(fig, "foggy_mountain")
+savefig(fig, "foggy_mountain",
+        caption="Each step shrinks the distance to the minimum by the same factor 1 − 2·lr = 0.8, so the dots bunch up as the slope flattens near (0, 0).")
 
 # %% [markdown]
 # ## The chain rule: y = sin(x²)
 #
-# With u = x², dy/dx = dy/du · du/dx = cos(x²) · 2x.
+# With $u = x^2$, $\frac{dy}{dx} = \frac{dy}{du} \cdot \frac{du}{dx} = \cos(x^2) \cdot 2x$.
 
 # %%
 xs = 1.3
@@ -124,7 +129,7 @@ record("wheel turns per pedal turn (gear ratio 44/11)", pedal.grad, expected=4.0
 # %% [markdown]
 # ## Backpropagation through z = wᵀx + b → ReLU → MSE
 #
-# ∂L/∂w = ∂L/∂a · ∂a/∂z · ∂z/∂w = 2(a − y) · 1[z > 0] · x, computed layer by layer and
+# $\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a} \frac{\partial a}{\partial z} \frac{\partial z}{\partial w} = 2(a - y) \cdot 1[z > 0] \cdot x$, computed layer by layer and
 # multiplied in reverse. Think of a bucket brigade putting out a fire: if the fire is not
 # out (high error), the last person tells the one before "pass more water!", who tells the
 # one before, and so on; each link scales the message by its local derivative. Data flows
@@ -149,7 +154,7 @@ record("∂L/∂b = 2(a−y)·1[z>0]", story.grads["b"], expected=by_hand[0], to
 # ## Forward mode with dual numbers
 #
 # A dual number a + b·ε with ε² = 0 carries a value and a derivative together:
-# f(a + ε) = f(a) + f'(a)·ε. Thirty lines give forward-mode autodiff for scalars.
+# $f(a + \varepsilon) = f(a) + f'(a)\,\varepsilon$. Thirty lines give forward-mode autodiff for scalars.
 
 # %%
 class Dual:
@@ -239,7 +244,7 @@ record("its eigenvalues", np.linalg.eigvalsh(H.numpy()), expected=[1, 3], tol=1e
 # %% [markdown]
 # ## Newton's method uses the Hessian
 #
-# x ← x − H⁻¹∇f(x). On a quadratic one step lands on the minimum; on f(x) = x − log x
+# $x \leftarrow x - H^{-1} \nabla f(x)$. On a quadratic one step lands on the minimum; on f(x) = x − log x
 # (minimum at 1) the error roughly squares at each step.
 
 # %%
@@ -269,10 +274,12 @@ record("Newton on x − log x after 6 steps", xn, expected=1.0, tol=1e-12)
 
 # %%
 record("a wrong answer is refused with a hint", check("1.4.1", "ex1", 3 * 2.0), expected=False)
-answers = {
-    "ex1": gg.grad(lambda x: x**3)(2.0),
-    "ex2": gg.grad(lambda x, y: 3 * x**2 + 2 * x * y, argnums=(0, 1))(1.0, 2.0),
-    "ex3": gg.grad(lambda x: x * 0.9 * 0.5 * 0.5)(1.0),
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.1", name, answer), expected=True)
+
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.1", "ex1", ex1)
+check("1.4.1", "ex2", ex2)
+check("1.4.1", "ex3", ex3)

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Optimizers: learning rate, momentum and Adam
 #
-# Gradient descent walks downhill: x ← x − lr·∇f(x). The learning rate is the step size.
+# Gradient descent walks downhill: $x \leftarrow x - \eta \nabla f(x)$ with learning rate $\eta$ (lr in the code). The learning rate is the step size.
 # Finding a light switch in the dark: swing your arms wildly (too high) and you knock things
 # over and never find it; take baby steps (too low) and it takes hours; smooth deliberate
 # steps (just right) find it quickly. Smaller is **not** always safer.
@@ -12,12 +12,12 @@ import numpy as np
 
 import glassgrad as gg
 import glassgrad.nn.functional as F
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## Too low, just right, too high on f(x) = x²
 #
-# Here ∇f = 2x, so one step multiplies x by (1 − 2·lr): exactly (1 − 2·lr)ᵏ after k steps.
+# Here ∇f = 2x, so one step multiplies x by (1 − 2·lr): exactly $x_k = (1 - 2\eta)^k x_0$.
 # The step shrinks x while |1 − 2·lr| < 1, that is for 0 < lr < 1.
 
 # %%
@@ -50,7 +50,11 @@ ax.set_xlabel("step")
 ax.set_ylabel("x")
 ax.set_title("gradient descent on x², three learning rates")
 ax.legend()
-savefig(fig, "learning_rates_1d")
+savefig(fig, "learning_rates_1d",
+        caption="Too low (0.01) barely moves in 20 steps, just right (0.4) reaches 0 fast, too high (1.05) overshoots further every step: smaller is not always safer.")
+
+# Try it: each slider position is a glassgrad run, computed when this cell ran.
+savefig(playground.gd_learning_rate(), "learning_rate_slider")
 
 # %% [markdown]
 # ## The same on a 2-D bowl ½(x² + 10y²)
@@ -69,7 +73,8 @@ record("bowl: GD iterate = (1 − lr·λ)ᵏ x₀", good.path[-1],
 record("bowl: lr 0.21 > 2/10 diverges", [t for label, t in runs.items()
                                          if label.startswith("too large")][0].diverged,
        expected=True)
-savefig(fig, "learning_rates_bowl")
+savefig(fig, "learning_rates_bowl",
+        caption="On the bowl ½(x² + 10y²) the steep y direction limits the step: lr = 0.21 > 2/10 zigzags outward in y although x alone would be fine.")
 
 # The step x ← x − lr·∇f(x) is itself a map, and its Jacobian I − lr·H has eigenvalues
 # 1 − lr·λ. Training is stable when all of them lie inside (−1, 1): the eigenvalues of a
@@ -86,7 +91,7 @@ for lr in (0.15, 0.21):
 # ## Momentum: a bowling ball instead of a book
 #
 # A pushed book stops where you stop pushing and every noisy gradient changes its direction
-# (zigzag). A bowling ball remembers: v ← μv + ∇f, x ← x − lr·v. Small bumps don't turn it,
+# (zigzag). A bowling ball remembers: $v \leftarrow \beta v + \nabla f$, $x \leftarrow x - \eta v$. Small bumps don't turn it,
 # and it rolls faster along a long, shallow valley.
 
 # %%
@@ -109,13 +114,15 @@ record("momentum reaches a lower loss", heavy.losses[-1] < plain.losses[-1] / 10
        expected=True)
 
 fig, _ = gg.viz.plot_trajectories(valley, {"SGD": plain, "momentum 0.8": heavy})
-savefig(fig, "momentum")
+savefig(fig, "momentum",
+        caption="Without momentum SGD zigzags across the narrow valley and crawls along it; momentum 0.8 damps the zigzag and rolls along the floor.")
+savefig(playground.gd_valley(), "momentum_slider")
 
 # %% [markdown]
 # ## Adam: a coach with a plan per muscle
 #
 # Adam keeps a running mean m of gradients (momentum) and of squared gradients v, and
-# divides: x ← x − lr·m̂/(√v̂ + ε). Each parameter gets its own step size: its first step is
+# divides: $x \leftarrow x - \eta \frac{\hat{m}}{\sqrt{\hat{v}} + \epsilon}$. Each parameter gets its own step size: its first step is
 # lr in every coordinate however different the gradients' scales are.
 
 # %%
@@ -133,7 +140,9 @@ for label, t in runs.items():
     record(f"Rosenbrock, {label}: final loss", t.losses[-1])
 record("Adam gets closer to Rosenbrock's minimum than plain GD",
        runs["Adam"].losses[-1] < runs["GD"].losses[-1], expected=True)
-savefig(fig, "optimizers_rosenbrock")
+savefig(fig, "optimizers_rosenbrock",
+        caption="On Rosenbrock's curved valley plain GD stalls on the floor, momentum overshoots the bends, Adam adapts its step per coordinate and Newton uses the curvature.")
+savefig(playground.adam_betas(), "adam_slider")
 
 # %% [markdown]
 # ## Gradient norms: watching and clipping the step
@@ -183,7 +192,8 @@ for name, losses in curves.items():
 ax.set_xlabel("step")
 ax.set_ylabel("cross-entropy")
 ax.legend()
-savefig(fig, "moons_training")
+savefig(fig, "moons_training",
+        caption="The loss axis is logarithmic: Adam drives the loss down fastest, momentum helps plain SGD, and plain SGD with the same learning rate lags behind.")
 
 # %% [markdown]
 # ## Explain it back
@@ -205,15 +215,11 @@ savefig(fig, "moons_training")
 # 3. `ex3`: Adam with lr = 0.1 on x² from x = 1: x after one step?
 
 # %%
-curvature = gg.hessian(lambda p: p[0] ** 2 + 3 * p[1] ** 2)(np.zeros(2)).numpy()
-one = gg.Tensor(1.0, requires_grad=True)
-adam = gg.optim.Adam([one], lr=0.1)
-(one**2).backward()
-adam.step()
-answers = {
-    "ex1": 2 / np.linalg.eigvalsh(curvature).max(),
-    "ex2": descend(0.1, steps=10)[-1],
-    "ex3": one.item(),
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.2", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.2", "ex1", ex1)
+check("1.4.2", "ex2", ex2)
+check("1.4.2", "ex3", ex3)

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## A gallery of toy functions
@@ -34,10 +34,16 @@ for ax, (name, fn) in zip(axes.ravel(), toys.items()):
     for p in fn.minima:
         ax.plot(*p, "r*", markersize=9)
     ax.set_title(fn.name, fontsize=9)
+    ax.set_xlabel("x", fontsize=8)
+    ax.set_ylabel("y", fontsize=8)
 for ax in axes.ravel()[len(toys):]:
     ax.axis("off")
 fig.tight_layout()
-savefig(fig, "toy_functions")
+savefig(fig, "toy_functions",
+        caption="Red stars mark the known minima: one in a round bowl, one at the end of Rosenbrock's curved valley, four for Himmelblau, a grid of traps for Rastrigin, none for the saddle.")
+
+# Hover to read the loss; the sliders pick the start and how many steps to show.
+savefig(playground.landscape_paths(), "landscape_paths")
 
 record("Rosenbrock at (1, 1)", toys["rosenbrock"]([1.0, 1.0]), expected=0.0)
 record("Himmelblau at (3, 2)", toys["himmelblau"]([3.0, 2.0]), expected=0.0)
@@ -48,7 +54,7 @@ record("∇Rosenbrock at (1, 1)", gg.grad(toys["rosenbrock"])(np.array([1.0, 1.0
 # ## Saddle points: the Hessian's eigenvalues tell
 #
 # At a critical point (∇f = 0) the Hessian's eigenvalues classify it: all positive, a
-# minimum; all negative, a maximum; mixed signs, a saddle. f = x² − y² has H = diag(2, −2).
+# minimum; all negative, a maximum; mixed signs, a saddle. $f = x^2 - y^2$ has $H = \begin{pmatrix} 2 & 0 \\ 0 & -2 \end{pmatrix}$.
 # Gradient descent started exactly on the ridge y = 0 walks into the saddle and stops there;
 # the slightest nudge off the ridge lets it escape.
 
@@ -69,7 +75,8 @@ record("GD on the ridge ends at the saddle (x = 0.8³⁰·1.5)", on_ridge.path[-
 record("nudged by 1e-3 it escapes (y = 1.2³⁰·1e-3)", nudged.path[-1][1],
        expected=1e-3 * 1.2**30, tol=1e-9)
 fig, _ = gg.viz.plot_trajectories(saddle, {"on the ridge": on_ridge, "nudged": nudged})
-savefig(fig, "saddle_escape")
+savefig(fig, "saddle_escape",
+        caption="Started exactly on the ridge y = 0, gradient descent walks into the saddle and stops; nudged off the ridge by 10⁻³, it slides away along the negative-curvature direction.")
 
 # %% [markdown]
 # ## Wide versus sharp minima
@@ -98,12 +105,15 @@ xs = np.linspace(-6, 6, 400)
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(xs, wells(np.stack([xs, 0 * xs], axis=1)).numpy())
 ax.set_title("a wide minimum (left) and a sharp one (right)")
-savefig(fig, "wide_vs_sharp")
+ax.set_xlabel("parameter x")
+ax.set_ylabel("loss")
+savefig(fig, "wide_vs_sharp",
+        caption="Both minima reach the same loss, but the same small shift raises the sharp one's loss far more: a flat minimum is robust to perturbations of the weights.")
 
 # %% [markdown]
 # Narrow valleys also make training unstable. Near a minimum gradient descent multiplies the
 # distance to it by (1 − lr·λ) along each Hessian eigenvector, so it settles only while
-# lr < 2/λ: 2 in the wide well, 2/25 = 0.08 in the sharp one. At lr = 0.1 it settles in the
+# $\eta < 2/\lambda$: 2 in the wide well, 2/25 = 0.08 in the sharp one. At lr = 0.1 it settles in the
 # wide valley and keeps bouncing across the sharp one.
 
 # %%
@@ -122,7 +132,8 @@ ax.plot(in_sharp.path[:, 0] - 3.0, "s-", markersize=3, label="sharp valley: x �
 ax.set_xlabel("step (lr = 0.1)")
 ax.set_ylabel("distance to the minimum")
 ax.legend()
-savefig(fig, "narrow_valley_unstable")
+savefig(fig, "narrow_valley_unstable",
+        caption="At lr = 0.1 GD settles in the wide valley (its limit is 2/λ = 2) but keeps bouncing across the sharp one (0.1 > 2/25).")
 
 # %% [markdown]
 # ## Flat regions and many local minima
@@ -186,7 +197,8 @@ record("landscape centre = the trained loss", scape.losses[7, 7], expected=final
 record("the trained point is the lowest on the grid", scape.losses.min() >= final - 1e-12,
        expected=True)
 fig, _ = gg.viz.plot_landscape(scape)
-savefig(fig, "mlp_landscape_2d")
+savefig(fig, "mlp_landscape_2d",
+        caption="The trained MLP sits at the centre of a basin; the contours along two filter-normalised random directions show how quickly the loss rises around it.")
 
 # %% [markdown]
 # ## Explain it back
@@ -203,12 +215,11 @@ savefig(fig, "mlp_landscape_2d")
 # 3. `ex3`: how much sharper is 10x² than x² (ratio of curvatures)?
 
 # %%
-second = lambda f: gg.grad(gg.grad(f))(0.0)
-answers = {
-    "ex1": info["kind"],
-    "ex2": np.linalg.eigvalsh(gg.hessian(lambda p: p[0] ** 2 + p[0] * p[1] + p[1] ** 2)(
-        np.zeros(2)).numpy()),
-    "ex3": second(lambda x: 10 * x**2) / second(lambda x: x**2),
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.3", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.3", "ex1", ex1)
+check("1.4.3", "ex2", ex2)
+check("1.4.3", "ex3", ex3)

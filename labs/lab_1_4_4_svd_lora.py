@@ -3,7 +3,7 @@
 #
 # An MP3 file throws away sounds people can't really hear and keeps the important parts:
 # a much smaller file that sounds almost the same. The singular value decomposition
-# A = U·diag(σ)·Vᵀ does this for matrices: keep the directions with the largest σ, throw
+# $A = U \Sigma V^\top$ does this for matrices: keep the directions with the largest σ, throw
 # away the small contributions, and the smaller matrix acts almost the same.
 
 # %%
@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## An image to compress
@@ -32,14 +32,15 @@ fig, ax = plt.subplots(figsize=(3, 3))
 ax.imshow(image, cmap="gray")
 ax.set_title("the 64×64 test image")
 ax.axis("off")
-savefig(fig, "test_image")
+savefig(fig, "test_image",
+        caption="The image the SVD will compress: smooth shading, a disc and a bar, and a little noise.")
 
 # %% [markdown]
 # ## Rank-k approximations and the Eckart–Young theorem
 #
-# Keeping the first k singular triplets gives A_k = Σᵢ≤ₖ σᵢ uᵢ vᵢᵀ. Eckart–Young: no matrix
-# of rank k is closer to A, and the error is exactly ‖A − A_k‖_F = √(Σᵢ>ₖ σᵢ²) (and
-# ‖A − A_k‖₂ = σₖ₊₁). Storing A_k takes k(m + n + 1) numbers instead of m·n.
+# Keeping the first k singular triplets gives $A_k = \sum_{i \le k} \sigma_i u_i v_i^\top$. Eckart–Young: no matrix
+# of rank k is closer to A, and the error is exactly $\|A - A_k\|_F = \sqrt{\sum_{i > k} \sigma_i^2}$ (and
+# $\|A - A_k\|_2 = \sigma_{k+1}$). Storing A_k takes k(m + n + 1) numbers instead of m·n.
 
 # %%
 U, S, Vh = gg.linalg.svd(A, full_matrices=False)
@@ -61,7 +62,9 @@ for ax, k in zip(axes[1:], ranks):
     ax.set_title(f"rank {k} ({k * (2 * n + 1)} numbers)", fontsize=8)
 for ax in axes:
     ax.axis("off")
-savefig(fig, "svd_compression")
+savefig(fig, "svd_compression",
+        caption="Rank 1 keeps only the dominant shading; by rank 8 the disc and the bar are sharp while storing a quarter of the numbers.")
+savefig(playground.svd_rank(image), "svd_rank_slider")
 
 k = 8
 best = np.linalg.norm(image - ((U[:, :k] * S[:k]) @ Vh[:k]).numpy())
@@ -79,12 +82,13 @@ ax.semilogy(S.numpy(), "o", markersize=3)
 ax.set_xlabel("i")
 ax.set_ylabel("σᵢ")
 ax.set_title("singular values: a few large, many small")
-savefig(fig, "singular_values")
+savefig(fig, "singular_values",
+        caption="The singular values fall fast and then flatten into the noise floor: the steep part is the structure worth keeping.")
 
 # %% [markdown]
 # ## LoRA: fine-tune a low-rank update instead of the whole matrix
 #
-# LoRA freezes a layer's weight W and learns ΔW = B·A with B of shape d_out×r and A of
+# LoRA freezes a layer's weight W and learns $\Delta W = BA$ with B of shape d_out×r and A of
 # shape r×d_in. For a 1000×1000 layer at r = 16:
 #
 # - original weights: 1000×1000 = 1,000,000 parameters
@@ -103,13 +107,22 @@ record("rounded as in the notes (97%)", round(100 * (1 - low / full)), expected=
 fig, ax = plt.subplots(figsize=(5, 2.5))
 ax.barh(["full W (1000×1000)", "LoRA B·A (r = 16)"], [full, low], color=["grey", "tab:blue"])
 ax.set_xlabel("trainable parameters")
+ax.set_ylabel("what is trained")
 ax.set_title("LoRA trains 3.2% of the parameters")
-savefig(fig, "lora_parameters")
+savefig(fig, "lora_parameters",
+        caption="Training B·A at r = 16 touches 32,000 numbers instead of a million: 3.2% of the full layer.")
 record("gg.nn.lora_param_count(1000, 1000, 16)", gg.nn.lora_param_count(1000, 1000, 16),
        expected=32_000)
 layer = gg.nn.LoRALinear(gg.nn.Linear(1000, 1000, bias=False), r=16)
 trainable = sum(p.size for p in layer.parameters() if p.requires_grad)
 record("trainable parameters of LoRALinear(1000×1000, r=16)", trainable, expected=32_000)
+
+# A fine-tuning update that is nearly rank 4 (plus a little noise) for a 64×64 layer: how
+# much of it can a rank-r adapter hold, and at what cost?
+rng = np.random.default_rng(2)
+update = rng.standard_normal((64, 4)) @ rng.standard_normal((4, 64)) / 8
+update += 0.02 * rng.standard_normal((64, 64))
+savefig(playground.lora_rank(update), "lora_rank_slider")
 
 # %% [markdown]
 # ## LoRA fine-tuning recovers a low-rank update
@@ -154,11 +167,11 @@ record("rank of the learned update ≤ r = 4",
 # 3. `ex3`: for 1000×1000 at r = 16, what fraction of the parameters is saved?
 
 # %%
-sigma = gg.linalg.svd(gg.tensor(np.diag([3.0, 2.0, 1.0])), full_matrices=False)[1].numpy()
-answers = {
-    "ex1": gg.nn.lora_param_count(4096, 4096, 8),
-    "ex2": np.sqrt(np.sum(sigma[1:] ** 2)),
-    "ex3": 1 - low / full,
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.4", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.4", "ex1", ex1)
+check("1.4.4", "ex2", ex2)
+check("1.4.4", "ex3", ex3)

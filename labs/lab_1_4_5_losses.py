@@ -46,8 +46,8 @@ record("mean brightness per channel of the batch (a reduction over 3 axes)",
 # ## Activations: ReLU and sigmoid
 #
 # Matrix multiplications alone are linear: two stacked linear layers are one linear layer
-# W₂(W₁x) = (W₂W₁)x, whatever the depth. An activation after each layer breaks this.
-# ReLU(x) = max(0, x) turns off negative values; the sigmoid σ(x) = 1/(1 + e^(−x)) squashes
+# $W_2(W_1 x) = (W_2 W_1)x$, whatever the depth. An activation after each layer breaks this.
+# ReLU(x) = max(0, x) turns off negative values; the sigmoid $\sigma(x) = \frac{1}{1 + e^{-x}}$ squashes
 # values into (0, 1).
 
 # %%
@@ -66,12 +66,17 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3))
 axes[0].plot(xs, gg.relu(gg.tensor(xs)).numpy(), label="ReLU")
 axes[0].plot(xs, gg.sigmoid(gg.tensor(xs)).numpy(), label="sigmoid")
 axes[0].set_title("activations")
+axes[0].set_xlabel("input x")
+axes[0].set_ylabel("activation(x)")
 axes[0].legend()
 axes[1].plot(xs, gg.grad(lambda t: gg.relu(t).sum())(xs).numpy(), label="ReLU'")
 axes[1].plot(xs, dsig, label="sigmoid'")
 axes[1].set_title("their derivatives")
+axes[1].set_xlabel("input x")
+axes[1].set_ylabel("slope")
 axes[1].legend()
-savefig(fig, "activations")
+savefig(fig, "activations",
+        caption="The sigmoid's slope never exceeds 1/4 and vanishes for large |x|; ReLU's slope is exactly 1 wherever it is on, so gradients pass through unchanged.")
 
 # %% [markdown]
 # ## Vanishing gradients
@@ -106,7 +111,8 @@ ax.semilogy(range(1, 11), relu_norms, "s-", label="ReLU (He init)")
 ax.set_xlabel("layer")
 ax.set_ylabel("‖∂L/∂W‖")
 ax.legend()
-savefig(fig, "vanishing_gradients")
+savefig(fig, "vanishing_gradients",
+        caption="The logarithmic axis shows the gradient norm shrinking layer by layer towards the input with sigmoid, and staying level with ReLU.")
 
 # %% [markdown]
 # ## Loss functions: the score keeper
@@ -144,7 +150,7 @@ record("F.cross_entropy agrees", F.cross_entropy(logits, gg.tensor([0])),
 # %% [markdown]
 # ## Cross-entropy heavily penalises confident wrong answers
 #
-# When the true class gets probability p, cross-entropy is −log p: 0.105 at p = 0.9, 0.693
+# When the true class gets probability p, cross-entropy is $-\log p$: 0.105 at p = 0.9, 0.693
 # at p = 0.5, 4.6 at p = 0.01, and unbounded as p → 0. The squared error on the same
 # probability, (1 − p)², never exceeds 1.
 
@@ -163,12 +169,13 @@ ax.plot(grid, (1 - grid) ** 2, label="squared error (1 − p)²")
 ax.set_xlabel("probability given to the true class")
 ax.set_ylabel("loss")
 ax.legend()
-savefig(fig, "confident_wrong")
+savefig(fig, "confident_wrong",
+        caption="Cross-entropy grows without bound as the true class's probability goes to 0, while squared error stays below 1: confident mistakes are punished hard.")
 
 # %% [markdown]
 # ## Naive versus stable softmax and binary cross-entropy
 #
-# softmax(z)ᵢ = e^(zᵢ)/Σⱼ e^(zⱼ) overflows for large logits when computed naively; the
+# $\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$ overflows for large logits when computed naively; the
 # stable form subtracts max(z) first (the result is unchanged). Likewise
 # −log(1 − σ(z)) for a confident logit z = 40 hits log(0); the stable form
 # max(z, 0) − z·y + log(1 + e^(−|z|)) does not.
@@ -203,10 +210,11 @@ record("F.binary_cross_entropy_with_logits agrees",
 # 3. `ex3`: how many numbers in a batch of 64 RGB images of 32×32?
 
 # %%
-answers = {
-    "ex1": F.cross_entropy(gg.log(gg.tensor([[0.9, 0.1]])), gg.tensor([0])),
-    "ex2": gg.grad(gg.sigmoid)(0.0),
-    "ex3": batch.size,
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("1.4.5", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("1.4.5", "ex1", ex1)
+check("1.4.5", "ex2", ex2)
+check("1.4.5", "ex3", ex3)

@@ -12,12 +12,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## The dot product
 #
-# a·b = Σᵢ aᵢbᵢ returns a scalar. It measures similarity (it is ‖a‖‖b‖cos θ) and is the
+# $a \cdot b = \sum_i a_i b_i$ returns a scalar. It measures similarity (it is ‖a‖‖b‖cos θ) and is the
 # core of attention scores, projections of embeddings and many losses.
 
 # %%
@@ -40,7 +40,7 @@ record("the residual is orthogonal to b", gg.dot(a - proj, b), expected=0.0, tol
 # %% [markdown]
 # ## Matrix multiplication
 #
-# C = AB with Cᵢⱼ = Σₖ Aᵢₖ Bₖⱼ. For A = [[1, 2], [3, 4]] and B = [[5, 6], [7, 8]]:
+# $C = AB$ with $C_{ij} = \sum_k A_{ik} B_{kj}$. For A = [[1, 2], [3, 4]] and B = [[5, 6], [7, 8]]:
 # C = [[1·5 + 2·7, 1·6 + 2·8], [3·5 + 4·7, 3·6 + 4·8]] = [[19, 22], [43, 50]].
 # It is associative, (AB)C = A(BC), but not commutative, AB ≠ BA.
 
@@ -72,7 +72,7 @@ record("z = Wx + b", W @ x + bias, expected=[0.5 - 2 + 6 + 0.1, 1.5 - 1.5 - 0.2]
 # %% [markdown]
 # ## Norms: the size of a vector
 #
-# ‖x‖₂ = √Σxᵢ² (straight-line length, L2/ridge regularisation λ‖w‖₂²), ‖x‖₁ = Σ|xᵢ|
+# $\|x\|_2 = \sqrt{\sum_i x_i^2}$ (straight-line length, L2/ridge regularisation λ‖w‖₂²), ‖x‖₁ = Σ|xᵢ|
 # (moving only along axes; lasso, sparse weights, pruning), ‖x‖∞ = maxᵢ|xᵢ| (robust
 # optimisation). In 2-D the unit balls are a circle, a diamond and a square.
 
@@ -103,13 +103,14 @@ fig, balls = gg.viz.unit_balls()
 for p, pts in balls.items():
     record(f"every point of the p = {p} ball has norm 1",
            np.linalg.norm(pts, ord=p, axis=1), expected=np.ones(len(pts)), tol=1e-12)
-savefig(fig, "norm_balls")
+savefig(fig, "norm_balls",
+        caption="All points at distance 1 under each norm: the L1 ball is a diamond (its corners make lasso weights sparse), L2 a circle, L∞ a square.")
 
 # %% [markdown]
 # ## Distances and cosine similarity
 #
 # d₂(x, y) = ‖x − y‖₂ (k-NN, k-means, image similarity), d₁(x, y) = ‖x − y‖₁ (better for
-# sparse high-dimensional data), and cos θ = x·y/(‖x‖‖y‖), which compares angles and
+# sparse high-dimensional data), and $\cos\theta = \frac{x \cdot y}{\|x\| \|y\|}$, which compares angles and
 # ignores length (word embeddings, recommenders).
 
 # %%
@@ -165,8 +166,8 @@ record("Hadamard product [1,2,3] ⊙ [4,5,6]", a * b, expected=[4, 10, 18])
 # %% [markdown]
 # ## Eigenvalues and eigenvectors
 #
-# Av = λv: v is a direction the transformation does not bend, only stretches by λ. Solve
-# det(A − λI) = 0. For A = [[2, 1], [1, 2]]: (2 − λ)² − 1 = 0, so λ = 1 and λ = 3.
+# $Av = \lambda v$: $v$ is a direction the transformation does not bend, only stretches by λ. Solve
+# $\det(A - \lambda I) = 0$. For A = [[2, 1], [1, 2]]: (2 − λ)² − 1 = 0, so λ = 1 and λ = 3.
 
 # %%
 S = gg.tensor([[2.0, 1.0], [1.0, 2.0]])
@@ -180,7 +181,9 @@ for i in range(2):
 lam_max, _ = gg.linalg.power_iteration(S, generator=0)
 record("power iteration finds the largest, 3", lam_max, expected=3.0, tol=1e-9)
 fig, info = gg.viz.eigen_transform()
-savefig(fig, "eigen_transform")
+savefig(fig, "eigen_transform",
+        caption="The unit circle becomes an ellipse; along the eigenvectors the matrix only stretches, by its eigenvalues 3 and 1.")
+savefig(playground.matrix_circle(), "matrix_slider")
 
 # %% [markdown]
 # ## Spectral clustering: eigenvectors of a graph Laplacian
@@ -234,7 +237,10 @@ for lam, vec in zip(var.numpy(), axes_.numpy().T):
     ax.plot(*np.stack([data.mean(0), data.mean(0) + 2 * np.sqrt(lam) * vec]).T, "r-", lw=2)
 ax.set_aspect("equal")
 ax.set_title("principal components")
-savefig(fig, "pca")
+ax.set_xlabel("feature 1")
+ax.set_ylabel("feature 2")
+savefig(fig, "pca",
+        caption="The red lines are the covariance's eigenvectors, each two standard deviations long: the first points along the cloud's longest spread.")
 
 # %% [markdown]
 # ## Eigenvalues in recurrent networks: exploding and vanishing gradients
@@ -249,7 +255,8 @@ for r, g in norms.items():
            expected=r**30, rtol=1e-9)
 record("|λ| = 1.1 explodes (> 10×)", norms[1.1][0] / norms[1.1][-1] > 10, expected=True)
 record("|λ| = 0.9 vanishes (< 0.1×)", norms[0.9][0] / norms[0.9][-1] < 0.1, expected=True)
-savefig(fig, "rnn_gradients")
+savefig(fig, "rnn_gradients",
+        caption="Backpropagating through time multiplies by the recurrent matrix again and again: spectral radius 0.9 vanishes, 1.1 explodes, only 1.0 keeps the gradient's size.")
 
 # %% [markdown]
 # ## Your turn
@@ -259,10 +266,11 @@ savefig(fig, "rnn_gradients")
 # 3. `ex3`: the eigenvalues of [[4, 1], [2, 3]]?
 
 # %%
-answers = {
-    "ex1": A @ gg.tensor([1.0, 1.0]),
-    "ex2": gg.linalg.cosine_similarity(gg.tensor([1.0, 0.0]), gg.tensor([1.0, 1.0])),
-    "ex3": gg.linalg.eig(gg.tensor([[4.0, 1.0], [2.0, 3.0]]))[0],
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("linear-algebra", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("linear-algebra", "ex1", ex1)
+check("linear-algebra", "ex2", ex2)
+check("linear-algebra", "ex3", ex3)

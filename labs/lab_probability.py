@@ -13,12 +13,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import glassgrad as gg
-from glassgrad.labs import check, record, savefig
+from glassgrad.labs import check, playground, record, savefig
 
 # %% [markdown]
 # ## Bayes' rule: the probability of a cause, given an effect
 #
-# P(A|B) = P(B|A)·P(A)/P(B): posterior = likelihood × prior / evidence, where the evidence
+# $P(A \mid B) = \frac{P(B \mid A)\,P(A)}{P(B)}$: posterior = likelihood × prior / evidence, where the evidence
 # P(B) sums over all causes. With A = "patient has the disease" and B = "test is positive":
 # 1% of patients are ill, the test catches 99% of them and false-alarms on 5% of the healthy.
 
@@ -46,12 +46,14 @@ ax.set_xlabel("prior P(ill)")
 ax.set_ylabel("posterior P(ill | +)")
 ax.legend(fontsize=7)
 ax.set_title("stronger likelihoods reshape the prior more")
-savefig(fig, "bayes_posterior")
+savefig(fig, "bayes_posterior",
+        caption="The dotted diagonal is 'no evidence'. A good test lifts the posterior far above the prior, yet at a prior of 1% even the best test gives only 17%.")
+savefig(playground.bayes_test(), "bayes_slider")
 
 # %% [markdown]
 # ## A Naive Bayes spam filter, in log space
 #
-# Assuming words independent given the class, P(spam | words) ∝ P(spam)·Πᵢ P(wᵢ | spam).
+# Assuming words independent given the class, $P(\text{spam} \mid \text{words}) \propto P(\text{spam}) \prod_i P(w_i \mid \text{spam})$.
 # A long message multiplies hundreds of small numbers and underflows to 0.0 for both
 # classes: the product form gives 0/0. Sums of logs do not underflow, and the posterior is
 # normalised with logsumexp.
@@ -109,7 +111,7 @@ record("gg.prob.BernoulliNB = the Bernoulli product by hand",
 # %% [markdown]
 # ## Expectation and variance
 #
-# E[X] = Σ xᵢ P(xᵢ) is the centre of mass; Var(X) = E[(X − E[X])²] = E[X²] − E[X]² is the
+# $E[X] = \sum_i x_i P(x_i)$ is the centre of mass; $\mathrm{Var}(X) = E[(X - E[X])^2] = E[X^2] - E[X]^2$ is the
 # spread. A coin with P(1) = 0.7 has E[X] = 0·0.3 + 1·0.7 = 0.7. X ∈ {1, 3} with equal
 # probability has E[X] = 2 and Var(X) = 0.5(1² + 3²) − 2² = 5 − 4 = 1.
 
@@ -205,14 +207,16 @@ degrees = list(table)
 ax.plot(degrees, [table[d][0] for d in degrees], "o-", label="bias²")
 ax.plot(degrees, [table[d][1] for d in degrees], "s-", label="variance")
 ax.set_xlabel("polynomial degree")
+ax.set_ylabel("error (log scale)")
 ax.set_yscale("log")
 ax.legend()
-savefig(fig, "bias_variance")
+savefig(fig, "bias_variance",
+        caption="As the degree grows the bias² falls and the variance rises: the best model balances the two.")
 
 # %% [markdown]
 # ## The Bernoulli distribution
 #
-# P(X = x) = pˣ(1 − p)¹⁻ˣ for x ∈ {0, 1}; E[X] = p, Var(X) = p(1 − p). A binary classifier
+# $P(X = x) = p^x (1 - p)^{1 - x}$ for $x \in \{0, 1\}$; E[X] = p, Var(X) = p(1 − p). A binary classifier
 # outputs p = sigmoid(z) and the label is y ~ Bernoulli(p).
 
 # %%
@@ -233,12 +237,13 @@ record("gg.prob.Bernoulli mean, variance", [bern.mean.item(), bern.variance.item
 record("gg.prob.Bernoulli log_prob(1)", bern.log_prob(gg.tensor(1.0)), expected=math.log(0.7),
        tol=1e-12)
 fig, bars = gg.viz.bernoulli_bars((0.3, 0.7))
-savefig(fig, "bernoulli")
+savefig(fig, "bernoulli",
+        caption="A Bernoulli coin has mean p and standard deviation √(p(1 − p)): p = 0.3 and p = 0.7 are mirror images with the same spread.")
 
 # %% [markdown]
 # ## The Gaussian distribution
 #
-# p(x) = exp(−(x − μ)²/(2σ²))/√(2πσ²), with E[X] = μ and Var(X) = σ². Wider curves have
+# $p(x) = \frac{1}{\sqrt{2\pi\sigma^2}} \exp\left(-\frac{(x - \mu)^2}{2\sigma^2}\right)$, with E[X] = μ and Var(X) = σ². Wider curves have
 # larger variance. Numerical integrals of the density check all three facts.
 
 # %%
@@ -253,7 +258,7 @@ record("∫ (x − μ)² p(x) dx = σ²", np.trapezoid((grid - mu) ** 2 * dens, 
 normal = gg.prob.Normal(mu, sigma)
 record("gg.prob.Normal log_prob = log of the formula", normal.log_prob(gg.tensor(2.5)),
        expected=math.log(normal_pdf(gg.tensor(2.5)).item()), tol=1e-12)
-# Reparameterisation (as in VAEs): x = μ + σε keeps samples differentiable in μ and σ.
+# Reparameterisation (as in VAEs): $x = \mu + \sigma \varepsilon$ keeps samples differentiable in μ and σ.
 # E[x²] = μ² + σ², so its gradient is (2μ, 2σ) = (2, 4); the Monte Carlo one is close.
 loc, scale = gg.Tensor(1.0, requires_grad=True), gg.Tensor(2.0, requires_grad=True)
 g_loc, g_scale = gg.grad(lambda m, s_: gg.mean(
@@ -274,7 +279,9 @@ ax = fig.axes[0]
 ax.axvline(0.0, color="k", lw=0.8)
 ax.axvspan(-1.0, 1.0, alpha=0.1, label="μ ± σ of N(0, 1)")
 ax.legend(fontsize=7)
-savefig(fig, "gaussians")
+savefig(fig, "gaussians",
+        caption="μ moves the bell, σ widens it; because the area is always 1 a wider bell is lower.")
+savefig(playground.gaussian(), "gaussian_slider")
 
 # %% [markdown]
 # ## The multivariate Gaussian
@@ -342,7 +349,10 @@ ax.hist(data, bins=40, density=True, alpha=0.4)
 for w_, m_, s_ in zip(weights, means, sds):
     ax.plot(xs, w_ * np.exp(-((xs - m_) ** 2) / (2 * s_**2)) / np.sqrt(2 * np.pi * s_**2))
 ax.set_title("two-component Gaussian mixture fitted by EM")
-savefig(fig, "gaussian_mixture")
+ax.set_xlabel("x")
+ax.set_ylabel("density")
+savefig(fig, "gaussian_mixture",
+        caption="The histogram has two humps; EM finds one Gaussian per hump, each weighted by its share of the data.")
 
 # %% [markdown]
 # ## A Kalman filter: Gaussian beliefs about a moving state
@@ -381,8 +391,11 @@ fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(measured, ".", markersize=2, alpha=0.4, label="measurements")
 ax.plot(truth, "k", lw=1, label="true position")
 ax.plot(track, "r", lw=1, label="Kalman estimate")
+ax.set_xlabel("time step")
+ax.set_ylabel("position")
 ax.legend(fontsize=7)
-savefig(fig, "kalman")
+savefig(fig, "kalman",
+        caption="The Kalman estimate follows the true position far more closely than the scattered measurements it is built from.")
 
 # %% [markdown]
 # ## Your turn
@@ -392,10 +405,11 @@ savefig(fig, "kalman")
 # 3. `ex3`: the variance of a fair six-sided die?
 
 # %%
-answers = {
-    "ex1": posterior,
-    "ex2": gg.prob.Bernoulli(probs=0.7).variance,
-    "ex3": gg.prob.variance(np.arange(1.0, 7.0), np.full(6, 1 / 6)),
-}
-for name, answer in answers.items():
-    record(f"your turn {name}: accepted", check("probability", name, answer), expected=True)
+# Replace each ... with your answer and run the cell: check marks it, and says why
+# a wrong answer is wrong. The report shows a worked solution under each exercise.
+ex1 = ...
+ex2 = ...
+ex3 = ...
+check("probability", "ex1", ex1)
+check("probability", "ex2", ex2)
+check("probability", "ex3", ex3)

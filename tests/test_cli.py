@@ -61,6 +61,13 @@ def test_explain_chain_rule(invoke):
     assert f"{math.cos(9) * 6:.6g}" in result.stdout  # d/dx sin(x²) = cos(x²)·2x
 
 
+def test_explain_names_each_node_and_takes_a_parenthesised_minus(invoke):
+    result = invoke("explain", "(-x**2)", "--at", "x=3")
+    assert result.exit_code == 0, result.output
+    assert "v1 = x**2 = 9" in result.stdout and "L = -v1 = -9" in result.stdout
+    assert "∂L/∂x = -1 × 6 = -6" in result.stdout  # d/dx −x² = −2x
+
+
 def test_explain_two_variables(invoke):
     result = invoke("explain", "3*x**2 + 2*x*y", "--at", "x=1", "--at", "y=2")
     assert result.exit_code == 0
@@ -86,6 +93,11 @@ def test_explain_two_variables(invoke):
         (["train"], "Missing argument 'dataset'"),
         (["lab"], "Missing argument 'lab_id'"),
         (["explain", "x**2"], "no value for x"),
+        (["explain", "x^2", "--at", "x=1"], "write x**2 for x squared"),
+        (
+            ["explain", "-x**2", "--at", "x=1"],
+            "wrap it in parentheses, e.g. glassgrad explain '(-x",
+        ),
         (["no-such-command"], "No such command 'no-such-command'"),
     ],
 )
@@ -176,6 +188,10 @@ def test_train_digits(invoke, tmp_path, model):
     assert result.exit_code == 0, result.output
     accuracy = float(result.stdout.split("test accuracy:")[1].split()[0])
     assert accuracy > (0.9 if model == "mlp" else 0.8)
+    epochs_shown = [line for line in result.stdout.splitlines() if line.startswith("epoch ")]
+    assert len(epochs_shown) == int(epochs) and "loss" in epochs_shown[0]
+    last = float(epochs_shown[-1].split("test accuracy")[1])
+    assert last == pytest.approx(accuracy, abs=5e-5)  # the last epoch's is the final one
     state = gg.load(tmp_path / f"digits_{model}.npz")
     assert state and all(isinstance(v, gg.Tensor) for v in state.values())
 
@@ -242,3 +258,27 @@ def test_tour_writes_the_report(invoke, tmp_path, monkeypatch, expected, status)
     else:  # the failed check stops the lab: shown in the report and in the summary line
         assert 'class="summary bad"' in html and "got 6.0, expected 7.0" in html
         assert "✗ lab 9.9.1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["tour"], ["lab", "1.4.1"], ["train", "digits"], ["landscape", "digits"]],
+    ids=["tour", "lab", "train", "landscape"],
+)
+def test_out_that_is_a_file_fails_before_any_work(invoke, tmp_path, monkeypatch, command):
+    import glassgrad.cli as cli
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before --out was checked")
+
+    monkeypatch.setattr(cli, "run_tour", no_work)
+    monkeypatch.setattr(cli, "train_digits", no_work)
+    monkeypatch.setattr("glassgrad.labs.run_lab", no_work)
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file")
+    for out in (blocker, blocker / "inside"):
+        result = invoke(*command, "--out", str(out))
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: --out") and "is a file" in lines[0]
+    assert blocker.read_text() == "a file"

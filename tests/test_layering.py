@@ -67,6 +67,9 @@ HEAVY = {
     "distributed",
     "cloudpickle",
     "scipy",
+    "plotly",
+    "pygments",
+    "latex2mathml",
 }
 
 

@@ -1,6 +1,7 @@
 """Backpropagation, step by step: every local derivative, upstream gradient and product."""
 
 import html
+import re
 
 import numpy as np
 
@@ -75,8 +76,9 @@ class Explanation:
         ['x: sum of 2 paths = 3 + 3 = 6', '∂L/∂x = 6']
     """
 
-    def __init__(self, steps, sums, grads, labels):
+    def __init__(self, steps, sums, grads, labels, definitions=()):
         self.steps, self.sums, self.grads, self.labels = steps, sums, grads, labels
+        self.definitions = list(definitions)  # "v1 = x**2 = 9", inputs first
 
     def to_dict(self):
         """Plain-Python view: lists and floats, ready for JSON."""
@@ -99,7 +101,7 @@ class Explanation:
         out = []
         for i, s in enumerate(self.steps, 1):
             local = "Jᵀ·g" if s["local"] is None else _fmt(s["local"])
-            out.append([str(i), f"{s['node']} → {s['input']}", s["op"], s["rule"], s["formula"],
+            out.append([str(i), f"{s['node']} → {s['input']}", s["op"], s["rule"], s["symbols"],
                         _fmt(s["upstream"]), local, _fmt(s["product"])])  # fmt: skip
         return out
 
@@ -158,7 +160,7 @@ class Explanation:
         rows = [self._HEAD, *self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(len(self._HEAD))]
         text = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
-        return "\n".join([*text, *self._footer()])
+        return "\n".join([*self.definitions, *text, *self._footer()])
 
     __repr__ = __str__
 
@@ -190,8 +192,10 @@ class Explanation:
             "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in self.rows()
         )
         foot = "".join(f"<li>{esc(x)}</li>" for x in self._footer())
+        defs = "".join(f"<li><code>{esc(x)}</code></li>" for x in self.definitions)
         return (f'<table class="glassgrad-explain"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table><ul>{foot}</ul>")  # fmt: skip
+                f'<tbody>{body}</tbody></table><ul>{foot}</ul><ul class="glassgrad-nodes">'
+                f"{defs}</ul>")  # fmt: skip
 
     _repr_html_ = to_html  # notebooks show the table
 
@@ -225,6 +229,54 @@ def _name_nodes(order, wrt, out):
     if id(out) not in labels:
         labels[id(out)] = _unique(out.name or "L", taken)
     return labels
+
+
+_INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**"}
+
+
+def _term(t, labels):
+    """A node's label, or its value when it is a constant that was never named."""
+    if id(t) not in labels or (t.op is None and not t.requires_grad and not t.name):
+        return _fmt(t.data)
+    return labels[id(t)]
+
+
+# The rules' generic names: y the node's output, a and b its inputs (not aᵢ, a's, πa).
+_GENERIC_NAMES = re.compile(r"(?<![\w.])[yab](?![\w'])")
+
+
+def _in_labels(formula, node, labels):
+    """The rule with y, a, b replaced by this step's labels: ``∂L/∂v2 = y``, not ``∂y/∂a = b``.
+
+    So a user's own variable ``y`` is never confused with a node's output.
+    """
+    names = {"y": labels[id(node)]}
+    names.update(zip("ab", (_term(p, labels) for p in node.parents), strict=False))
+    text = _GENERIC_NAMES.sub(lambda m: names.get(m.group(), m.group()), formula)
+    return _SETTLED.sub("", text)  # "(0 where 2 = 0)": a case a constant input rules out
+
+
+_SETTLED = re.compile(r"\s*\([^()]*\b(?:where|at) -?[\d.]+ [=<>≤≥] -?[\d.]+[^()]*\)")
+
+
+def _definitions(order, labels):
+    """Each computed node as ``v2 = v1 * x = 6``: its formula over named inputs, its value.
+
+    A constant input that was never named shows as its value (``x * 0.8``, not ``x * x1``).
+    """
+    lines = []
+    for node in order:
+        if node.op is None:
+            continue
+        args = [_term(p, labels) for p in node.parents]
+        if node.op.name in _INFIX and len(args) == 2:
+            expr = f" {_INFIX[node.op.name]} ".join(args).replace(" ** ", "**")
+        elif node.op.name == "negative":
+            expr = f"-{args[0]}"
+        else:
+            expr = f"{node.op.name}({', '.join(args)})"
+        lines.append(f"{labels[id(node)]} = {expr} = {_fmt(node.data)}")
+    return lines
 
 
 def _as_wrt(wrt, order):
@@ -287,7 +339,8 @@ def explain(y, wrt=None):
                 continue
             rule = per_input[i] if len(per_input) == len(node.parents) else formula
             steps.append(dict(node=labels[id(node)], op=node.op.name, rule=word,
-                              formula=rule, input=labels[id(p)], upstream=g.data,
+                              formula=rule, symbols=_in_labels(rule, node, labels),
+                              input=labels[id(p)], upstream=g.data,
                               local=loc, product=share.data))  # fmt: skip
             parts.setdefault(id(p), []).append(share.data)
     sums = {labels[k]: {"parts": v, "total": cot[k].data} for k, v in parts.items() if len(v) > 1}
@@ -295,4 +348,4 @@ def explain(y, wrt=None):
         k: cot[id(t)].data if id(t) in cot else np.zeros(t.shape, t.dtype) for k, t in wrt.items()
     }
     labels["out"] = labels[id(y)]
-    return Explanation(steps, sums, grads, labels)
+    return Explanation(steps, sums, grads, labels, _definitions(order, labels))

@@ -6,12 +6,14 @@ Example:
     6.0
 """
 
+from glassgrad.labs import playground
 from glassgrad.labs.exercises import EXERCISES, Exercise, check, exercises
 from glassgrad.labs.runner import (
     Check,
     Lab,
     LabNotFound,
     LabResult,
+    SavedFigure,
     find_lab,
     list_labs,
     record,
@@ -27,12 +29,14 @@ __all__ = [
     "Lab",
     "LabNotFound",
     "LabResult",
+    "SavedFigure",
     "check",
     "exercises",
     "find_lab",
     "list_labs",
     "record",
     "run_lab",
+    "playground",
     "savefig",
     "split_cells",
 ]

@@ -65,6 +65,8 @@ def parse_expression(text):
             if not _finite(node.value):
                 raise ExpressionError(f"the number {_short(ast.unparse(node))} is too large")
         elif isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.BitXor):
+                raise ExpressionError("^ is not a power in Python: write x**2 for x squared")
             if type(node.op) not in _BINOPS:
                 raise ExpressionError(f"operator {type(node.op).__name__} is not allowed")
         elif isinstance(node, ast.UnaryOp):

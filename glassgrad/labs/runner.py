@@ -2,11 +2,12 @@
 
 A lab is a jupytext percent-format script in ``labs/``. While it runs, :func:`record`
 asserts each of the notes' numbers and keeps it for the report, and :func:`savefig`
-keeps each figure as SVG text.
+keeps each figure (SVG text, or an interactive figure's frames).
 """
 
 import contextlib
 import io
+import json
 import os
 import re
 import time
@@ -23,6 +24,7 @@ __all__ = [
     "LabNotFound",
     "record",
     "savefig",
+    "SavedFigure",
     "list_labs",
     "find_lab",
     "run_lab",
@@ -62,7 +64,7 @@ class LabResult:
 
     lab: Lab
     checks: list = field(default_factory=list)
-    figures: list = field(default_factory=list)  # (name, svg text, cell index)
+    figures: list = field(default_factory=list)  # SavedFigure records
     stdout: str = ""
     error: str = ""
     seconds: float = 0.0
@@ -137,28 +139,53 @@ def record(name, value, expected=None, tol=1e-9, rtol=0.0):
     return shown
 
 
-def savefig(fig, name):
-    """Keep a matplotlib figure for the report (as SVG) and close it.
+@dataclass
+class SavedFigure:
+    """A figure kept for the report: SVG text, or an interactive figure with sliders."""
 
-    Under ``glassgrad lab``/``tour`` the SVG is also written to ``<out>/figures/``; in a
-    notebook the figure is displayed instead of closed.
+    name: str
+    content: object  # SVG text or a glassgrad.labs.interactive.Interactive
+    cell: int = -1
+    caption: str = ""
 
-    Returns:
-        The SVG text.
+    @property
+    def interactive(self):
+        """True for a figure with sliders."""
+        return not isinstance(self.content, str)
+
+
+def savefig(fig, name, caption=""):
+    """Keep a figure for the report and close it; in a notebook, display it once.
+
+    ``fig`` is a matplotlib figure (kept as SVG) or an interactive figure with sliders.
+    Under ``glassgrad lab``/``tour`` a copy is also written to ``<out>/figures/`` (SVG, or
+    the sliders' precomputed frames as JSON).
+
+    Args:
+        fig: the figure.
+        name: a file-name-like name.
+        caption: what to notice in the figure (interactive figures carry their own).
     """
-    import matplotlib.pyplot as plt
+    if hasattr(fig, "savefig"):
+        import matplotlib.pyplot as plt
 
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    svg = buf.getvalue()
-    _current.figures.append((name, svg, _current.cell))
+        buf = io.StringIO()
+        with plt.rc_context({"svg.fonttype": "none"}):  # text stays text: smaller, selectable
+            fig.savefig(buf, format="svg", bbox_inches="tight")
+        plt.close(fig)
+        content, suffix, text = buf.getvalue(), "svg", buf.getvalue()
+    else:
+        content, suffix = fig, "json"
+        text = json.dumps(fig.spec(), separators=(",", ":"))
+        caption = caption or fig.caption
+    _current.figures.append(SavedFigure(name, content, _current.cell, caption))
     if _current.fig_dir is not None:
         _current.fig_dir.mkdir(parents=True, exist_ok=True)
-        (_current.fig_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+        (_current.fig_dir / f"{name}.{suffix}").write_text(text, encoding="utf-8")
     if _in_notebook():
-        return svg  # the notebook shows it
-    plt.close(fig)
-    return svg
+        from IPython.display import SVG, display
+
+        display(SVG(data=content) if suffix == "svg" else fig)
 
 
 def _in_notebook():

@@ -1,7 +1,8 @@
 """Pictures you can check: graphs (DOT/SVG), landscapes, trajectories, concept figures.
 
-Every drawing function returns ``(fig, numbers)``: a matplotlib Figure (made without
-pyplot, so it works headless) and the values drawn, which tests compare with oracles.
+Every drawing function returns ``(fig, numbers)``: a matplotlib Figure (managed by pyplot,
+so ``plt.show()`` and notebooks display it) and the values drawn, which tests compare with
+oracles.
 
 Example:
     >>> from glassgrad.viz import unit_balls

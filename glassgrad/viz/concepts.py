@@ -47,6 +47,7 @@ def tangent_slopes(f=None, points=(-1.5, -0.5, 0.5, 1.5), bounds=(-2.0, 2.0)):
     for a, v, s in zip(points, values, slopes, strict=True):
         ax.plot(x, v + s * (x - a), "--", linewidth=0.8, label=f"slope {s:.3g} at {a:g}")
     ax.set_ylim(min(values.min(), 0) - 1, f(Tensor(x)).data.max() + 0.5)
+    ax.set(xlabel="x", ylabel="f(x)")
     ax.legend(fontsize=7)
     return fig, {"points": np.asarray(points, float), "values": values, "slopes": slopes}
 
@@ -94,7 +95,7 @@ def unit_balls(ps=(1, 2, math.inf), n=400):
         pts = (u / ops.expand_dims(norm, -1)).data
         data[p] = pts
         ax.plot(pts[:, 0], pts[:, 1], label=f"p = {p}")
-    ax.set_aspect("equal")
+    ax.set(aspect="equal", xlabel="x₁", ylabel="x₂")
     ax.legend()
     return fig, data
 
@@ -123,7 +124,7 @@ def eigen_transform(matrix=((2.0, 1.0), (1.0, 2.0)), n=200):
     for lam, v in zip(evals.real, evecs.real.T, strict=True):
         ax.annotate("", xy=lam * v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": "r"})
         ax.plot(*np.stack([v, lam * v]).T, "r.", label=f"λ = {lam:.3g}")
-    ax.set_aspect("equal")
+    ax.set(aspect="equal", xlabel="first coordinate", ylabel="second coordinate")
     ax.legend(fontsize=7)
     return fig, {"eigenvalues": evals, "eigenvectors": evecs, "circle": circle, "image": image}
 
@@ -149,7 +150,7 @@ def bernoulli_bars(ps=(0.2, 0.5, 0.8)):
         std = math.sqrt(float((pmf * (np.array([0.0, 1.0]) - mean) ** 2).sum()))
         ax.bar([0, 1], pmf, color=["tab:gray", "tab:blue"])
         ax.errorbar([mean], [0.5], xerr=[std], fmt="ro", capsize=4)
-        ax.set_title(f"p = {p:g}: μ = {mean:.2g}, σ = {std:.2g}")
+        ax.set(title=f"p = {p:g}: μ = {mean:.2g}, σ = {std:.2g}", xlabel="x", ylabel="P(X = x)")
         data[p] = {"pmf": pmf, "mean": mean, "std": std}
     return fig, data
 
@@ -177,6 +178,7 @@ def gaussian_curves(params=((0.0, 1.0), (1.0, 0.5), (-1.0, 2.0)), n=400):
         data[(mu, sigma)] = pdf.data
         (line,) = ax.plot(x.data, pdf.data, label=f"μ = {mu:g}, σ = {sigma:g}")
         ax.axvspan(mu - sigma, mu + sigma, color=line.get_color(), alpha=0.12)
+    ax.set(xlabel="x", ylabel="density p(x)")
     ax.legend()
     return fig, data
 

@@ -144,8 +144,17 @@ def layout(nodes, edges):
     return {i: (rank[i], pos[i]) for i in rank}
 
 
+class SVG(str):
+    """SVG text that a notebook draws as a picture (and prints as a one-line summary)."""
+
+    _repr_svg_ = str.__str__
+
+    def __repr__(self):
+        return f"<SVG drawing, {len(self)} characters>"
+
+
 def to_svg(tensor, show_values=True, show_grads=True, fold_broadcast=False):
-    """SVG text of ``tensor``'s graph, laid out left to right without Graphviz.
+    """SVG text of ``tensor``'s graph, laid out left to right without Graphviz (notebooks draw it).
 
     Example:
         >>> from glassgrad import Tensor
@@ -183,7 +192,7 @@ def to_svg(tensor, show_values=True, show_grads=True, fold_broadcast=False):
             )
         out.append("</g>")
     out.append("</svg>")
-    return "\n".join(out) + "\n"
+    return SVG("\n".join(out) + "\n")
 
 
 def draw_graph(tensor, path=None, format="svg", **options):

@@ -1,7 +1,7 @@
 """Pictures of landscapes, trajectories and gradient flow; each returns ``(fig, numbers)``.
 
-Figures are ``matplotlib.figure.Figure`` objects made without pyplot, so drawing is
-headless by construction (no display or backend needed); matplotlib is imported lazily.
+Figures are pyplot-managed ``matplotlib.figure.Figure`` objects, so ``plt.show()`` and
+notebooks display them; matplotlib is imported lazily.
 """
 
 import os
@@ -28,16 +28,18 @@ __all__ = [
 
 
 def new_figure(ncols=1, projection=None, size=(5.0, 4.0)):
-    """A pyplot-free Figure with ``ncols`` axes side by side: ``(fig, axes list)``.
+    """A pyplot Figure with ``ncols`` axes side by side: ``(fig, axes list)``.
+
+    pyplot manages it, so ``plt.show()`` and notebooks display it; close it when done.
 
     Example:
         >>> fig, axes = new_figure(ncols=2)
         >>> len(axes)
         2
     """
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
-    fig = Figure(figsize=(size[0] * ncols, size[1]), layout="constrained")
+    fig = plt.figure(figsize=(size[0] * ncols, size[1]), layout="constrained")
     axes = [fig.add_subplot(1, ncols, k + 1, projection=projection) for k in range(ncols)]
     return fig, axes
 
@@ -151,6 +153,7 @@ def plot_function(f, ax, bounds=None, n=120, levels=30):
     shifted = Z - Z.min()
     ax.contour(X, Y, np.log1p(shifted) if Z.max() - Z.min() > 50 else Z, levels=levels,
                cmap="Greys", linewidths=0.6)  # fmt: skip
+    ax.set(xlabel=ax.get_xlabel() or "x", ylabel=ax.get_ylabel() or "y")
     return X, Y, Z
 
 

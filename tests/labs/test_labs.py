@@ -91,14 +91,26 @@ def test_lab_runs_as_notebook(lab, tmp_path):
         nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()
-    errors = [
-        o
-        for c in nb.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "error"
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    shown = [o.get("data", {}) for o in outputs if o.get("output_type") == "display_data"]
+    images = [d for d in shown if {"image/png", "image/svg+xml"} & set(d)]
+    assert images and len(images) == _saved_figures(lab).count("static")  # each once
+    plain = [o.get("data", {}).get("text/plain", "") for o in outputs] + [
+        o.get("text", "") for o in outputs if o.get("output_type") == "stream"
     ]
-    assert not errors
+    raw_svg = [text[:80] for text in plain if "<svg" in "".join(text)]
+    assert not raw_svg, raw_svg
+    if "interactive" in _saved_figures(lab):
+        assert any("text/html" in d for d in shown)
+
+
+def _saved_figures(lab):
+    """'static' or 'interactive' for each savefig call in the lab's source."""
+    import re
+
+    calls = re.findall(r"savefig\((\w+)", lab.path.read_text(encoding="utf-8"))
+    return ["interactive" if c == "playground" else "static" for c in calls]
 
 
 def test_lab_checks_are_recorded_and_pass(tmp_path):

@@ -1,5 +1,7 @@
 """The lab helpers: record, split_cells, check, the expression parser."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -94,3 +96,71 @@ def test_point_rejects():
         parse_point(["x=abc"])
     with pytest.raises(ExpressionError, match="NAME=NUMBER"):
         parse_point(["3"])
+
+
+# Exact answers, worked by hand from each question (the oracle for the worked solutions).
+EXACT = {
+    ("1.4.1", "ex1"): 12.0,
+    ("1.4.1", "ex2"): [10.0, 2.0],
+    ("1.4.1", "ex3"): 0.225,
+    ("1.4.2", "ex1"): 1 / 3,
+    ("1.4.2", "ex2"): 0.8**10,
+    ("1.4.2", "ex3"): 0.9,
+    ("1.4.3", "ex1"): "saddle",
+    ("1.4.3", "ex2"): [1.0, 3.0],
+    ("1.4.3", "ex3"): 10.0,
+    ("1.4.4", "ex1"): 65536,
+    ("1.4.4", "ex2"): 5**0.5,
+    ("1.4.4", "ex3"): 0.968,
+    ("1.4.5", "ex1"): -math.log(0.9),
+    ("1.4.5", "ex2"): 0.25,
+    ("1.4.5", "ex3"): 196608,
+    ("linear-algebra", "ex1"): [3.0, 7.0],
+    ("linear-algebra", "ex2"): 0.5**0.5,
+    ("linear-algebra", "ex3"): [2.0, 5.0],
+    ("probability", "ex1"): 0.0099 / 0.0594,
+    ("probability", "ex2"): 0.21,
+    ("probability", "ex3"): 35 / 12,
+}
+
+
+@pytest.mark.parametrize("lab_id, name", sorted(EXACT))
+def test_worked_solution_runs_and_gives_the_exact_answer(lab_id, name, capsys):
+    from glassgrad.labs import EXERCISES
+
+    namespace = {"gg": gg, "np": np}
+    exec(EXERCISES[lab_id][name].solution, namespace)
+    got, want = namespace[name], EXACT[lab_id, name]
+    if isinstance(want, str):
+        assert got == want
+    else:
+        values = [
+            v.numpy() if isinstance(v, gg.Tensor) else v
+            for v in (got if isinstance(got, tuple) else [got])
+        ]
+        # exact up to Adam's ε = 1e-8 in its first step (ex3 of 1.4.2)
+        np.testing.assert_allclose(np.ravel(values).astype(float), np.ravel(want), rtol=1e-8)
+    assert check(lab_id, name, got) and check(lab_id, name, want)
+
+
+@pytest.mark.parametrize(
+    "lab_id, name, answer, reason",
+    [
+        ("linear-algebra", "ex3", [5.0, 2.0], "wrong order"),
+        ("probability", "ex1", 16.67, "looks like a percent"),
+        ("1.4.4", "ex3", 96.8, "looks like a percent"),
+        ("1.4.4", "ex3", 0.032, "1 minus the answer"),
+        ("1.4.1", "ex1", -12.0, "sign is flipped"),
+        ("linear-algebra", "ex1", [6.0, 14.0], "same factor 2"),
+        ("linear-algebra", "ex1", [3.0], "expected 2 number(s), got 1"),
+        ("1.4.5", "ex2", "a quarter", "expected a number, got str"),
+    ],
+)
+def test_check_says_why_an_answer_is_wrong(lab_id, name, answer, reason, capsys):
+    assert check(lab_id, name, answer) is False
+    assert reason in capsys.readouterr().out
+
+
+def test_a_blank_answer_is_a_reminder_not_a_mark(capsys):
+    assert check("1.4.2", "ex1", ...) is None
+    assert "not answered yet" in capsys.readouterr().out
