@@ -5,10 +5,8 @@ Run from the project root:
         --adapter-file bench/peers_adapter.py
 """
 
-import math
-
 import numpy as np
-from peers import B1, B2, EPS, Adapter, run_chain
+from peers import Adapter, run_chain
 
 
 class GlassgradAdapter(Adapter):
@@ -28,67 +26,64 @@ class GlassgradAdapter(Adapter):
 
     def mlp_train(self, case, data):
         gg = self.gg
-        params = [gg.Tensor(w.copy(), requires_grad=True) for w in data["weights"]]
-        params += [gg.Tensor(b.copy(), requires_grad=True) for b in data["biases"]]
-        n_layers = len(data["weights"])
-        Xs = [gg.Tensor(x) for x in data["X"]]
-        Ys = data["Y"]
-        moments = [(np.zeros_like(p.data), np.zeros_like(p.data)) for p in params]
-        state = {"i": 0, "t": 0}
+        from glassgrad import nn, optim
+        from glassgrad.nn import functional as F
+        from glassgrad.training import compiled_step
 
-        def loss_of(x, y):
-            h = x
-            for k in range(n_layers):
-                h = h @ params[k] + params[n_layers + k]
-                if k < n_layers - 1:
-                    h = gg.relu(h)
-            logp = gg.log_softmax(h, axis=1)
-            return -logp[np.arange(len(y)), y].mean()
+        def build():  # as a user writes it: nn.Sequential of Linear/ReLU, optim.Adam
+            layers = []
+            for k, (W, b) in enumerate(zip(data["weights"], data["biases"], strict=True)):
+                lin = nn.Linear(*W.shape)
+                lin.weight.data, lin.bias.data = W.T.copy(), b.copy()
+                layers += [lin, nn.ReLU()] if k < len(data["weights"]) - 1 else [lin]
+            model = nn.Sequential(*layers)
+            return model, optim.Adam(model.parameters(), lr=data["lr"])
 
-        def step():
-            i = state["i"]
-            state["i"] += 1
-            loss = loss_of(Xs[i % len(Xs)], Ys[i % len(Ys)])
-            grads = gg.autograd.grad(loss, params)
-            state["t"] += 1
-            t, lr = state["t"], data["lr"]
-            for p, g, (m, v) in zip(params, grads, moments, strict=True):
-                # PyTorch's Adam: m, v moving averages; bias-corrected step
-                g = g.data
-                m *= B1
-                m += (1 - B1) * g
-                v *= B2
-                v += (1 - B2) * g * g
-                denom = np.sqrt(v) / math.sqrt(1 - B2**t) + EPS
-                p.data = p.data - (lr / (1 - B1**t)) * m / denom
-            return float(loss)
+        Xs, Ys = [gg.Tensor(x) for x in data["X"]], [gg.Tensor(y) for y in data["Y"]]
 
-        return {"raw tensors + Adam formula": step}
+        def variant(compiled):
+            model, opt = build()
+            jitted, state = compiled_step(model, F.cross_entropy, opt), {"i": 0}
+
+            def step():
+                i = state["i"] % len(Xs)
+                state["i"] += 1
+                if compiled:
+                    loss, _ = jitted(Xs[i], Ys[i])
+                else:
+                    opt.zero_grad()
+                    loss = F.cross_entropy(model(Xs[i]), Ys[i])
+                    loss.backward()
+                opt.step()
+                return float(loss)
+
+            return step
+
+        return {"eager (nn + optim)": variant(False), "jit (nn + optim)": variant(True)}
 
     def op_overhead(self, case, data):
         gg = self.gg
-        x = gg.Tensor(data["x"], requires_grad=True)
-        y = gg.Tensor(data["y"], requires_grad=True)
         ops = data["ops"]
+        f = gg.value_and_grad(
+            lambda x, y: run_chain(x, y, ops, gg.tanh, gg.exp).sum(), argnums=(0, 1)
+        )
+        return self._eager_and_jit(f, data["x"], data["y"])
 
-        def f():
-            s = run_chain(x, y, ops, gg.tanh, gg.exp).sum()
-            gx, gy = gg.autograd.grad(s, (x, y))
-            return s.detach(), gx, gy
+    def _eager_and_jit(self, f, *args):
+        """``f(*args)`` eagerly and compiled; results flattened to (value, *grads)."""
+        gg = self.gg
+        jitted = gg.jit(f)
 
-        return {"eager": f}
+        def flat(out):
+            value, grads = out
+            return (value, *grads)
+
+        return {"eager": lambda: flat(f(*args)), "jit": lambda: flat(jitted(*args))}
 
     def big_elementwise(self, case, data):
         gg = self.gg
-        x = gg.Tensor(data["x"], requires_grad=True)
-        y = gg.Tensor(data["y"], requires_grad=True)
-
-        def f():
-            s = gg.tanh(x * y + x).sum()
-            gx, gy = gg.autograd.grad(s, (x, y))
-            return s.detach(), gx, gy
-
-        return {"eager": f}
+        f = gg.value_and_grad(lambda x, y: gg.tanh(x * y + x).sum(), argnums=(0, 1))
+        return self._eager_and_jit(f, data["x"], data["y"])
 
     def _f(self, A):
         gg = self.gg
@@ -100,9 +95,11 @@ class GlassgradAdapter(Adapter):
         f, x = self._f(data["A"]), data["x"]
         from glassgrad.core.transforms import hessian_rev
 
+        jitted = gg.jit(gg.hessian(f))
         return {
             "hessian (jacfwd(jacrev))": lambda: gg.hessian(f)(x),
             "hessian_rev (jacrev(jacrev))": lambda: hessian_rev(f)(x),
+            "jit(hessian)": lambda: jitted(x),
         }
 
     def hvp(self, case, data):
@@ -114,9 +111,11 @@ class GlassgradAdapter(Adapter):
             (g,) = gg.autograd.grad(f(x), x, create_graph=True)
             return gg.autograd.grad(g, x, grad_outputs=gg.Tensor(v))[0]
 
+        jitted = gg.jit(lambda x, v: gg.hvp(f, (x,), (v,)))
         return {
             "hvp (fwd-over-rev)": lambda: gg.hvp(f, (x0,), (v,)),
             "autograd.grad (rev-over-rev)": rev_rev,
+            "jit(hvp)": lambda: jitted(x0, v),
         }
 
     def jacobian(self, case, data):
@@ -124,11 +123,18 @@ class GlassgradAdapter(Adapter):
         W1, b1, W2, b2 = (gg.Tensor(data[k]) for k in ("W1", "b1", "W2", "b2"))
         X = data["X"]
 
-        def net_sum(x):  # samples are independent: the Jacobian of the batch sum
-            return (gg.tanh(x @ W1 + b1) @ W2 + b2).sum(axis=0)
+        def net(x):
+            return gg.tanh(x @ W1 + b1) @ W2 + b2
 
+        def net_sum(x):  # samples are independent: the Jacobian of the batch sum
+            return net(x).sum(axis=0)
+
+        per_sample = gg.vmap(gg.jacrev(net))
+        jitted = gg.jit(per_sample)
         return {
             "jacrev of net(X).sum(0)": lambda: gg.jacrev(net_sum)(X).transpose(1, 0, 2),
+            "vmap(jacrev(net))": lambda: per_sample(X),
+            "jit(vmap(jacrev(net)))": lambda: jitted(X),
         }
 
     def matmul(self, case, data):
@@ -144,7 +150,8 @@ class GlassgradAdapter(Adapter):
     def notes(self):
         return {
             ("jacobian", "jacrev of net(X).sum(0)"): "10 reverse sweeps",
-            ("mlp_train", "raw tensors + Adam formula"): "no nn/optim: Tensors and NumPy update",
+            ("mlp_train", "jit (nn + optim)"): "forward + backward compiled, Adam eager",
+            ("jacobian", "vmap(jacrev(net))"): "per-sample Jacobians, batched rules",
         }
 
 

@@ -12,9 +12,12 @@ from glassgrad.core.autodiff import (
     AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from glassgrad.core.errors import (
-    DTypeError, GlassgradError, GradError, ShapeError,
+    ConcretizationError, DTypeError, GlassgradError, GradError, ShapeError,
 )
 from glassgrad.core import ops as _ops
+from glassgrad.core.jit import (
+    jit,
+)
 from glassgrad.core.primitive import (
     BATCHING, REGISTRY, Primitive, binary, linear, nondifferentiable, unary,
 )
@@ -27,6 +30,9 @@ from glassgrad.core.tensor import (
 from glassgrad.core.transforms import (
     custom_jvp, custom_vjp, grad, graph_jacobian, hessian, hessian_rev, hvp, jacfwd, jacobian,
     jacrev, jvp, linearize, tree_flatten, tree_unflatten, value_and_grad, vjp,
+)
+from glassgrad.core.vmap import (
+    vmap,
 )
 
 __version__ = "0.1.0"

@@ -79,12 +79,15 @@ def train_digits(
     seed=0,
     progress=None,
     on_epoch=None,
+    jit=False,
 ):
     """Train an MLP or a small CNN on the bundled 8×8 digits; return (model, test accuracy).
 
     80% of the digits (a seeded shuffle) train the model; the other 20% measure accuracy.
     ``progress(step, total)`` is called after every batch and ``on_epoch(epoch, mean
     training loss, test accuracy)`` after every epoch, when given.
+    ``jit`` compiles the forward and backward pass of each step
+    (``glassgrad.training.compiled_step``).
 
     Raises:
         FloatingPointError: the loss became NaN or infinite (naming the epoch and step).
@@ -92,6 +95,7 @@ def train_digits(
     import glassgrad as gg
     from glassgrad.data import DataLoader, TensorDataset, load_digits
     from glassgrad.nn import functional as F
+    from glassgrad.training import compiled_step
 
     gg.manual_seed(seed)
     X, y = load_digits(images=model == "cnn")
@@ -114,18 +118,23 @@ def train_digits(
         return float(np.mean(pred == y.data[test_idx]))
 
     total, step = epochs * len(loader), 0
+    compiled = compiled_step(net, F.cross_entropy, opt) if jit else None
     for epoch in range(1, epochs + 1):
         net.train()
         losses = []
         for xb, yb in loader:
-            opt.zero_grad()
-            loss = F.cross_entropy(net(xb), yb)
+            if compiled is not None:
+                loss, _ = compiled(xb, yb)
+            else:
+                opt.zero_grad()
+                loss = F.cross_entropy(net(xb), yb)
             if not np.isfinite(loss.item()):
                 raise FloatingPointError(
                     f"non-finite loss {loss.item()} at epoch {epoch}, step {step + 1} "
                     f"(lr={lr}); try a smaller --lr"
                 )
-            loss.backward()
+            if compiled is None:
+                loss.backward()
             opt.step()
             losses.append(loss.item())
             step += 1
@@ -324,6 +333,7 @@ def make_app():
         epochs: Annotated[int, typer.Option(help="Passes over the training set.")] = 5,
         lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-2,
         out: Annotated[Path, typer.Option(help="Folder for the saved weights.")] = Path("out"),
+        jit: Annotated[bool, typer.Option(help="Compile each step with glassgrad.jit.")] = False,
     ):
         """Train a model on a bundled dataset; print test accuracy; save the weights."""
         if dataset not in DATASETS:
@@ -350,7 +360,7 @@ def make_app():
 
             try:
                 net, accuracy = train_digits(
-                    model, optimizer, epochs, lr, progress=report, on_epoch=epoch_done
+                    model, optimizer, epochs, lr, progress=report, on_epoch=epoch_done, jit=jit
                 )
             except FloatingPointError as e:
                 fail(f"training stopped: {e}; nothing saved")

@@ -10,10 +10,11 @@ import time
 import numpy as np
 
 from glassgrad.core.autodiff import no_grad
+from glassgrad.core.jit import jit
 from glassgrad.core.tensor import Tensor
 from glassgrad.optim.lr_scheduler import ReduceLROnPlateau
 
-__all__ = ["fit", "evaluate", "accuracy"]
+__all__ = ["fit", "compiled_step", "evaluate", "accuracy"]
 
 _METRICS = ("accuracy",)
 
@@ -148,6 +149,35 @@ class _Reporter:
             self.bar.stop()
 
 
+def compiled_step(model, loss_fn, optimizer):
+    """Forward and backward of one training step, compiled: ``step(x, y) -> (loss, output)``.
+
+    The parameters enter the program by reference (read at every call, so the optimizer's
+    updates are seen) and their gradients leave it in ``.grad``; call ``optimizer.step()``
+    after it.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassgrad import nn, optim
+        >>> from glassgrad.nn import functional as F
+        >>> net = nn.Linear(3, 2)
+        >>> opt = optim.SGD(net.parameters(), lr=0.1)
+        >>> step = compiled_step(net, F.cross_entropy, opt)
+        >>> loss, out = step(np.ones((4, 3)), np.array([0, 1, 0, 1]))
+        >>> net.weight.grad.shape
+        (2, 3)
+    """
+
+    def train_step(x, y):
+        optimizer.zero_grad()
+        out = model(x)
+        loss = _check_loss(loss_fn(out, y))
+        loss.backward()
+        return loss.detach(), out.detach()
+
+    return jit(train_step)
+
+
 def fit(
     model,
     loss_fn,
@@ -159,6 +189,7 @@ def fit(
     progress=True,
     metrics=_METRICS,
     scheduler_interval="epoch",
+    jit=False,
 ):
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return the history.
 
@@ -176,6 +207,9 @@ def fit(
             or ``progress`` is False).
         metrics: metric names to track; "accuracy" is available.
         scheduler_interval: "epoch" or "batch".
+        jit: compile the forward and backward pass of a step with ``glassgrad.jit`` (traced
+            once per batch shape; the same results as eager to the bit). The optimizer update
+            runs after it, as in eager mode.
 
     Returns:
         A dict of per-epoch lists: "loss", the metrics, "val_loss" and "val_<metric>" with a
@@ -195,6 +229,7 @@ def fit(
     plateau = isinstance(scheduler, ReduceLROnPlateau)  # it steps on the validation loss
     history = {}
     reporter = _Reporter(progress, epochs, len(train_loader))
+    step = compiled_step(model, loss_fn, optimizer) if jit else None
     try:
         for epoch in range(epochs):
             start, lr = time.perf_counter(), optimizer.param_groups[0]["lr"]
@@ -202,10 +237,13 @@ def fit(
             meter = _Meter(metrics)
             for batch in train_loader:
                 x, y = _batch(batch, "fit")
-                optimizer.zero_grad()
-                out = model(x)
-                loss = _check_loss(loss_fn(out, y))
-                loss.backward()
+                if step is not None:
+                    loss, out = step(x, y)
+                else:
+                    optimizer.zero_grad()
+                    out = model(x)
+                    loss = _check_loss(loss_fn(out, y))
+                    loss.backward()
                 optimizer.step()
                 meter.add(loss.detach(), out.detach(), y)
                 if scheduler is not None and scheduler_interval == "batch" and not plateau:

@@ -263,6 +263,105 @@ print("Newton errors on x - log x:", ["%.1e" % e for e in errors])
 record("Newton on x − log x after 6 steps", xn, expected=1.0, tol=1e-12)
 
 # %% [markdown]
+# ## The compiled program: the backward pass as plain NumPy
+#
+# `gg.jit` traces a function once and replays it as a straight-line program of NumPy calls,
+# the forward pass and then the backward pass, one line per operation. Its `.source` is that
+# program. For the 36% chain, with the vase's cotangent `g` as an argument, the backward pass
+# is the chain rule itself: g times each local factor, from the vase back to the ball.
+# Its gradient alone does not depend on the ball at all, so jit folds it to one constant.
+
+
+# %%
+def knock_over(ball):
+    return ball * 0.8 * 0.5 * 0.9 * 1.0
+
+
+passing = gg.jit(lambda ball, g: gg.vjp(knock_over, ball)[1](g)[0])
+record("the compiled chain: ball's share", passing(1.0, 1.0), expected=0.36, tol=1e-12)
+print(passing.source)
+backward_lines = passing.source.split("# backward")[1].splitlines()
+record(
+    "one line per local factor in the backward pass",
+    sum("np.multiply(" in line for line in backward_lines),
+    expected=4,
+)
+folded = gg.jit(gg.grad(knock_over))
+record("grad alone is folded to a constant", folded(1.0), expected=0.36, tol=1e-12)
+print(folded.source)
+
+# %% [markdown]
+# A two-layer MLP with a mean squared error: `h = tanh(x W1 + b1)`, `out = h W2 + b2`. The
+# generated backward pass reads like the derivation: `1 − h²` for tanh, `Gᵀ` products for the
+# matrix products, `sum_to` where a bias was broadcast. Intermediates are deleted after
+# their last use and buffers are reused with NumPy's `out=`.
+
+# %%
+rng = np.random.default_rng(0)
+W1, b1 = rng.standard_normal((3, 4)), np.zeros(4)
+W2, b2 = rng.standard_normal((4, 1)), np.zeros(1)
+xb, yb = rng.standard_normal((5, 3)), rng.standard_normal((5, 1))
+
+
+def mlp_loss(W1, b1, W2, b2, x, y):
+    h = gg.tanh(x @ W1 + b1)
+    out = h @ W2 + b2
+    return ((out - y) ** 2).mean()
+
+
+step = gg.jit(gg.value_and_grad(mlp_loss, argnums=(0, 1, 2, 3)))
+loss_value, grads = step(W1, b1, W2, b2, xb, yb)
+backward_pass = step.source.split("# backward")[1]
+print(backward_pass)
+eager_loss, eager_grads = gg.value_and_grad(mlp_loss, argnums=(0, 1, 2, 3))(W1, b1, W2, b2, xb, yb)
+record(
+    "compiled gradients equal eager ones (max difference)",
+    max(float(np.abs(g.numpy() - e.numpy()).max()) for g, e in zip(grads, eager_grads)),
+    expected=0.0,
+)
+record(
+    "the backward pass uses tanh' = 1 - h², matmuls and sum_to",
+    ["np.subtract" in backward_pass, "np.matmul" in backward_pass, "sum_to" in backward_pass],
+    expected=[True, True, True],
+)
+
+# %% [markdown]
+# ## Per-example gradients with vmap
+#
+# `gg.vmap(f)` runs a function written for one example on a whole batch. Combined with
+# `gg.grad` it gives the gradient of each example's loss separately, something a summed
+# loss hides: their norms show which examples pull hardest on the weights.
+
+
+# %%
+def example_loss(W1, b1, W2, b2, x, y):
+    h = gg.tanh(x @ W1 + b1)
+    return ((h @ W2 + b2 - y) ** 2).sum()
+
+
+per_example = gg.vmap(
+    gg.grad(example_loss, argnums=(0, 1, 2, 3)), in_axes=(None, None, None, None, 0, 0)
+)(W1, b1, W2, b2, xb, yb)
+norms = np.sqrt(sum((g.numpy().reshape(len(xb), -1) ** 2).sum(axis=1) for g in per_example))
+print("per-example gradient norms:", np.round(norms, 3))
+loop = [
+    gg.grad(example_loss, argnums=(0, 1, 2, 3))(W1, b1, W2, b2, xb[i], yb[i])
+    for i in range(len(xb))
+]
+record(
+    "vmap's per-example gradient norms equal a Python loop's",
+    norms,
+    expected=np.sqrt([sum((g.numpy() ** 2).sum() for g in gs) for gs in loop]),
+    tol=1e-12,
+)
+record(
+    "the mean of the per-example gradients is the batch gradient (W1)",
+    per_example[0].numpy().mean(axis=0),
+    expected=eager_grads[0].numpy(),
+    tol=1e-12,
+)
+
+# %% [markdown]
 # ## Your turn
 #
 # 1. `ex1`: f(x) = x³. What is f'(2)?

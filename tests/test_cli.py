@@ -282,3 +282,16 @@ def test_out_that_is_a_file_fails_before_any_work(invoke, tmp_path, monkeypatch,
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: --out") and "is a file" in lines[0]
     assert blocker.read_text() == "a file"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_train_jit_gives_the_eager_weights(invoke, tmp_path, model):
+    for flag in ("--jit", "--no-jit"):
+        args = ("train", "digits", "--model", model, "--epochs", "1", "--out", str(tmp_path / flag))
+        result = invoke(*args, flag)
+        assert result.exit_code == 0, result.output
+    a = gg.load(tmp_path / "--jit" / f"digits_{model}.npz")
+    b = gg.load(tmp_path / "--no-jit" / f"digits_{model}.npz")
+    for k in a:
+        np.testing.assert_array_equal(a[k].data, b[k].data)

@@ -40,7 +40,8 @@ RANK = {
 }
 CORE_RANK = {
     "errors": 0,
-    "random": 0,
+    "tracing": 0,
+    "random": 1,
     "tensor": 1,
     "anomaly": 1,
     "primitive": 2,
@@ -54,6 +55,9 @@ CORE_RANK = {
     "ops": 9,
     "autodiff": 10,
     "transforms": 11,
+    "trace": 12,
+    "jit": 13,
+    "vmap": 13,
 }
 CORE_CYCLE = {("tensor", "ops"), ("tensor", "autodiff")}
 HEAVY = {

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from glassgrad import data, optim, training
+from glassgrad import data, nn, optim, training
 
 
 class TinyMLP:
@@ -307,3 +307,19 @@ def test_float32_step_never_upcasts(monkeypatch):
     assert loss.dtype == np.float32 and seen == set()
     assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
     assert all(s["exp_avg_sq"].dtype == np.float32 for s in opt.state.values())
+
+
+def test_fit_with_jit_equals_eager_fit(digits):
+    train, _ = digits
+    hists, models = [], []
+    for compiled in (False, True):
+        gg.manual_seed(4)
+        model = nn.MLP([64, 16, 10])
+        opt = optim.Adam(model.parameters(), lr=1e-2)
+        loader = data.DataLoader(train, 100, shuffle=True, generator=5)  # a short last batch
+        loss = nn.functional.cross_entropy  # (the module's NumPy one-hot helper cannot be traced)
+        hists.append(training.fit(model, loss, opt, loader, epochs=2, progress=False, jit=compiled))
+        models.append(model)
+    assert hists[0]["loss"] == hists[1]["loss"] and hists[0]["accuracy"] == hists[1]["accuracy"]
+    for p, q in zip(models[0].parameters(), models[1].parameters(), strict=True):
+        np.testing.assert_array_equal(p.data, q.data)

@@ -10,6 +10,7 @@ from glassgrad.core.errors import AnomalyError, GradError, ShapeError
 from glassgrad.core.ops import stack
 from glassgrad.core.primitive import BATCHING
 from glassgrad.core.tensor import _WRITES, STATE, Tensor, check_versions
+from glassgrad.core.tracing import TRACES
 
 __all__ = [
     "toposort",
@@ -84,7 +85,7 @@ def _accumulate(table, key, value, record=True):
     prev = table.get(key)
     if prev is None:
         table[key] = value
-    elif record:
+    elif record or TRACES:  # a trace sees only primitives, never raw NumPy on its values
         table[key] = prev + value
     else:
         table[key] = Tensor._make(prev.data + value.data)
@@ -245,6 +246,7 @@ def _dense(op, ts, parents, batched=False):
 def _jvp_per_slice(op, ts, node, record):
     """Apply ``op``'s JVP to each slice of batched tangents and stack the results."""
     size = len(next(t for t in ts if t is not None))
+    record = record or bool(TRACES)  # a trace sees only primitives, never raw NumPy
     if op.linear and not record:  # the JVP of a linear op is the op itself: stay on arrays
         ts = [
             np.zeros((size, *p.shape), p.dtype) if t is None else t.data

@@ -4,7 +4,15 @@ Each subclasses the built-in exception a NumPy or PyTorch user would catch, so
 ``except ValueError`` keeps working, while ``except GlassgradError`` catches them all.
 """
 
-__all__ = ["GlassgradError", "ShapeError", "DTypeError", "GradError", "AnomalyError", "fmt_shape"]
+__all__ = [
+    "GlassgradError",
+    "ShapeError",
+    "DTypeError",
+    "GradError",
+    "AnomalyError",
+    "ConcretizationError",
+    "fmt_shape",
+]
 
 
 class GlassgradError(Exception):
@@ -25,6 +33,10 @@ class GradError(GlassgradError, RuntimeError):
 
 class AnomalyError(GradError):
     """A NaN or Inf appeared in a forward value or a gradient under ``detect_anomaly``."""
+
+
+class ConcretizationError(GlassgradError, TypeError):
+    """A traced value was asked to steer Python (``if``, ``float``, a NumPy mask) under jit/vmap."""
 
 
 def fmt_shape(shape):

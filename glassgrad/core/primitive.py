@@ -14,6 +14,7 @@ import numpy as np
 
 from glassgrad.core.anomaly import anomaly_check_forward
 from glassgrad.core.tensor import _WRITES, STATE, Tensor, reading, to_tensor
+from glassgrad.core.tracing import TRACES
 
 __all__ = [
     "Primitive",
@@ -108,7 +109,11 @@ class Primitive:
         return f"<Primitive {self.name}>"
 
     def __call__(self, *args, **params):
-        """Apply to Tensors: compute the forward and record a node if any input needs grad."""
+        """Apply to Tensors: compute the forward and record a node if any input needs grad.
+
+        While jit or vmap traces (``TRACES``), the innermost trace records the call and
+        evaluates it here (calls made inside a primitive's own forward are not recorded).
+        """
         if self.prepare is not None:
             args = self.prepare(*args, self.name)
         else:
@@ -116,6 +121,8 @@ class Primitive:
                 if not isinstance(a, Tensor):
                     args = tuple(to_tensor(a) for a in args)
                     break
+        if TRACES and not TRACES[-1].evaluating:
+            return TRACES[-1].apply(self, args, params)
         out = self.fn(*[a.data for a in args], **params)
         t = _make(out if type(out) is np.ndarray else np.asarray(out))
         if STATE.enabled and self.differentiable:
@@ -127,6 +134,27 @@ class Primitive:
         if STATE.anomaly:
             anomaly_check_forward(self, t, args)
         return t
+
+
+def _mask_fn(*arrays, fn, elementwise):
+    return fn(*arrays)
+
+
+_MASK = Primitive("mask", _mask_fn, differentiable=False, register=False)
+
+
+def mask(fn, *tensors, elementwise=False):
+    """A constant Tensor ``fn(*arrays)`` computed from the values of ``tensors`` (no gradient).
+
+    Derivative masks and indices (relu's ``x > 0``, argsort) are built through here, so that
+    ``jit`` and ``vmap`` record them and compute them again on new values instead of freezing
+    them. ``elementwise``: ``fn`` maps equal-shaped arrays elementwise (vmap batches it as is).
+
+    Example:
+        >>> mask(lambda a: a > 0, Tensor([-1.0, 2.0]), elementwise=True)
+        Tensor([False,  True])
+    """
+    return _MASK(*tensors, fn=fn, elementwise=elementwise)
 
 
 def _scale(g, d, *inputs):
@@ -144,6 +172,7 @@ def _scale(g, d, *inputs):
         and a.size
         and a.flat[0] == 1
         and all(d is not x for x in inputs)
+        and not (TRACES and TRACES[-1].is_traced(g))  # a traced value may differ at replay
     ):
         return d
     return g * d

@@ -6,6 +6,9 @@ Functions that draw random numbers take an explicit ``generator`` (a
 
 import numpy as np
 
+from glassgrad.core.errors import ConcretizationError
+from glassgrad.core.tracing import TRACES
+
 __all__ = ["manual_seed", "default_generator", "get_generator"]
 
 _DEFAULT = [np.random.default_rng(0)]
@@ -33,6 +36,11 @@ def default_generator():
 
 def get_generator(generator=None):
     """Return ``generator`` if given (a Generator or an int seed), else the default one."""
+    if TRACES:
+        raise ConcretizationError(
+            "random numbers drawn inside a function traced by jit or vmap would be frozen at "
+            "their traced values; draw them outside and pass them in as arguments"
+        )
     if generator is None:
         return _DEFAULT[0]
     if isinstance(generator, np.random.Generator):

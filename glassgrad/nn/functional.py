@@ -11,9 +11,10 @@ import numpy as np
 
 from glassgrad.core import ops
 from glassgrad.core.errors import DTypeError, ShapeError
-from glassgrad.core.primitive import Primitive
+from glassgrad.core.primitive import Primitive, mask
 from glassgrad.core.random import get_generator
 from glassgrad.core.tensor import Tensor
+from glassgrad.core.tracing import TRACES
 
 # fmt: off
 __all__ = [
@@ -217,8 +218,8 @@ def _check_class_targets(input, target, ignore_index, name):
         )
     n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
     t = target.data
-    if not t.size or (t.min() >= 0 and t.max() < n_classes):
-        return
+    if TRACES or not t.size or (t.min() >= 0 and t.max() < n_classes):
+        return  # under jit/vmap a range check would look at traced values: NumPy's own only
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if np.any(bad):
         raise IndexError(
@@ -229,13 +230,18 @@ def _check_class_targets(input, target, ignore_index, name):
 
 def _pick(logp, target, ignore_index):
     """logp[..., target] per sample (0 where ignored) and the mask of kept samples."""
+    if TRACES:  # jit/vmap: the mask and the count are computed again at every call
+        keep = mask(lambda t: (t != ignore_index).astype(logp.dtype), target, elementwise=True)
+        index = mask(lambda t: np.where(t != ignore_index, t, 0), target, elementwise=True)
+        picked = ops.getitem(logp, (*np.indices(target.shape, sparse=True), index))
+        return picked * keep, keep, ops.sum(keep)
     t = target.data
     keep = t != ignore_index
     # one index array per batch axis, then the class index: a gather (its gradient scatters)
     picked = ops.getitem(logp, (*np.indices(t.shape, sparse=True), np.where(keep, t, 0)))
     if not keep.all():
         picked = picked * Tensor._make(keep.astype(logp.dtype))
-    return picked, keep
+    return picked, Tensor._make(keep.astype(logp.dtype)), int(keep.sum())
 
 
 def nll_loss(input, target, reduction="mean", ignore_index=-100):
@@ -250,8 +256,8 @@ def nll_loss(input, target, reduction="mean", ignore_index=-100):
     """
     input, target = ops.to_tensor(input), ops.to_tensor(target)
     _check_class_targets(input, target, ignore_index, "nll_loss")
-    picked, keep = _pick(_classes_last(input), target, ignore_index)
-    return _reduce(-picked, reduction, "nll_loss", count=int(keep.sum()))
+    picked, _, count = _pick(_classes_last(input), target, ignore_index)
+    return _reduce(-picked, reduction, "nll_loss", count=count)
 
 
 def cross_entropy(input, target, reduction="mean", label_smoothing=0.0, ignore_index=-100):
@@ -278,12 +284,12 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0, ignore_i
         loss = -ops.sum(q * logp, axis=-1)
         return _reduce(loss, reduction, "cross_entropy")
     _check_class_targets(input, target, ignore_index, "cross_entropy")
-    picked, keep = _pick(logp, target, ignore_index)
+    picked, keep, count = _pick(logp, target, ignore_index)
     loss = -picked
     if label_smoothing:
-        uniform = -ops.mean(logp, axis=-1) * Tensor._make(keep.astype(logp.dtype))
+        uniform = -ops.mean(logp, axis=-1) * keep
         loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform
-    return _reduce(loss, reduction, "cross_entropy", count=int(keep.sum()))
+    return _reduce(loss, reduction, "cross_entropy", count=count)
 
 
 # PyTorch's floor on p(1 − p) in the gradient of binary_cross_entropy: 1e-12 as a float32

@@ -26,7 +26,9 @@ from glassgrad.core.ops.elementwise import (  # noqa: I001
 )
 from glassgrad.core.ops.reduce import max, sum
 from glassgrad.core.ops.shape import normalize_axis, squeeze
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.primitive import mask
+from glassgrad.core.tensor import Tensor  # noqa: F401 (used by the doctest examples)
+from glassgrad.core.tracing import TRACES
 
 __all__ = [
     "fmax",
@@ -98,9 +100,9 @@ def std(x, axis=None, ddof=0, keepdims=False):
         Tensor(1.)
     """
     v = var(x, axis=axis, ddof=ddof, keepdims=keepdims)
-    zero = v.data == 0
-    if not zero.any():
+    if not TRACES and not (v.data == 0).any():  # (a trace takes the general form)
         return sqrt(v)
+    zero = mask(lambda a: a == 0, v, elementwise=True)
     one, nought = (Tensor._make(np.asarray(c, v.dtype)) for c in (1.0, 0.0))
     return where(zero, nought, sqrt(where(zero, one, v)))  # the "double where": no inf·0
 
@@ -141,6 +143,10 @@ def logsumexp(x, axis=None, keepdims=False):
     return squeeze(out, axis=normalize_axis(axis, x.ndim, "logsumexp"))
 
 
+def _finite_or_zero(a):
+    return np.where(np.isfinite(a), a, 0.0).astype(a.dtype)
+
+
 def _shift_by_max(x, axis, name):
     """``(x - m, m)`` with m = max(x) along ``axis`` (kept), a constant for the gradient.
 
@@ -149,8 +155,8 @@ def _shift_by_max(x, axis, name):
     """
     normalize_axis(axis, x.ndim, name)  # a bad axis is reported under the caller's name
     m = max(x, axis=axis, keepdims=True).detach()
-    if not np.all(np.isfinite(m.data)):
-        m = Tensor._make(np.where(np.isfinite(m.data), m.data, 0.0).astype(m.dtype))
+    if TRACES or not np.all(np.isfinite(m.data)):  # a trace replays on new values
+        m = mask(_finite_or_zero, m, elementwise=True)
     return subtract(x, m), m
 
 
@@ -264,7 +270,7 @@ def logaddexp(x, y):
     """
     x, y = broadcast_pair(x, y, "logaddexp")
     # Shift by the larger operand, a locally constant choice: the value is the same either way.
-    first = x.data >= y.data
+    first = mask(np.greater_equal, x, y, elementwise=True)
     big, small = where(first, x, y), where(first, y, x)
     return add(big, log1p(exp(subtract(small, big))))
 
@@ -275,7 +281,8 @@ expit = sigmoid
 def _nan_ignoring(name, extremum):
     def fn(x, y):
         x, y = broadcast_pair(x, y, name)
-        return where(np.isnan(y.data), x, where(np.isnan(x.data), y, extremum(x, y)))
+        nan_x, nan_y = (mask(np.isnan, t, elementwise=True) for t in (x, y))
+        return where(nan_y, x, where(nan_x, y, extremum(x, y)))
 
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {extremum.__name__} that ignores a NaN operand (``numpy.{name}``)."
@@ -322,7 +329,7 @@ def select(condlist, choicelist, default=0):
 
 def _constant(x, values):
     """``values`` in ``x``'s place with a zero derivative: x stays in the graph, unused."""
-    return where(np.zeros(x.shape, bool), x, Tensor._make(np.asarray(values)))
+    return where(np.zeros(x.shape, bool), x, values)
 
 
 def real(x):
@@ -336,10 +343,10 @@ conj = conjugate = real
 def imag(x):
     """Imaginary part of a real tensor: zeros. Derivative: 0."""
     x = to_tensor(x)
-    return _constant(x, np.imag(x.data))
+    return _constant(x, mask(np.imag, x, elementwise=True))
 
 
 def angle(x):
     """Argument of a real number: 0 for x ≥ +0, π for x ≤ -0 (``numpy.angle``). Derivative: 0."""
     x = to_tensor(x)
-    return _constant(x, np.angle(x.data))
+    return _constant(x, mask(np.angle, x, elementwise=True))

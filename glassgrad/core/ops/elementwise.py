@@ -11,8 +11,17 @@ import numpy as np
 
 from glassgrad.core.errors import ShapeError
 from glassgrad.core.ops.shape import _lift, broadcast_to
-from glassgrad.core.primitive import BATCHING, Primitive, binary, linear, nondifferentiable, unary
+from glassgrad.core.primitive import (
+    BATCHING,
+    Primitive,
+    binary,
+    linear,
+    mask,
+    nondifferentiable,
+    unary,
+)
 from glassgrad.core.tensor import STATE, Tensor, to_tensor
+from glassgrad.core.tracing import TRACES
 
 
 def const_like(arr, ref):
@@ -106,14 +115,23 @@ def _reciprocal(y):
 def _dpow_base(x, y, out):
     # d/dx x**y = y * x**(y-1); PyTorch's convention sets it to 0 where y == 0 (also at x == 0).
     d = multiply(y, power(x, subtract(y, 1.0)))
-    zero_exp = y.data == 0
-    return where(zero_exp, 0.0, d) if np.any(zero_exp) else d
+    if TRACES or np.any(y.data == 0):  # a trace replays on new values: keep the where
+        return where(mask(_is_zero, y, elementwise=True), 0.0, d)
+    return d
+
+
+def _is_zero(a):
+    return a == 0
+
+
+def _zero_base(x, y):
+    return (x == 0) & (y >= 0)
 
 
 def _dpow_exp(x, y, out):
     # d/dy x**y = x**y * log(x); at x == 0 with y >= 0 the limit is 0 (PyTorch), not 0*(-inf).
-    safe = (x.data == 0) & (y.data >= 0)
-    if np.any(safe):
+    if TRACES or np.any(_zero_base(x.data, y.data)):
+        safe = mask(_zero_base, x, y, elementwise=True)
         return where(safe, 0.0, multiply(out, log(where(safe, 1.0, x))))
     return multiply(out, log(x))
 
@@ -168,7 +186,7 @@ def _remainder(name, fn, quotient, doc):
         name,
         fn,
         dx=lambda x, y, out: const_like(np.ones(out.shape), out),
-        dy=lambda x, y, out: const_like(-quotient(x.data / y.data), out),
+        dy=lambda x, y, out: mask(lambda a, b: -quotient(a / b), x, y, elementwise=True),
         formula=f"∂y/∂a = 1, ∂y/∂b = -{quotient.__name__}(a/b)",
         doc=doc,
     )
@@ -254,9 +272,9 @@ _SINC_SERIES = [
 def _dsinc(x, out):
     # sinc'(x) = (cos πx - sinc x)/x cancels badly near 0 (error ~ eps/x²), so for |x| < 0.01
     # the rule uses the series (truncation below 1e-18 relative); both are differentiable.
-    near = np.abs(x.data) < 0.01
-    if not np.any(near):
+    if not TRACES and not np.any(np.abs(x.data) < 0.01):  # (a trace takes the general form)
         return divide(subtract(cos(multiply(x, math.pi)), out), x)
+    near = mask(lambda a: np.abs(a) < 0.01, x, elementwise=True)
     x2, series = x * x, _SINC_SERIES[0]
     for c in _SINC_SERIES[1:]:
         series = add(multiply(series, x2), c)
@@ -342,16 +360,22 @@ rint = unary(
 absolute = unary(
     "absolute",
     np.abs,
-    deriv=lambda x, out: const_like(np.sign(x.data), x),
+    deriv=lambda x, out: mask(np.sign, x, elementwise=True),
     formula="∂y/∂a = sign(a) (0 at a = 0)",
     doc="Elementwise |a|.",
 )
 abs = absolute
+
+
+def _positive(a):
+    return (a > 0).astype(a.dtype)
+
+
 # relu is its own primitive, not maximum(x, 0): maximum splits a tie, which would give 1/2 at 0.
 relu = unary(
     "relu",
     lambda x: np.maximum(x, 0),
-    deriv=lambda x, out: const_like(x.data > 0, x),
+    deriv=lambda x, out: mask(_positive, x, elementwise=True),
     formula="∂y/∂a = 1[a > 0] (0 at a = 0)",
     doc="Rectified linear unit max(a, 0).",
 )
@@ -373,8 +397,11 @@ sigmoid = unary(
 
 def _tie_mask(a, b, sign):
     # PyTorch splits the gradient equally between equal operands of maximum/minimum.
-    win = (a.data > b.data) if sign > 0 else (a.data < b.data)
-    return const_like(win + 0.5 * (a.data == b.data), a)
+    def share(x, y):
+        win = (x > y) if sign > 0 else (x < y)
+        return (win + 0.5 * (x == y)).astype(x.dtype)
+
+    return mask(share, a, b, elementwise=True)
 
 
 maximum = _binary(

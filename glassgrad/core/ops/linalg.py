@@ -38,8 +38,9 @@ from glassgrad.core.ops.shape import (
     getitem,
     reshape,
 )
-from glassgrad.core.primitive import BATCHING, REGISTRY, Primitive
+from glassgrad.core.primitive import BATCHING, REGISTRY, Primitive, mask
 from glassgrad.core.tensor import Tensor, to_tensor
+from glassgrad.core.tracing import TRACES
 
 __all__ = [
     "inv",
@@ -218,7 +219,11 @@ def slogdet(x):
         (-1.0, 0.693147)
     """
     x = _matrix(x, "slogdet", square=True)
-    return Tensor._make(np.sign(np.linalg.det(x.data))), _logabsdet(x)
+    return mask(_det_sign, x), _logabsdet(x)
+
+
+def _det_sign(a):
+    return np.sign(np.linalg.det(a))
 
 
 # ----- Cholesky ------------------------------------------------------------------------------
@@ -292,6 +297,12 @@ def _gap_inverse(name, d, m):
     """
     n = d.shape[-1]
     off = ~np.eye(n, dtype=bool)
+    if TRACES:  # jit/vmap replay this on new values: the general formula, masks recomputed
+        ok = mask(lambda a: off & (a != 0), d)
+        fill = mask(
+            lambda a, b: np.where(off & (a == 0) & (b != 0), np.inf, 0.0).astype(a.dtype), d, m
+        )
+        return multiply(where(ok, divide(1.0, where(ok, d, 1.0)), fill), m)
     ok = off & (d.data != 0)
     if ok.sum() == off.sum() * (d.size // max(n * n, 1)):
         return multiply(where(off, divide(1.0, where(off, d, 1.0)), 0.0), m)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from glassgrad.core.ops.elementwise import const_like, multiply
+from glassgrad.core.ops.elementwise import multiply
 from glassgrad.core.ops.shape import (
     astype,
     broadcast_to,
@@ -14,7 +14,7 @@ from glassgrad.core.ops.shape import (
     reshape,
     transpose,
 )
-from glassgrad.core.primitive import BATCHING, Primitive, linear
+from glassgrad.core.primitive import BATCHING, Primitive, linear, mask
 from glassgrad.core.tensor import (
     Tensor,  # noqa: F401 (used by the doctest examples)
     to_tensor,
@@ -60,9 +60,11 @@ def sum(x, axis=None, keepdims=False):
 
 def _share(x, out, axis, keepdims):
     # Equal maxima share the cotangent equally, as PyTorch's amax/amin and max() reductions.
-    o = out.data if keepdims else out.data.reshape(_kept_shape(x.shape, axis))
-    mask = x.data == o
-    return const_like(mask / mask.sum(axis=axis, keepdims=True), x)
+    def share(xa, oa):
+        hit = xa == (oa if keepdims else oa.reshape(_kept_shape(xa.shape, axis)))
+        return (hit / hit.sum(axis=axis, keepdims=True)).astype(xa.dtype)
+
+    return mask(share, x, out)
 
 
 def _extremum(name, fn):

@@ -7,6 +7,7 @@ import numpy as np
 from glassgrad.core.errors import DTypeError, ShapeError
 from glassgrad.core.primitive import BATCHING, linear, nondifferentiable
 from glassgrad.core.tensor import Tensor, to_tensor
+from glassgrad.core.tracing import TRACES
 
 __all__ = [
     "reshape",
@@ -331,7 +332,8 @@ def getitem(x, key):
     x = to_tensor(x)
     key = index_key(key)
     try:
-        x.data[key]
+        if not TRACES:  # a traced index is checked by the primitive itself
+            x.data[key]
     except IndexError as e:
         raise IndexError(f"getitem: index {key!r} is invalid for shape {x.shape}: {e}") from None
     return _getitem(x, key=key)

@@ -3,7 +3,8 @@
 import numpy as np
 
 from glassgrad.core.ops.shape import normalize_axis, ravel, take_along_axis
-from glassgrad.core.tensor import Tensor, to_tensor
+from glassgrad.core.primitive import mask
+from glassgrad.core.tensor import Tensor, to_tensor  # noqa: F401 (Tensor: the doctests)
 
 __all__ = ["sort", "argsort", "argmax", "argmin", "isnan", "isfinite", "isinf"]
 
@@ -23,7 +24,7 @@ def argsort(x, axis=-1):
         Tensor([1, 2, 0])
     """
     x, axis = _axis(to_tensor(x), axis, "argsort")
-    return Tensor._make(np.argsort(x.data, axis=axis, kind="stable"))
+    return mask(lambda a: np.argsort(a, axis=axis, kind="stable"), x)
 
 
 def sort(x, axis=-1):
@@ -37,7 +38,7 @@ def sort(x, axis=-1):
         Tensor([1., 2., 3.])
     """
     x, axis = _axis(to_tensor(x), axis, "sort")
-    return take_along_axis(x, np.argsort(x.data, axis=axis, kind="stable"), axis)
+    return take_along_axis(x, mask(lambda a: np.argsort(a, axis=axis, kind="stable"), x), axis)
 
 
 def _arg(fn, name, x, axis, keepdims):
@@ -46,7 +47,7 @@ def _arg(fn, name, x, axis, keepdims):
         raise ValueError(f"{name}: zero-size tensor of shape {x.shape} has no {name}")
     if axis is not None:
         axis = normalize_axis(axis, x.ndim, name)[0]
-    return Tensor._make(np.asarray(fn(x.data, axis=axis, keepdims=keepdims)))
+    return mask(lambda a: np.asarray(fn(a, axis=axis, keepdims=keepdims)), x)
 
 
 def argmax(x, axis=None, keepdims=False):
@@ -76,7 +77,7 @@ def isnan(x):
         >>> isnan(Tensor([1.0, float("nan")]))
         Tensor([False,  True])
     """
-    return Tensor._make(np.isnan(to_tensor(x).data))
+    return mask(np.isnan, to_tensor(x), elementwise=True)
 
 
 def isinf(x):
@@ -86,7 +87,7 @@ def isinf(x):
         >>> isinf(Tensor([1.0, float("inf")]))
         Tensor([False,  True])
     """
-    return Tensor._make(np.isinf(to_tensor(x).data))
+    return mask(np.isinf, to_tensor(x), elementwise=True)
 
 
 def isfinite(x):
@@ -96,4 +97,4 @@ def isfinite(x):
         >>> isfinite(Tensor([1.0, float("inf")]))
         Tensor([ True, False])
     """
-    return Tensor._make(np.isfinite(to_tensor(x).data))
+    return mask(np.isfinite, to_tensor(x), elementwise=True)
