@@ -98,29 +98,17 @@ class _Taint(np.ndarray):
         out = super().__array_function__(func, types, args, kwargs)
         return out.view(_Taint) if type(out) is np.ndarray else out
 
-    def _concrete(self, *_):
+    def _concrete(self, conversion):
         if TRACES and TRACES[-1].evaluating:  # a primitive's own forward may look at values
-            return getattr(np.ndarray, self._what)(self)
+            return getattr(np.ndarray, conversion)(self)
         raise ConcretizationError(
             f"the value of a traced array decides Python control flow at {_user_line()}\n"
             + _SUGGEST
         )
 
-    def __bool__(self):
-        self._what = "__bool__"
-        return self._concrete()
 
-    def __int__(self):
-        self._what = "__int__"
-        return self._concrete()
-
-    def __float__(self):
-        self._what = "__float__"
-        return self._concrete()
-
-    def __index__(self):
-        self._what = "__index__"
-        return self._concrete()
+for _conversion in ("__bool__", "__int__", "__float__", "__index__"):
+    setattr(_Taint, _conversion, lambda self, _c=_conversion: self._concrete(_c))
 
 
 def _root(a):
