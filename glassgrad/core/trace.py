@@ -194,7 +194,8 @@ class Trace:
     def input(self, arr, name=None):
         """A traced input holding the value of ``arr``."""
         # a copy: an input never shares memory with another input or with a constant
-        t = Tracer._make(np.array(arr, copy=True).view(_Taint))
+        t = Tracer._make(None)
+        t.data = np.array(arr, copy=True).view(_Taint)  # (_make would strip the subclass)
         v = self._new(t.data, ("in", sum(o[0] == "in" for o in self.origin)), True)
         if name:
             self.names[v] = name

@@ -24,7 +24,7 @@ from glassgrad.core.ops import (
     where,
 )
 from glassgrad.core.ops import logsumexp as _logsumexp
-from glassgrad.core.primitive import Primitive
+from glassgrad.core.primitive import Primitive, mask
 from glassgrad.prob import Gamma
 from glassgrad.prob.special import (
     digamma,
@@ -402,7 +402,7 @@ def gammaincc(a, x):
 
 # I0' = I1 and I1' = I0 - I1/x (limit 1/2 at x = 0), the modified Bessel recurrences.
 def _i1_over_x(x):
-    zero = x.data == 0
+    zero = mask(lambda a: a == 0, x, elementwise=True)  # recomputed when jit/vmap replay
     return where(zero, 0.5, i1(where(zero, 1.0, x)) / where(zero, 1.0, x))
 
 
