@@ -6,11 +6,14 @@ by any map over parameter dicts. The report draws it with the inlined plotly.js;
 slider swaps in the precomputed frame (no Python, no server, no network).
 """
 
+import functools
 import itertools
 import json
 import math
 
 import numpy as np
+
+from glassgrad.parallel import sweep
 
 __all__ = ["Interactive", "param_grid", "evaluate_grid", "plotly_js"]
 
@@ -29,14 +32,24 @@ def param_grid(**axes):
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
 
-def evaluate_grid(fn, grid):
-    """``[fn(**params) for params in grid]``: the results in grid order.
+def _call_with(fn, params):
+    return fn(**params)
+
+
+def evaluate_grid(fn, grid, executor=None):
+    """``[fn(**params) for params in grid]``: the results in grid order, through ``sweep``.
+
+    Args:
+        fn: a function of the grid's keyword parameters.
+        grid: a list of parameter dicts (``param_grid``).
+        executor: where the frames run, as for ``glassgrad.sweep`` (None: in this process;
+            an int n: n local processes; a ``concurrent.futures`` executor or a Dask client).
 
     Example:
         >>> evaluate_grid(lambda a, b: a * b, param_grid(a=[1, 2], b=[10]))
         [10, 20]
     """
-    return [fn(**params) for params in grid]
+    return sweep(functools.partial(_call_with, fn), grid, executor=executor, progress=False)
 
 
 def _clean(value):
@@ -63,12 +76,15 @@ class Interactive:
         layout: the Plotly layout; give axis titles and fixed ranges.
         start: ``{name: value}`` for the initial slider positions (default: the first).
         caption: what to notice, shown under the figure.
+        executor: where the frames are computed (``glassgrad.sweep``'s executors).
     """
 
-    def __init__(self, frame, axes, static=(), layout=None, start=None, caption=""):
+    def __init__(
+        self, frame, axes, static=(), layout=None, start=None, caption="", executor=None
+    ):
         self.axes = {name: (label, list(values)) for name, (label, values) in axes.items()}
         self.grid = param_grid(**{n: v for n, (_, v) in self.axes.items()})
-        self.frames = _clean(evaluate_grid(frame, self.grid))
+        self.frames = _clean(evaluate_grid(frame, self.grid, executor=executor))
         self.static = _clean(list(static))
         self.layout = _clean(dict(layout or {}))
         start = start or {}

@@ -235,7 +235,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     m = to_tensor(np.where(np.isfinite(m.data), m.data, 0.0))  # all -inf: any shift will do
     s = sum(b * exp(a - m), axis=axis, keepdims=keepdims)
     sgn = sign(s).detach()
-    out = log(where(sgn.data == 0, 0.0, sgn) * s) + reshape(m, s.shape)
+    with np.errstate(divide="ignore"):  # a zero sum (all -inf) gives -inf, as SciPy
+        out = log(where(sgn.data == 0, 0.0, sgn) * s) + reshape(m, s.shape)
     if return_sign:
         return out, sgn
     return where(sgn.data < 0, np.nan, out)
@@ -272,7 +273,8 @@ def xlog1py(x, y):
     """
     x, y = to_tensor(x), to_tensor(y)
     zero = np.asarray(x.data == 0)
-    return where(zero, 0.0, x * log1p(where(zero, 0.0, y)))
+    with np.errstate(divide="ignore"):  # x log1p(-1) = -inf for x > 0, as SciPy, no warning
+        return where(zero, 0.0, x * log1p(where(zero, 0.0, y)))
 
 
 # ----- values from SciPy, derivatives from glassgrad -------------------------------------------

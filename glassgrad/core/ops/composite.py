@@ -137,7 +137,8 @@ def logsumexp(x, axis=None, keepdims=False):
     """
     x = to_tensor(x)
     shifted, m = _shift_by_max(x, axis, "logsumexp")
-    out = add(log(sum(exp(shifted), axis=axis, keepdims=True)), m)
+    with np.errstate(divide="ignore"):  # a slice of all -inf sums to 0: -inf, as NumPy and torch
+        out = add(log(sum(exp(shifted), axis=axis, keepdims=True)), m)
     if keepdims:
         return out
     return squeeze(out, axis=normalize_axis(axis, x.ndim, "logsumexp"))
