@@ -89,6 +89,8 @@ SPECS = {
     "linalg.qr": ([M33 + 2 * np.eye(3)], {}, lambda out: out[1].diagonal() ** 2),
     "linalg.eigh": ([SPD], {}, _eigen_values),
     "linalg.eigvalsh": ([SPD], {}),
+    "linalg.eig": ([M33 + np.diag([1.0, 2.0, 3.0])], {}, _eigen_values),  # distinct real spectrum
+    "linalg.eigvals": ([M33 + np.diag([1.0, 2.0, 3.0])], {}),
     "linalg.svd": ([M23], {"full_matrices": False}, lambda out: out[1]),
     "linalg.svdvals": ([M23], {}),
     "linalg.pinv": ([M23], {}),
