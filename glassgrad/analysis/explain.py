@@ -43,11 +43,9 @@ def _fmt(a):
 
 def _vjp(node, g):
     """The node's cotangent contributions to each input (not recorded)."""
-    op = node.op
     with no_grad():
-        if op.vjps is not None:
-            return [rule(g, node, *node.parents, **node.params) for rule in op.vjps]
-        return op.vjp(g, node, *node.parents, **node.params)
+        cotangent = node.op.cotangents(g, node, node.parents, node.params)
+        return [cotangent(i) for i in range(len(node.parents))]
 
 
 def _local(node):

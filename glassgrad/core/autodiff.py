@@ -156,15 +156,12 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
                 continue
             if drop and key not in keep and not node.retains:
                 del cot[key]  # free intermediate cotangents as soon as they are used
-            parents, params, vjps = node.parents, node.params, op.vjps
-            # per-input rules (vjps) build only the cotangents that are needed, in the loop
-            cts = op.vjp(g, node, *parents, **params) if vjps is None else vjps
-            for i, (p, ct) in enumerate(zip(parents, cts, strict=False)):
+            cotangent = op.cotangents(g, node, node.parents, node.params)
+            for i, p in enumerate(node.parents):
                 key = id(p)
                 if key not in relevant:
                     continue
-                if vjps is not None:
-                    ct = vjps[i](g, node, *parents, **params)
+                ct = cotangent(i)  # per-input rules build only the cotangents that are needed
                 if ct is None:
                     continue
                 if ct.data.dtype != p.data.dtype:

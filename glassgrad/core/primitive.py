@@ -108,6 +108,17 @@ class Primitive:
     def __repr__(self):
         return f"<Primitive {self.name}>"
 
+    def cotangents(self, g, out, args, params):
+        """The reverse rule at one node: a function of an input's index giving its cotangent.
+
+        Per-input rules (``vjps``) run only for the inputs asked for; a joint ``vjp`` runs
+        once, here. ``None`` means no cotangent for that input.
+        """
+        if self.vjps is not None:
+            return lambda i: self.vjps[i](g, out, *args, **params)
+        cts = self.vjp(g, out, *args, **params)
+        return lambda i: cts[i] if i < len(cts) else None
+
     def __call__(self, *args, **params):
         """Apply to Tensors: compute the forward and record a node if any input needs grad.
 

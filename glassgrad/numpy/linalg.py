@@ -2,50 +2,16 @@
 
 import numpy as np
 
-from glassgrad.core.ops import (
-    cholesky,
-    det,
-    eig,
-    eigh,
-    eigvalsh,
-    inv,
-    matmul,
-    matrix_power,
-    outer,
-    pinv,
-    qr,
-    slogdet,
-    solve,
-    svdvals,
-    tensordot,
-    to_tensor,
-    trace,
-)
 from glassgrad.core.ops import diagonal as _diagonal
-from glassgrad.core.ops import svd as _svd
+from glassgrad.core.ops import linalg as _core
+from glassgrad.core.ops import matmul, outer, tensordot, to_tensor, trace  # noqa: F401 (exported)
 
+# The core's decompositions and solvers under their NumPy names; svd (NumPy's signature),
+# norm, eigvals and the last-two-axes diagonal are defined below.
+globals().update({name: getattr(_core, name) for name in _core.__all__ if name != "svd"})
 __all__ = [
-    "norm",
-    "inv",
-    "solve",
-    "det",
-    "slogdet",
-    "cholesky",
-    "qr",
-    "eig",
-    "eigvals",
-    "eigh",
-    "eigvalsh",
-    "svd",
-    "svdvals",
-    "pinv",
-    "matrix_power",
-    "matmul",
-    "outer",
-    "tensordot",
-    "trace",
-    "diagonal",
-    "LinAlgError",
+    *_core.__all__,
+    *("norm", "eigvals", "matmul", "outer", "tensordot", "trace", "diagonal", "LinAlgError"),
 ]
 
 LinAlgError = np.linalg.LinAlgError
@@ -72,13 +38,13 @@ def svd(a, full_matrices=True, compute_uv=True):
     """
     a = to_tensor(a)
     if not compute_uv:
-        return svdvals(a)
+        return _core.svdvals(a)
     if full_matrices and a.ndim >= 2 and a.shape[-1] != a.shape[-2]:
         raise ValueError(
             f"svd: full_matrices=True is not differentiable for a non-square "
             f"input of shape {a.shape}; pass full_matrices=False"
         )
-    return _svd(a, full_matrices=False)
+    return _core.svd(a, full_matrices=False)
 
 
 def diagonal(x, offset=0):
@@ -98,4 +64,4 @@ def eigvals(a):
         >>> eigvals([[2.0, 1.0], [0.0, 3.0]])
         Tensor([2., 3.])
     """
-    return eig(a)[0]
+    return _core.eig(a)[0]

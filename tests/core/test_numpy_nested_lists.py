@@ -68,6 +68,11 @@ SPECS = {
     "flipud": ([M23], {}),
     "rot90": ([M23], {}),
     "select": ([[MASK, ~MASK], [V, W]], {}),
+    "cross": ([M23, W], {}),
+    "partition": ([M23, 1], {"axis": 1}),
+    "argpartition": ([V, 1], {}),
+    "gradient": ([M33, 0.5, np.array([0, 1, 3])], {"edge_order": 2}),  # int coordinates: constant
+    "row_stack": ([[V, W]], {}),
     "array": ([M23], {}),
     "asarray": ([M23], {}),
     "full": ([(2, 2), V[:1].reshape(())], {}),
@@ -84,6 +89,8 @@ SPECS = {
     "linalg.qr": ([M33 + 2 * np.eye(3)], {}, lambda out: out[1].diagonal() ** 2),
     "linalg.eigh": ([SPD], {}, _eigen_values),
     "linalg.eigvalsh": ([SPD], {}),
+    "linalg.eig": ([M33 + np.diag([1.0, 2.0, 3.0])], {}, _eigen_values),  # distinct real spectrum
+    "linalg.eigvals": ([M33 + np.diag([1.0, 2.0, 3.0])], {}),
     "linalg.svd": ([M23], {"full_matrices": False}, lambda out: out[1]),
     "linalg.svdvals": ([M23], {}),
     "linalg.pinv": ([M23], {}),
@@ -104,8 +111,9 @@ SPECS.update({name: ([V, W], {}) for name in BINARY + COMPARE})
 SYMMETRIC = {"linalg.cholesky", "linalg.eigh", "linalg.eigvalsh"}
 # Integer, boolean or shape results: called on nested traced lists, compared with NumPy's value.
 VALUES = {
-    "argmax", "argmin", "argsort", "equal", "greater", "greater_equal", "isfinite", "isinf",
-    "isnan", "less", "less_equal", "logical_and", "logical_not", "logical_or", "not_equal",
+    "argmax", "argmin", "argpartition", "argsort", "equal", "greater", "greater_equal",
+    "isfinite", "isinf", "isnan", "less", "less_equal", "logical_and", "logical_not",
+    "logical_or", "not_equal",
     "shape", "ndim", "size",
 }  # fmt: skip
 # Creation from sizes alone, constants, dtypes and namespaces: no array argument to nest.

@@ -1,9 +1,11 @@
 """Composites: built from primitives, so they carry no derivative code of their own."""
 
 import math
+import warnings
 
 import numpy as np
 
+from glassgrad.core.errors import ShapeError
 from glassgrad.core.ops.contractions import matmul
 from glassgrad.core.ops.elementwise import (  # noqa: I001
     add,
@@ -25,7 +27,7 @@ from glassgrad.core.ops.elementwise import (  # noqa: I001
     where,
 )
 from glassgrad.core.ops.reduce import max, sum
-from glassgrad.core.ops.shape import normalize_axis, squeeze
+from glassgrad.core.ops.shape import astype, concatenate, moveaxis, normalize_axis, squeeze, stack
 from glassgrad.core.primitive import mask
 from glassgrad.core.tensor import Tensor  # noqa: F401 (used by the doctest examples)
 from glassgrad.core.tracing import TRACES
@@ -56,6 +58,8 @@ __all__ = [
     "clip",
     "logaddexp",
     "expit",
+    "cross",
+    "gradient",
 ]
 
 
@@ -351,3 +355,149 @@ def angle(x):
     """Argument of a real number: 0 for x ≥ +0, π for x ≤ -0 (``numpy.angle``). Derivative: 0."""
     x = to_tensor(x)
     return _constant(x, mask(np.angle, x, elementwise=True))
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Cross product of 3-vectors (or 2-vectors, deprecated) along the given axes (``numpy.cross``).
+
+    c = (a₁b₂ - a₂b₁, a₂b₀ - a₀b₂, a₀b₁ - a₁b₀); a 2-vector has a₂ = 0, and two 2-vectors give
+    the scalar a₀b₁ - a₁b₀. ``axis`` sets ``axisa``, ``axisb`` and ``axisc`` at once.
+
+    Example:
+        >>> cross(Tensor([1.0, 0.0, 0.0]), Tensor([0.0, 1.0, 0.0]))
+        Tensor([0., 0., 1.])
+    """
+    if axis is not None:
+        axisa, axisb, axisc = (axis,) * 3
+    a, b = to_tensor(a), to_tensor(b)
+    if a.ndim < 1 or b.ndim < 1:
+        raise ShapeError(f"cross: a and b must be at least 1-D; got shapes {a.shape} and {b.shape}")
+    a = moveaxis(a, normalize_axis(axisa, a.ndim, "cross: axisa")[0], -1)
+    b = moveaxis(b, normalize_axis(axisb, b.ndim, "cross: axisb")[0], -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ShapeError(
+            f"cross: vectors must have 2 or 3 components; got {a.shape[-1]} and {b.shape[-1]}"
+        )
+    if 2 in (a.shape[-1], b.shape[-1]):
+        warnings.warn(
+            "cross: arrays of 2-dimensional vectors are deprecated (as in NumPy 2); "
+            "use 3-dimensional vectors",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    a0, a1, b0, b1 = a[..., 0], a[..., 1], b[..., 0], b[..., 1]
+    last = a0 * b1 - a1 * b0  # the component both cases share, in NumPy's order of operations
+    if a.shape[-1] == b.shape[-1] == 2:
+        return last
+    if a.shape[-1] == 2:
+        first, second = a1 * b[..., 2], -(a0 * b[..., 2])
+    elif b.shape[-1] == 2:
+        first, second = -(a[..., 2] * b1), a[..., 2] * b0
+    else:
+        first, second = a1 * b[..., 2] - a[..., 2] * b1, a[..., 2] * b0 - a0 * b[..., 2]
+    out = stack([first, second, last], axis=-1)
+    return moveaxis(out, -1, normalize_axis(axisc, out.ndim, "cross: axisc")[0])
+
+
+def _spacing(d, n, name):
+    """One axis's spacing as NumPy reads it: a scalar, or the steps between 1-D coordinates."""
+    if np.ndim(d) == 0:
+        return d
+    d = np.asarray(d)
+    if d.ndim != 1 or len(d) != n:
+        raise ShapeError(f"{name}: coordinates must be 1-D of length {n}; got shape {d.shape}")
+    steps = np.diff(d.astype(np.float64) if d.dtype.kind in "iu" else d)
+    return steps[0] if (steps == steps[0]).all() else steps
+
+
+def _stencil(f, axis, cut, coeffs):
+    """Σ cᵢ·f[cut[i]] along ``axis`` (NumPy's left-to-right sum), coefficients shaped to it."""
+    pre = (slice(None),) * axis
+    terms = []
+    for c, s in zip(coeffs, cut, strict=True):
+        c = np.reshape(c, (-1,) + (1,) * (f.ndim - axis - 1)) if np.ndim(c) else c
+        terms.append(f[pre + (s,)] * c)
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out
+
+
+def _gradient_along(f, axis, dx, edge_order):
+    n = f.shape[axis]
+    if n < edge_order + 1:
+        raise ValueError(
+            f"gradient: axis {axis} has {n} samples; edge_order={edge_order} needs at least "
+            f"{edge_order + 1}"
+        )
+    pre = (slice(None),) * axis
+    s0, s1, s2 = (slice(i, i + 1) for i in range(3))
+    e3, e2, e1 = (slice(n - i, n - i + 1) for i in (3, 2, 1))
+    if np.ndim(dx) == 0:
+        inner = (f[pre + (slice(2, None),)] - f[pre + (slice(None, -2),)]) / (2.0 * dx)
+    else:
+        d1, d2 = dx[:-1], dx[1:]
+        coeffs = (-d2 / (d1 * (d1 + d2)), (d2 - d1) / (d1 * d2), d1 / (d2 * (d1 + d2)))
+        inner = _stencil(f, axis, (slice(None, -2), slice(1, -1), slice(2, None)), coeffs)
+    if edge_order == 1:
+        first = (f[pre + (s1,)] - f[pre + (s0,)]) / (dx if np.ndim(dx) == 0 else dx[0])
+        last = (f[pre + (e1,)] - f[pre + (e2,)]) / (dx if np.ndim(dx) == 0 else dx[-1])
+    else:
+        if np.ndim(dx) == 0:
+            head, tail = (-1.5 / dx, 2.0 / dx, -0.5 / dx), (0.5 / dx, -2.0 / dx, 1.5 / dx)
+        else:
+            d1, d2 = dx[0], dx[1]
+            head = (
+                -(2.0 * d1 + d2) / (d1 * (d1 + d2)),
+                (d1 + d2) / (d1 * d2),
+                -d1 / (d2 * (d1 + d2)),
+            )
+            d1, d2 = dx[-2], dx[-1]
+            tail = (
+                d2 / (d1 * (d1 + d2)),
+                -(d2 + d1) / (d1 * d2),
+                (2.0 * d2 + d1) / (d2 * (d1 + d2)),
+            )
+        first = _stencil(f, axis, (s0, s1, s2), head)
+        last = _stencil(f, axis, (e3, e2, e1), tail)
+    return astype(
+        concatenate([first, inner, last], axis=axis), f.dtype
+    )  # NumPy writes into f.dtype
+
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """Derivative estimates of sampled ``f`` along each axis, as ``numpy.gradient``.
+
+    Interior: the second-order central difference (f[i+1] - f[i-1]) / 2h (its non-uniform
+    form for coordinate arrays); edges: one-sided differences of order ``edge_order`` (1 or 2).
+    ``varargs`` gives the spacing: nothing (1), one scalar for every axis, or one scalar or 1-D
+    coordinate array per axis. Linear in ``f``; scalar spacings may be traced too, coordinate
+    arrays are constants.
+
+    Example:
+        >>> gradient(Tensor([1.0, 2.0, 4.0, 7.0]))
+        Tensor([1. , 1.5, 2.5, 3. ])
+    """
+    f = to_tensor(f)
+    if f.dtype.kind not in "fc":
+        f = f.astype(np.float64)
+    if axis is None:
+        axes = tuple(range(f.ndim))
+    else:  # in the order given, as NumPy returns them
+        axes = tuple(normalize_axis(int(a), f.ndim, "gradient")[0] for a in np.atleast_1d(axis))
+    if edge_order not in (1, 2):
+        raise ValueError(f"gradient: edge_order must be 1 or 2; got {edge_order!r}")
+    if not varargs:
+        varargs = (1.0,) * len(axes)
+    elif len(varargs) == 1 and np.ndim(varargs[0]) == 0:
+        varargs = varargs * len(axes)
+    elif len(varargs) != len(axes):
+        raise TypeError(
+            f"gradient: expected no spacing, one scalar or {len(axes)} spacings (one per axis); "
+            f"got {len(varargs)}"
+        )
+    out = tuple(
+        _gradient_along(f, ax, _spacing(d, f.shape[ax], "gradient"), edge_order)
+        for ax, d in zip(axes, varargs, strict=True)
+    )
+    return out[0] if len(out) == 1 else out

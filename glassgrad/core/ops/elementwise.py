@@ -53,18 +53,6 @@ def broadcast_pair(x, y, name):
 
 
 # ----- linear: add, subtract, negative ---------------------------------------------------------
-def _add_jvp(tx, ty, out, x, y):
-    if tx is None:
-        return ty
-    return tx if ty is None else add(tx, ty)
-
-
-def _sub_jvp(tx, ty, out, x, y):
-    if tx is None:
-        return negative(ty)
-    return tx if ty is None else subtract(tx, ty)
-
-
 negative = linear(
     "negative",
     np.negative,
@@ -74,31 +62,36 @@ negative = linear(
     inputs=("x",),
     doc="Elementwise -a.",
 )
-add = Primitive(
-    "add",
-    np.add,
-    vjps=(lambda g, out, x, y: g, lambda g, out, x, y: g),
-    jvp=_add_jvp,
-    sparse_jvp=True,
-    linear=True,
-    elementwise=True,
-    formula="∂y/∂a = 1, ∂y/∂b = 1",
-    inputs=("x", "y"),
-    doc="Elementwise sum a + b, broadcasting.",
-    prepare=broadcast_pair,
-)
-subtract = Primitive(
-    "subtract",
-    np.subtract,
-    vjps=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
-    jvp=_sub_jvp,
-    sparse_jvp=True,
-    linear=True,
-    elementwise=True,
-    formula="∂y/∂a = 1, ∂y/∂b = -1",
-    inputs=("x", "y"),
-    doc="Elementwise difference a - b, broadcasting.",
-    prepare=broadcast_pair,
+
+
+def _sum_or_difference(name, fn, sign, doc):
+    """``add`` (sign "") or ``subtract`` (sign "-"): ∂y/∂a = 1, ∂y/∂b = ±1; no tangent is 0."""
+    second = negative if sign else (lambda t: t)
+
+    def jvp(tx, ty, out, x, y):
+        if tx is None:
+            return second(ty)
+        return tx if ty is None else prim(tx, ty)
+
+    prim = Primitive(
+        name,
+        fn,
+        vjps=(lambda g, out, x, y: g, lambda g, out, x, y: second(g)),
+        jvp=jvp,
+        sparse_jvp=True,
+        linear=True,
+        elementwise=True,
+        formula=f"∂y/∂a = 1, ∂y/∂b = {sign}1",
+        inputs=("x", "y"),
+        doc=doc,
+        prepare=broadcast_pair,
+    )
+    return prim
+
+
+add = _sum_or_difference("add", np.add, "", "Elementwise sum a + b, broadcasting.")
+subtract = _sum_or_difference(
+    "subtract", np.subtract, "-", "Elementwise difference a - b, broadcasting."
 )
 
 

@@ -1,6 +1,7 @@
 """Shape primitives. All are linear, so each states only its VJP (its adjoint)."""
 
 import math
+import warnings
 
 import numpy as np
 
@@ -29,6 +30,7 @@ __all__ = [
     "moveaxis",
     "hstack",
     "vstack",
+    "row_stack",
     "split",
     "array_split",
     "hsplit",
@@ -494,6 +496,20 @@ def vstack(arrays):
     """
     xs = [to_tensor(a) for a in arrays]
     return concatenate([reshape(x, (1, -1)) if x.ndim < 2 else x for x in xs], axis=0)
+
+
+def row_stack(arrays):
+    """``vstack`` under its older name; deprecated, as ``numpy.row_stack`` is since NumPy 2.0.
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", DeprecationWarning)
+        ...     row_stack([Tensor([1.0]), Tensor([2.0])]).shape
+        (2, 1)
+    """
+    warnings.warn("row_stack is deprecated (as in NumPy 2); use vstack", DeprecationWarning, 2)
+    return vstack(arrays)
 
 
 def split(x, indices_or_sections, axis=0):

@@ -6,7 +6,17 @@ from glassgrad.core.ops.shape import normalize_axis, ravel, take_along_axis
 from glassgrad.core.primitive import mask
 from glassgrad.core.tensor import Tensor, to_tensor  # noqa: F401 (Tensor: the doctests)
 
-__all__ = ["sort", "argsort", "argmax", "argmin", "isnan", "isfinite", "isinf"]
+__all__ = [
+    "sort",
+    "argsort",
+    "partition",
+    "argpartition",
+    "argmax",
+    "argmin",
+    "isnan",
+    "isfinite",
+    "isinf",
+]
 
 
 def _axis(x, axis, name):
@@ -39,6 +49,48 @@ def sort(x, axis=-1):
     """
     x, axis = _axis(to_tensor(x), axis, "sort")
     return take_along_axis(x, mask(lambda a: np.argsort(a, axis=axis, kind="stable"), x), axis)
+
+
+def argpartition(x, kth, axis=-1):
+    """Indices that partition ``x`` around its ``kth`` elements (``numpy.argpartition``).
+
+    No gradient (integer indices).
+
+    Example:
+        >>> argpartition(Tensor([3.0, 1.0, 2.0]), 0)[0]
+        Tensor(1)
+    """
+    x, axis = _axis(to_tensor(x), axis, "argpartition")
+    return mask(lambda a: np.argpartition(a, kth, axis=axis), x)
+
+
+def partition(x, kth, axis=-1):
+    """Copy of ``x`` with each ``kth`` element where a sort would put it (``numpy.partition``).
+
+    Smaller elements come before it and larger ones after, in no given order; the values equal
+    NumPy's. Derivative: a permutation, so each output's cotangent goes back to the element
+    that landed there (as for ``sort``). NumPy may write a -0.0 there as 0.0; this keeps its sign.
+
+    Example:
+        >>> partition(Tensor([3.0, 1.0, 2.0]), 1)[1]
+        Tensor(2.)
+    """
+    x, axis = _axis(to_tensor(x), axis, "partition")
+    sources = mask(lambda a: _sources(a, np.partition(a, kth, axis=axis), axis), x)
+    return take_along_axis(x, sources, axis)
+
+
+def _sources(a, b, axis):
+    """Indices i with b = take_along_axis(a, i, axis), for b a permutation of a along axis.
+
+    argpartition's arrangement may differ from partition's, so each value of b is matched to
+    one of a's by sorting both (stably, NaN last).
+    """
+    idx = np.empty(a.shape, dtype=np.intp)
+    np.put_along_axis(
+        idx, np.argsort(b, axis, kind="stable"), np.argsort(a, axis, kind="stable"), axis
+    )
+    return idx
 
 
 def _arg(fn, name, x, axis, keepdims):
