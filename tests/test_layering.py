@@ -46,6 +46,7 @@ CORE_RANK = {
     "anomaly": 1,
     "primitive": 2,
     "ops.shape": 3,
+    "ops.manipulation": 4,
     "ops.elementwise": 4,
     "ops.reduce": 5,
     "ops.sorting": 6,

@@ -3,13 +3,13 @@
 # fmt: off
 # ruff: noqa: I001
 from glassgrad.core.ops import (
-    composite, contractions, elementwise, linalg, reduce, shape, sorting,
+    composite, contractions, elementwise, linalg, manipulation, reduce, shape, sorting,
 )
 from glassgrad.core.tensor import to_tensor  # noqa: F401 (exported)
 
 # Each module's __all__ names its functions once (elementwise derives it from its registry
 # entries); this namespace is their union.
-for _module in (elementwise, composite, reduce, shape, sorting, contractions, linalg):
+for _module in (elementwise, composite, reduce, shape, manipulation, sorting, contractions, linalg):
     globals().update({_name: getattr(_module, _name) for _name in _module.__all__})
 # Helpers the ops share, and the identity node of the transforms: not exported at the top level.
 INTERNAL = (

@@ -26,8 +26,9 @@ from glassgrad.core.ops.elementwise import (  # noqa: I001
     to_tensor,
     where,
 )
+from glassgrad.core.ops.manipulation import moveaxis
 from glassgrad.core.ops.reduce import max, sum
-from glassgrad.core.ops.shape import astype, concatenate, moveaxis, normalize_axis, squeeze, stack
+from glassgrad.core.ops.shape import astype, concatenate, normalize_axis, squeeze, stack
 from glassgrad.core.primitive import mask
 from glassgrad.core.tensor import Tensor  # noqa: F401 (used by the doctest examples)
 from glassgrad.core.tracing import TRACES

@@ -3,12 +3,12 @@
 import numpy as np
 
 from glassgrad.core.ops.elementwise import multiply
+from glassgrad.core.ops.manipulation import moveaxis
 from glassgrad.core.ops.shape import (
     astype,
     broadcast_to,
     concatenate,
     getitem,
-    moveaxis,
     normalize_axis,
     ravel,
     reshape,

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from glassgrad.core.ops.shape import normalize_axis, ravel, take_along_axis
+from glassgrad.core.ops.manipulation import take_along_axis
+from glassgrad.core.ops.shape import normalize_axis, ravel
 from glassgrad.core.primitive import mask
 from glassgrad.core.tensor import Tensor, to_tensor  # noqa: F401 (Tensor: the doctests)
 
