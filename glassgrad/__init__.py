@@ -9,7 +9,8 @@ Example:
 # fmt: off
 # ruff: noqa: I001, F401
 from glassgrad.core.autodiff import (
-    AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
+    AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, keep_values, no_grad,
+    set_grad_enabled,
 )
 from glassgrad.core.errors import (
     ConcretizationError, DTypeError, GlassgradError, GradError, ShapeError,

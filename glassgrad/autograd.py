@@ -14,7 +14,7 @@ from glassgrad.core.autodiff import (
 )
 from glassgrad.core.autodiff import backward as _backward
 from glassgrad.core.errors import GradError
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import Tensor, node_of
 
 __all__ = ["grad", "backward", "no_grad", "enable_grad", "set_grad_enabled", "detect_anomaly"]
 
@@ -56,7 +56,7 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     _, cot = backward_pass(outputs, seeds, inputs, create_graph=create_graph)
     result = []
     for i, x in enumerate(inputs):
-        g = cot.get(id(x))
+        g = cot.get(id(node_of(x)))
         if g is None and not allow_unused:
             raise GradError(
                 f"autograd.grad: inputs[{i}] of shape {x.shape} was not used to compute the "

@@ -7,7 +7,7 @@ import numpy as np
 
 from glassgrad.core.autodiff import backward_pass, no_grad, toposort
 from glassgrad.core.errors import GradError
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import Freed, Tensor, node_of
 
 __all__ = ["explain", "Explanation", "rule_of"]
 
@@ -31,6 +31,8 @@ def rule_of(op):
 
 def _fmt(a):
     """Short text for a number or small array; large arrays show shape and norm."""
+    if isinstance(a, Freed):  # a large value the graph did not keep (see keep_values)
+        return f"<{'x'.join(map(str, a.shape))}, not kept>"
     a = np.asarray(a)
     if a.size == 1:
         return f"{float(a.reshape(())):.6g}"
@@ -212,7 +214,7 @@ def _name_nodes(order, wrt, out):
     Leaves get x0, x1, .., inner nodes v1, v2, ..; the output is ``out.name`` or "L" (the
     loss, as in ∂L/∂w). A name already in use is primed, so no two nodes share a label.
     """
-    labels = {id(t): name for name, t in wrt.items()}
+    labels = {id(node_of(t)): name for name, t in wrt.items()}
     taken, count = set(labels.values()), {"x": 0, "v": 1}
     for node in order:
         if id(node) in labels or node is out:
@@ -342,8 +344,9 @@ def explain(y, wrt=None):
                               local=loc, product=share.data))  # fmt: skip
             parts.setdefault(id(p), []).append(share.data)
     sums = {labels[k]: {"parts": v, "total": cot[k].data} for k, v in parts.items() if len(v) > 1}
+    cts = {k: cot.get(id(node_of(t))) for k, t in wrt.items()}
     grads = {
-        k: cot[id(t)].data if id(t) in cot else np.zeros(t.shape, t.dtype) for k, t in wrt.items()
+        k: np.zeros(t.shape, t.dtype) if cts[k] is None else cts[k].data for k, t in wrt.items()
     }
     labels["out"] = labels[id(y)]
     return Explanation(steps, sums, grads, labels, _definitions(order, labels))

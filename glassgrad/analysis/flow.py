@@ -5,7 +5,7 @@ import numpy as np
 from glassgrad.core.autodiff import backward_pass
 from glassgrad.core.errors import GradError
 from glassgrad.core.random import get_generator
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import Tensor, node_of
 
 __all__ = ["gradient_flow", "vanishing_gradient_demo", "rnn_gradient_demo"]
 
@@ -128,4 +128,4 @@ def rnn_gradient_demo(radius, steps=30, hidden=8, nonlinearity="linear", generat
     loss = (h * Tensor(rng.standard_normal(hidden))).sum()
     seed = Tensor._make(np.ones(loss.shape, loss.dtype))
     _, cot = backward_pass([loss], [seed], create_graph=False)
-    return np.array([np.linalg.norm(cot[id(s)].data) for s in states])
+    return np.array([np.linalg.norm(cot[id(node_of(s))].data) for s in states])

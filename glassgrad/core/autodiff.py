@@ -9,7 +9,7 @@ from glassgrad.core.anomaly import anomaly_check_backward, anomaly_check_hook, a
 from glassgrad.core.errors import AnomalyError, GradError, ShapeError
 from glassgrad.core.ops import stack
 from glassgrad.core.primitive import BATCHING
-from glassgrad.core.tensor import _WRITES, STATE, Tensor, check_versions
+from glassgrad.core.tensor import _WRITES, STATE, Node, Tensor, check_versions, node_of
 from glassgrad.core.tracing import TRACES
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "set_grad_enabled",
     "is_grad_enabled",
     "detect_anomaly",
+    "keep_values",
     "AnomalyError",
 ]
 
@@ -38,7 +39,7 @@ def toposort(outputs):
         ['leaf', 'multiply', 'add']
     """
     order, seen = [], set()
-    stack = [(o, False) for o in reversed(outputs) if o.requires_grad]
+    stack = [(node_of(o), False) for o in reversed(outputs) if o.requires_grad]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -62,7 +63,7 @@ def _descendants(order, sources):
     A source the outputs do not use is not in ``order`` and is left out, so that
     ``needs_recording`` can compare the two sizes.
     """
-    src, rel = {id(s) for s in sources}, set()
+    src, rel = {id(node_of(s)) for s in sources}, set()
     for n in order:
         if id(n) in src or any(id(p) in rel for p in n.parents):
             rel.add(id(n))
@@ -107,7 +108,7 @@ def plan(outputs, inputs=None):
     return order, ({id(n) for n in order} if inputs is None else _descendants(order, inputs))
 
 
-def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=None):
+def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=None, release=False):
     """Reverse sweep: propagate cotangents from ``outputs`` back to ``inputs``.
 
     Args:
@@ -117,6 +118,8 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
         create_graph: record the sweep so results can be differentiated again
             (None: decide automatically with ``needs_recording``).
         sweep_plan: the result of ``plan(outputs, inputs)``, when it is already known.
+        release: no other sweep will walk this graph: each large value (a ``Node``'s) is
+            dropped as soon as the last rule that reads it has run.
 
     Returns:
         ``(order, cotangents)``: the nodes in topological order and a dict from
@@ -132,13 +135,13 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
     order, relevant = sweep_plan or plan(outputs, inputs)
     if create_graph is None:
         create_graph = needs_recording(order, relevant, seeds)
-    drop, keep = inputs is not None, {id(x) for x in inputs or ()}
+    drop, keep = inputs is not None, {id(node_of(x)) for x in inputs or ()}
     cot = {}
     for k, (o, s) in enumerate(zip(outputs, seeds, strict=False)):
         if STATE.anomaly:
             anomaly_check_seed(k, s)
         if o.requires_grad:
-            _accumulate(cot, id(o), s)
+            _accumulate(cot, id(node_of(o)), s)
     # Under detect_anomaly, a NaN made inside a rule or a hook is reported once, as its fault.
     create_graph = bool(create_graph)
     prev, STATE.enabled = STATE.enabled, create_graph
@@ -169,6 +172,9 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
                 if check:
                     anomaly_check_backward(node, ct)
                 _accumulate(cot, key, ct, create_graph)
+                del ct  # (an array of the sweep lives no longer than its last use)
+            if release and not create_graph and type(node) is Node:
+                node.release()  # its consumers' rules ran before its own
     finally:
         STATE.enabled, STATE.anomaly = prev, check
     return order, cot
@@ -202,7 +208,7 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
         [Tensor(6.)]
     """
     order, relevant = sweep_plan or plan(outputs, inputs)
-    tan = {id(i): t for i, t in zip(inputs, tangents, strict=False)}
+    tan = {id(node_of(i)): t for i, t in zip(inputs, tangents, strict=False)}
     if create_graph is None:
         create_graph = needs_recording(order, relevant, tangents)
     create_graph = bool(create_graph)
@@ -227,7 +233,10 @@ def forward_pass(inputs, tangents, outputs, create_graph=None, sweep_plan=None, 
                 t = t.astype(node.data.dtype)
             tan[id(node)] = t
         batch = (len(tangents[0]),) if batched and tangents else ()
-        return [tan[id(o)] if id(o) in tan else _zeros_like(o, batch) for o in outputs]
+        outs = [tan.get(id(node_of(o))) for o in outputs]
+        return [
+            _zeros_like(o, batch) if t is None else t for t, o in zip(outs, outputs, strict=True)
+        ]
     finally:
         STATE.enabled = prev
 
@@ -316,7 +325,7 @@ def backward(outputs, gradients=None, create_graph=False, inputs=None):
     prev, STATE.enabled = STATE.enabled, bool(create_graph)
     try:
         for node in wanted:
-            g = cot.get(id(node))
+            g = cot.get(id(node_of(node)))
             if g is None or not (node.op is None or node.retains or targets is not None):
                 continue
             node.grad = g if node.grad is None else node.grad + g
@@ -412,6 +421,35 @@ class enable_grad(_GradMode):
 
     def __init__(self):
         super().__init__(True)
+
+
+class keep_values:
+    """Context manager: the graph recorded inside keeps every value, to inspect them later.
+
+    Outside it, a large result (256 KiB and up) whose value no rule reads (``x * 2`` feeding
+    an ``add``) gets a graph node without the data (``Primitive.saves``), so its array is
+    freed with the caller's Tensor, as PyTorch keeps only saved tensors. Sweeps never need
+    the others (forward rules read what reverse rules read); ``explain`` and graph drawings
+    show "not kept" for them unless the graph was recorded under ``keep_values()``.
+
+    Example:
+        >>> import numpy as np
+        >>> x = Tensor(np.ones(100_000), requires_grad=True)
+        >>> (x * 2.0).node.data
+        <value not kept: shape (100000,), float64>
+        >>> with keep_values():
+        ...     y = x * 2.0
+        >>> y.node is None
+        True
+    """
+
+    def __enter__(self):
+        STATE.keep += 1
+        return self
+
+    def __exit__(self, *exc):
+        STATE.keep -= 1
+        return False
 
 
 def is_grad_enabled():

@@ -13,7 +13,15 @@ import inspect
 import numpy as np
 
 from glassgrad.core.anomaly import anomaly_check_forward
-from glassgrad.core.tensor import _WRITES, STATE, Tensor, reading, to_tensor
+from glassgrad.core.tensor import (
+    _WRITES,
+    LEAN_BYTES,
+    STATE,
+    Node,
+    Tensor,
+    reading,
+    to_tensor,
+)
 from glassgrad.core.tracing import TRACES
 
 __all__ = [
@@ -59,6 +67,9 @@ class Primitive:
         doc: a one-line summary; the docstring is the summary and the formula.
         prepare: ``prepare(*args, name)`` turns the call's arguments into Tensors.
         inputs: names of the positional inputs, for ``inspect.signature`` (``("x",)``).
+        saves: what the reverse rule reads the values of, as PyTorch's saved tensors: input
+            indices and ``"out"`` (``(0, 1)`` for a product, ``("out",)`` for tanh, ``()`` for a
+            sum). None: everything. A large value nothing saves is not kept by the graph.
 
     Example:
         >>> import numpy as np
@@ -89,6 +100,7 @@ class Primitive:
         doc="",
         prepare=None,
         inputs=None,
+        saves=None,
     ):
         if register and name in REGISTRY:
             raise ValueError(f"Primitive: name {name!r} is already registered")
@@ -97,6 +109,8 @@ class Primitive:
         self.name, self.fn, self.vjp, self.jvp, self.vjps = name, fn, vjp, jvp, vjps
         self.sparse_jvp, self.differentiable, self.linear = sparse_jvp, differentiable, linear
         self.elementwise, self.formula, self.prepare = elementwise, formula, prepare
+        self.saves = saves
+        self.lean = saves is not None and "out" not in saves  # its result may go unkept
         self.__name__ = name
         if inputs is not None:
             kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -139,12 +153,33 @@ class Primitive:
         if STATE.enabled and self.differentiable:
             for a in args:
                 if a.requires_grad:
-                    t.op, t.params, t.requires_grad = self, params, True
-                    t.parents = reading(args) if _WRITES else args  # after an in-place write
+                    self._record(t, reading(args) if _WRITES else args, params)
                     break
         if STATE.anomaly:
             anomaly_check_forward(self, t, args)
         return t
+
+    def _record(self, t, args, params):
+        """Make ``t`` a graph node with parents ``args``' nodes; a large ``t`` gets a Node.
+
+        A parent's Node gets its value back when this rule reads it (PyTorch's saved tensors).
+        """
+        parents = args
+        for a in args:
+            if a.node is not None:
+                parents = tuple(a if a.node is None else a.node for a in args)
+                saves = range(len(args)) if self.saves is None else self.saves
+                for i in saves:
+                    if i != "out" and args[i].node is not None:
+                        parents[i].data = args[i].data
+                break
+        t.op, t.params, t.parents, t.requires_grad = self, params, parents, True
+        if t.data.nbytes >= LEAN_BYTES and not STATE.keep and not TRACES:
+            node = Node._make(t.data)
+            if self.lean:
+                node.release()
+            node.op, node.params, node.parents, node.requires_grad = self, params, parents, True
+            t.node = node
 
 
 def _mask_fn(*arrays, fn, elementwise):
@@ -267,6 +302,7 @@ def linear(name, fn, vjp, **kw):
     def jvp(*args, **params):  # the tangents come first, then out and the primal inputs
         return prim(*args[: (len(args) - 1) // 2], **params)
 
+    kw.setdefault("saves", ())  # a linear op's reverse rule reads shapes, never values
     prim = Primitive(name, fn, vjp=vjp, jvp=jvp, linear=True, **kw)
     return prim
 

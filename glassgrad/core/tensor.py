@@ -15,35 +15,65 @@ __all__ = [
     "is_tensor",
     "register_numpy_namespace",
     "STATE",
+    "node_of",
+    "Node",
+    "Freed",
 ]
 
 
 class _State(threading.local):
     """Switches kept per thread, as PyTorch keeps grad mode: recording, transform depth, anomaly.
 
-    ``depth`` counts the functional transforms (grad, jacobian, ...) tracing in this thread.
+    ``depth`` counts the functional transforms (grad, jacobian, ...) tracing in this thread;
+    ``keep`` the scopes that keep every recorded value (forward-mode sweeps read them all).
     """
 
     def __init__(self):
         self.enabled = True
         self.depth = 0
+        self.keep = 0
         self.anomaly = False
 
 
 STATE = _State()
+# A recorded result at least this large whose value no reverse rule reads gets a graph node of
+# its own, without the data: the array lives only as long as the caller's Tensor (NumPy elides
+# temporaries from the same size on).
+LEAN_BYTES = 1 << 18
 
 
-def _check_dtype(arr, requires_grad, where="Tensor"):
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise DTypeError(f"{where}: complex values are not supported; got dtype {arr.dtype}")
-    if kind not in "fiub":
-        raise DTypeError(f"{where}: expected numeric data; got dtype {arr.dtype}")
-    if requires_grad and kind != "f":
-        raise DTypeError(
-            f"{where}: requires_grad=True needs a floating dtype (float32 or float64); "
-            f"got dtype {arr.dtype}. Convert first, e.g. x.astype('float64')."
+class Freed:
+    """Shape and dtype of a recorded value that was not kept (no reverse rule reads it).
+
+    It stands in for the array of a graph node; reading its values raises instead of
+    giving numbers that are not there.
+    """
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = shape, dtype
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape)))
+
+    def _gone(self, *args, **kwargs):
+        raise GradError(
+            f"the value of this recorded intermediate (shape {self.shape}, {self.dtype}) was not "
+            "kept, since no reverse rule reads it; keep a reference to the Tensor, or record "
+            "under glassgrad.keep_values() to keep every value of the graph"
         )
+
+    __array__ = __array_ufunc__ = __array_function__ = __getitem__ = __iter__ = _gone
+    __float__ = __bool__ = __len__ = __neg__ = __matmul__ = __rmatmul__ = _gone
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _gone
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = _gone
+
+    def __getattr__(self, name):
+        self._gone()
+
+    def __repr__(self):
+        return f"<value not kept: shape {self.shape}, {self.dtype}>"
 
 
 class Tensor:
@@ -72,15 +102,16 @@ class Tensor:
         "parents",
         "params",
         "requires_grad",
-        "grad",
+        "_grad",
         "hooks",
         "retains",
-        "name",
+        "_name",
+        "node",
         "__weakref__",
     )
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.grad = self.hooks = self.name = None
+        self._grad = self.hooks = self._name = self.node = None
         self.retains = False
         self.op, self.parents, self.params = None, (), None
         try:
@@ -104,7 +135,7 @@ class Tensor:
     def _become(self, node):
         """Take over the value and graph position of the recorded Tensor ``node``."""
         self.data, self.op, self.parents = node.data, node.op, node.parents
-        self.params, self.requires_grad = node.params, node.requires_grad
+        self.params, self.requires_grad, self.node = node.params, node.requires_grad, node.node
 
     @classmethod
     def _make(cls, arr):
@@ -115,11 +146,28 @@ class Tensor:
         t.parents = ()
         t.params = None
         t.requires_grad = False
-        t.grad = None
+        t._grad = None
         t.hooks = None
         t.retains = False
-        t.name = None
+        t._name = None
+        t.node = None
         return t
+
+    def _node_attr(name, doc):  # noqa: N805 (a class-body helper)
+        """An attribute kept on the graph node, so a large result's Tensor and its node agree."""
+        slot = "_" + name
+
+        def get(self):
+            return getattr(self if self.node is None else self.node, slot)
+
+        def set_(self, value):
+            setattr(self if self.node is None else self.node, slot, value)
+
+        return property(get, set_, doc=doc)
+
+    grad = _node_attr("grad", "The accumulated gradient (leaves, and after ``retain_grad()``).")
+    name = _node_attr("name", "An optional label shown by ``explain`` and graph drawings.")
+    del _node_attr
 
     # ----- array facts -------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="Tuple of array dimensions.")
@@ -259,7 +307,7 @@ class Tensor:
         """Keep ``.grad`` for this non-leaf tensor during ``backward()``."""
         if not self.requires_grad:
             raise GradError("retain_grad() on a tensor that does not require grad")
-        self.retains = True
+        node_of(self).retains = True
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a return value replaces it.
@@ -269,10 +317,11 @@ class Tensor:
         """
         if not self.requires_grad:
             raise GradError("register_hook() on a tensor that does not require grad")
-        if self.hooks is None:
-            self.hooks = []
-        self.hooks.append(hook)
-        return _HookHandle(self.hooks, hook)
+        node = node_of(self)
+        if node.hooks is None:
+            node.hooks = []
+        node.hooks.append(hook)
+        return _HookHandle(node.hooks, hook)
 
     def zero_grad(self):
         """Set ``.grad`` to None."""
@@ -517,6 +566,38 @@ class Tensor:
 
     def all(self):
         return bool(np.all(self.data))
+
+
+class Node(Tensor):
+    """The graph node of a large recorded result, apart from the Tensor the caller holds.
+
+    It keeps the value only when a reverse rule reads it (else a ``Freed``), so the array
+    lives as long as the caller's Tensor, and a one-off sweep can drop it after use.
+    """
+
+    __slots__ = ()
+
+    def release(self):
+        """Drop the value (after the last rule that reads it has run)."""
+        self.data = Freed(self.data.shape, self.data.dtype)
+
+
+def node_of(t):
+    """The graph node of ``t``: ``t`` itself, or the lean node recorded for a large result."""
+    return t if t.node is None else t.node
+
+
+def _check_dtype(arr, requires_grad, where="Tensor"):
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise DTypeError(f"{where}: complex values are not supported; got dtype {arr.dtype}")
+    if kind not in "fiub":
+        raise DTypeError(f"{where}: expected numeric data; got dtype {arr.dtype}")
+    if requires_grad and kind != "f":
+        raise DTypeError(
+            f"{where}: requires_grad=True needs a floating dtype (float32 or float64); "
+            f"got dtype {arr.dtype}. Convert first, e.g. x.astype('float64')."
+        )
 
 
 class _HookHandle:

@@ -21,7 +21,7 @@ from glassgrad.core.autodiff import (
 from glassgrad.core.errors import DTypeError, ShapeError
 from glassgrad.core.ops import concatenate, identity, stack, transpose
 from glassgrad.core.primitive import Primitive
-from glassgrad.core.tensor import STATE, Tensor, to_tensor
+from glassgrad.core.tensor import STATE, Tensor, node_of, to_tensor
 
 __all__ = [
     "grad",
@@ -158,14 +158,13 @@ def _primal(out, flat_inputs, sweep_plan=None):
     return out.detach() if all(id(n) in relevant for n in order) else out
 
 
-def _cotangents(outs, seeds, flat_inputs, sweep_plan=None):
+def _cotangents(outs, seeds, flat_inputs, sweep_plan=None, release=False):
     """Run one reverse sweep and read the cotangent of each input (zeros if unused)."""
-    _, cot = backward_pass(outs, seeds, flat_inputs, sweep_plan=sweep_plan)
+    _, cot = backward_pass(outs, seeds, flat_inputs, sweep_plan=sweep_plan, release=release)
+    cts = [cot.get(id(node_of(x))) for x in flat_inputs]
     return [
-        _primal(cot[id(x)], flat_inputs)
-        if id(x) in cot
-        else Tensor._make(np.zeros(x.shape, x.dtype))
-        for x in flat_inputs
+        Tensor._make(np.zeros(x.shape, x.dtype)) if ct is None else _primal(ct, flat_inputs)
+        for ct, x in zip(cts, flat_inputs, strict=True)
     ]
 
 
@@ -208,9 +207,10 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         flat = [x for ins in inputs for x in ins]
         seed = Tensor._make(np.ones(out.shape, out.dtype))
         once = plan([out], flat)
-        if id(out) not in once[1]:  # HIPS autograd's warning: the gradient is exactly zero
+        if id(node_of(out)) not in once[1]:  # HIPS autograd's warning: the gradient is exactly zero
             warnings.warn("grad: Output seems independent of input.", UserWarning, stacklevel=2)
-        grads = _regroup(_cotangents([out], [seed], flat, once), inputs, defs, single)
+        cts = _cotangents([out], [seed], flat, once, release=True)  # the graph is private
+        grads = _regroup(cts, inputs, defs, single)
         value = _primal(out, flat, once)
         value = value.reshape(()) if value.ndim else value
         return ((value, aux), grads) if has_aux else (value, grads)

@@ -9,7 +9,7 @@ import tempfile
 import numpy as np
 
 from glassgrad.core.autodiff import backward_pass
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import Freed, Tensor
 
 __all__ = ["graph_nodes", "to_dot", "to_svg", "draw_graph", "layout"]
 
@@ -17,6 +17,8 @@ _FOLDABLE = ("broadcast_to", "sum_to")
 
 
 def _short(a):
+    if isinstance(a, Freed):  # a large value the graph did not keep (see keep_values)
+        return "not kept"
     a = np.asarray(a)
     if a.size == 1:
         return f"{float(a.reshape(())):.4g}"

@@ -7,7 +7,7 @@ import pytest
 import glassgrad.core.ops as ops
 from glassgrad.core.autodiff import toposort
 from glassgrad.core.primitive import BATCHING, REGISTRY
-from glassgrad.core.tensor import Tensor
+from glassgrad.core.tensor import Freed, Tensor
 from glassgrad.core.transforms import jacfwd, jacrev
 from glassgrad.prob import continuous, special  # noqa: F401 (registers prob.* primitives)
 from glassgrad.scipy import special as scipy_special  # registers scipy.* primitives
@@ -452,3 +452,50 @@ def test_every_differentiable_primitive_takes_batched_tangents():
         if p.differentiable and p not in BATCHING and not p.elementwise and n not in IMPLICIT
     ]
     assert not missing, f"primitives whose JVP would run once per basis vector: {missing}"
+
+
+# ----- saved values: a reverse rule reads only the values its primitive declares -------------
+SAVING = sorted(n for n, p in REGISTRY.items() if p.differentiable and p.saves is not None)
+
+
+def _unkept(t):
+    """``t``'s graph position without its value, as a lean node holds an unsaved result."""
+    u = Tensor._make(t.data)
+    u._become(t)
+    u.data = Freed(t.shape, t.dtype)
+    return u
+
+
+@pytest.mark.parametrize("name", SAVING)
+def test_rules_read_only_the_values_their_primitive_saves(name):
+    prim, checked = REGISTRY[name], 0
+    saves = set(prim.saves)
+    rows = SPECS[name] + BATCHED_ROWS.get(name, [])
+    for k, node in enumerate(n for f, args in rows for n in _nodes_of(prim, f, args)):
+        g = Tensor(normal(node.shape, 60 + k))
+        full = prim.cotangents(g, node, node.parents, node.params)
+        out = node if "out" in saves else _unkept(node)
+        ps = tuple(p if i in saves else _unkept(p) for i, p in enumerate(node.parents))
+        lean = prim.cotangents(g, out, ps, node.params)
+        pairs = [(full(i), lean(i)) for i in range(len(ps))]
+        # forward sweeps read the same values: the JVP and the batched JVP
+        for batch, rule in [((), prim.jvp), ((3,), BATCHING.get(prim))]:
+            if rule is not None:
+                ts = [Tensor(normal(batch + p.shape, 70 + k)) for p in ps]
+                a = rule(*ts, node, *node.parents, **node.params)
+                if a is not NotImplemented:
+                    pairs.append((a, rule(*ts, out, *ps, **node.params)))
+        for a, b in pairs:
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_array_equal(a.data, b.data)
+                checked += 1
+    assert checked, f"no spec row reaches a {name} node"
+
+
+def test_the_hot_primitives_declare_what_they_save():
+    # the ops of an MLP and of elementwise chains let large intermediates go
+    hot = ["add", "subtract", "multiply", "divide", "negative", "exp", "log", "tanh", "sqrt",
+           "sigmoid", "relu", "matmul", "sum", "broadcast_to", "sum_to", "reshape", "transpose",
+           "getitem"]  # fmt: skip
+    assert [n for n in hot if REGISTRY[n].saves is None] == []

@@ -69,6 +69,7 @@ _matmul = Primitive(
     sparse_jvp=True,
     # Batched tangents (B, ..., m, k): ones after B line them up with the other batch dims.
     formula="∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G",
+    saves=(0, 1),
 )
 BATCHING[_matmul] = lambda ta, tb, out, a, b: _matmul_jvp(
     *(None if t is None else _lift(t, out.ndim) for t in (ta, tb)), out, a, b

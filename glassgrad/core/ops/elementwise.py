@@ -85,6 +85,7 @@ def _sum_or_difference(name, fn, sign, doc):
         inputs=("x", "y"),
         doc=doc,
         prepare=broadcast_pair,
+        saves=(),
     )
     return prim
 
@@ -96,9 +97,9 @@ subtract = _sum_or_difference(
 
 
 # ----- products and powers ----------------------------------------------------------------------
-def _binary(name, fn, dx, dy, formula, doc):
+def _binary(name, fn, dx, dy, formula, doc, saves=None):
     """An elementwise two-input primitive whose operands are broadcast first."""
-    return binary(name, fn, dx, dy, formula=formula, doc=doc, prepare=broadcast_pair)
+    return binary(name, fn, dx, dy, formula=formula, doc=doc, prepare=broadcast_pair, saves=saves)
 
 
 def _reciprocal(y):
@@ -136,6 +137,7 @@ multiply = _binary(
     dy=lambda x, y, out: x,
     formula="∂y/∂a = b, ∂y/∂b = a",
     doc="Elementwise product a·b, broadcasting.",
+    saves=(0, 1),
 )
 divide = _binary(
     "divide",
@@ -144,6 +146,7 @@ divide = _binary(
     dy=lambda x, y, out: negative(divide(out, y)),
     formula="∂y/∂a = 1/b, ∂y/∂b = -a/b²",
     doc="Elementwise quotient a/b, broadcasting.",
+    saves=(1, "out"),
 )
 power = _binary(
     "power",
@@ -214,17 +217,23 @@ def _inv_sqrt(y):
 
 # fmt: off
 exp = unary("exp", np.exp, deriv=lambda x, out: out,
-            formula="∂y/∂a = exp(a) = y", doc="Elementwise eᵃ.")
+            formula="∂y/∂a = exp(a) = y", doc="Elementwise eᵃ.",
+            saves=("out",))
 log = unary("log", np.log, deriv=lambda x, out: _reciprocal(x),
-            formula="∂y/∂a = 1/a", doc="Elementwise natural logarithm.")
+            formula="∂y/∂a = 1/a", doc="Elementwise natural logarithm.",
+            saves=(0,))
 sin = unary("sin", np.sin, deriv=lambda x, out: cos(x),
-            formula="∂y/∂a = cos a", doc="Elementwise sine.")
+            formula="∂y/∂a = cos a", doc="Elementwise sine.",
+            saves=(0,))
 cos = unary("cos", np.cos, deriv=lambda x, out: negative(sin(x)),
-            formula="∂y/∂a = -sin a", doc="Elementwise cosine.")
+            formula="∂y/∂a = -sin a", doc="Elementwise cosine.",
+            saves=(0,))
 tanh = unary("tanh", np.tanh, deriv=lambda x, out: subtract(1.0, multiply(out, out)),
-             formula="∂y/∂a = 1 - y²", doc="Elementwise hyperbolic tangent.")
+             formula="∂y/∂a = 1 - y²", doc="Elementwise hyperbolic tangent.",
+              saves=("out",))
 sqrt = unary("sqrt", np.sqrt, deriv=lambda x, out: divide(0.5, out),
-             formula="∂y/∂a = 1/(2√a) (+inf at 0, as PyTorch)", doc="Elementwise √a.")
+             formula="∂y/∂a = 1/(2√a) (+inf at 0, as PyTorch)", doc="Elementwise √a.",
+              saves=("out",))
 expm1 = unary("expm1", np.expm1, deriv=lambda x, out: add(out, 1.0),
               formula="∂y/∂a = exp(a) = y + 1", doc="Elementwise eᵃ - 1, accurate for small a.")
 log1p = unary("log1p", np.log1p, deriv=lambda x, out: divide(1.0, add(x, 1.0)),
@@ -371,6 +380,7 @@ relu = unary(
     deriv=lambda x, out: mask(_positive, x, elementwise=True),
     formula="∂y/∂a = 1[a > 0] (0 at a = 0)",
     doc="Rectified linear unit max(a, 0).",
+    saves=(0,),
 )
 
 
@@ -385,6 +395,7 @@ sigmoid = unary(
     deriv=lambda x, out: multiply(out, subtract(1.0, out)),
     formula="∂y/∂a = y(1 - y)",
     doc="Logistic σ(a) = 1/(1 + e⁻ᵃ), computed without overflow.",
+    saves=("out",),
 )
 
 
