@@ -40,20 +40,22 @@ def toposort(outputs):
     """
     order, seen = [], set()
     stack = [(node_of(o), False) for o in reversed(outputs) if o.requires_grad]
+    pop, push, emit, visit, writes = stack.pop, stack.append, order.append, seen.add, _WRITES
     while stack:
-        node, expanded = stack.pop()
+        node, expanded = pop()
         if expanded:
-            if _WRITES and node.op is not None:  # a tensor written in place after a read
+            if writes and node.op is not None:  # a tensor written in place after a read
                 check_versions(node)
-            order.append(node)
+            emit(node)
             continue
-        if id(node) in seen:
+        key = id(node)
+        if key in seen:
             continue
-        seen.add(id(node))
-        stack.append((node, True))
+        visit(key)
+        push((node, True))
         for p in node.parents:
             if p.requires_grad and id(p) not in seen:
-                stack.append((p, False))
+                push((p, False))
     return order
 
 
@@ -64,6 +66,8 @@ def _descendants(order, sources):
     ``needs_recording`` can compare the two sizes.
     """
     src, rel = {id(node_of(s)) for s in sources}, set()
+    if all(id(n) in src for n in order if n.op is None):  # each node depends on a leaf
+        return {id(n) for n in order}
     for n in order:
         if id(n) in src or any(id(p) in rel for p in n.parents):
             rel.add(id(n))
@@ -146,10 +150,11 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
     create_graph = bool(create_graph)
     prev, STATE.enabled = STATE.enabled, create_graph
     check, STATE.anomaly = STATE.anomaly, False
+    lookup = cot.get
     try:
         for node in reversed(order):
             key = id(node)
-            g = cot.get(key)
+            g = lookup(key)
             if g is None:
                 continue
             if node.hooks:
@@ -159,19 +164,24 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
                 continue
             if drop and key not in keep and not node.retains:
                 del cot[key]  # free intermediate cotangents as soon as they are used
-            cotangent = op.cotangents(g, node, node.parents, node.params)
-            for i, p in enumerate(node.parents):
+            parents = node.parents
+            cotangent = op.cotangents(g, node, parents, node.params)
+            for i, p in enumerate(parents):
                 key = id(p)
                 if key not in relevant:
                     continue
                 ct = cotangent(i)  # per-input rules build only the cotangents that are needed
                 if ct is None:
                     continue
-                if ct.data.dtype != p.data.dtype:
-                    ct = ct.astype(p.data.dtype)
+                dtype = p.data.dtype
+                if ct.data.dtype is not dtype and ct.data.dtype != dtype:
+                    ct = ct.astype(dtype)
                 if check:
                     anomaly_check_backward(node, ct)
-                _accumulate(cot, key, ct, create_graph)
+                if key in cot:
+                    _accumulate(cot, key, ct, create_graph)
+                else:  # the first contribution, as is
+                    cot[key] = ct
                 del ct  # (an array of the sweep lives no longer than its last use)
             if release and not create_graph and type(node) is Node:
                 node.release()  # its consumers' rules ran before its own

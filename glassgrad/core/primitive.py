@@ -10,8 +10,6 @@ is what gives Hessians and third derivatives with no extra machinery.
 
 import inspect
 
-import numpy as np
-
 from glassgrad.core.anomaly import anomaly_check_forward
 from glassgrad.core.tensor import (
     _WRITES,
@@ -128,8 +126,9 @@ class Primitive:
         Per-input rules (``vjps``) run only for the inputs asked for; a joint ``vjp`` runs
         once, here. ``None`` means no cotangent for that input.
         """
-        if self.vjps is not None:
-            return lambda i: self.vjps[i](g, out, *args, **params)
+        vjps = self.vjps
+        if vjps is not None:
+            return lambda i: vjps[i](g, out, *args, **params)
         cts = self.vjp(g, out, *args, **params)
         return lambda i: cts[i] if i < len(cts) else None
 
@@ -139,8 +138,13 @@ class Primitive:
         While jit or vmap traces (``TRACES``), the innermost trace records the call and
         evaluates it here (calls made inside a primitive's own forward are not recorded).
         """
-        if self.prepare is not None:
-            args = self.prepare(*args, self.name)
+        prepare = self.prepare
+        if prepare is not None:
+            args = (
+                prepare(args[0], args[1], self.name)
+                if len(args) == 2
+                else prepare(*args, self.name)
+            )
         else:
             for a in args:
                 if not isinstance(a, Tensor):
@@ -148,19 +152,30 @@ class Primitive:
                     break
         if TRACES and not TRACES[-1].evaluating:
             return TRACES[-1].apply(self, args, params)
-        out = self.fn(*[a.data for a in args], **params)
-        t = _make(out if type(out) is np.ndarray else np.asarray(out))
-        if STATE.enabled and self.differentiable:
+        n = len(args)
+        if params or n > 2 or not n:
+            out = self.fn(*[a.data for a in args], **params)
+        elif n == 2:  # (no list, no keywords for the common calls)
+            out = self.fn(args[0].data, args[1].data)
+        else:
+            out = self.fn(args[0].data)
+        t = _make(out)  # (a NumPy scalar becomes a 0-d array there)
+        state = STATE
+        if state.enabled and self.differentiable:
             for a in args:
                 if a.requires_grad:
-                    self._record(t, reading(args) if _WRITES else args, params)
+                    if _WRITES:  # after an in-place write
+                        args = reading(args)
+                    t.op, t.params, t.parents, t.requires_grad = self, params, args, True
+                    if Node.made or t.data.nbytes >= LEAN_BYTES:
+                        self._record(t, args, params)
                     break
-        if STATE.anomaly:
+        if state.anomaly:
             anomaly_check_forward(self, t, args)
         return t
 
     def _record(self, t, args, params):
-        """Make ``t`` a graph node with parents ``args``' nodes; a large ``t`` gets a Node.
+        """Record ``t`` with the parents' nodes; a large ``t`` gets a Node of its own.
 
         A parent's Node gets its value back when this rule reads it (PyTorch's saved tensors).
         """
@@ -176,6 +191,7 @@ class Primitive:
         t.op, t.params, t.parents, t.requires_grad = self, params, parents, True
         if t.data.nbytes >= LEAN_BYTES and not STATE.keep and not TRACES:
             node = Node._make(t.data)
+            Node.made = True
             if self.lean:
                 node.release()
             node.op, node.params, node.parents, node.requires_grad = self, params, parents, True

@@ -576,6 +576,7 @@ class Node(Tensor):
     """
 
     __slots__ = ()
+    made = False  # until the first, no parent can be a Node: recording skips the lookup
 
     def release(self):
         """Drop the value (after the last rule that reads it has run)."""
