@@ -71,9 +71,17 @@ _matmul = Primitive(
     formula="∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G",
     saves=(0, 1),
 )
-BATCHING[_matmul] = lambda ta, tb, out, a, b: _matmul_jvp(
-    *(None if t is None else _lift(t, out.ndim) for t in (ta, tb)), out, a, b
-)
+
+
+def _batch_matmul(ta, tb, out, a, b):
+    # A batch (B, ..., n, k) against one matrix (k, m) is a single (B·...·n, k) @ (k, m)
+    # product: NumPy would loop over the batch with one small product (a row: gemv) each.
+    if tb is None and b.ndim == 2 and ta.shape[1:] == a.shape:
+        return reshape(matmul(reshape(ta, (-1, b.shape[0])), b), ta.shape[:1] + out.shape)
+    return _matmul_jvp(*(None if t is None else _lift(t, out.ndim) for t in (ta, tb)), out, a, b)
+
+
+BATCHING[_matmul] = _batch_matmul
 
 
 def matmul(a, b):
