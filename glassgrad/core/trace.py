@@ -207,6 +207,10 @@ class Trace:
             a = a.base
         return isinstance(a, _Taint) or id(_root(a)) in self.dep_roots
 
+    def outer(self, a):
+        """True when ``a`` is a variable of an enclosing trace: a constant of this one."""
+        return any(tr is not self and _key(a) in tr.var_of for tr in TRACES)
+
     def is_traced(self, t):
         """True when ``t``'s value depends on the trace's inputs."""
         v = self.var_of.get(_key(t.data))
@@ -215,7 +219,7 @@ class Trace:
     def ref(self, t):
         v = self.var_of.get(_key(t.data))
         if v is None:
-            if self.tainted(t.data):
+            if self.tainted(t.data) and not self.outer(t.data):
                 raise _frozen_error()
             v = self._new(t.data, ("const", weakref.ref(t)), False)
             self.grad_before[v] = t.grad
@@ -229,7 +233,7 @@ class Trace:
         """Params with traced arrays replaced by ``_Ref``; and whether any was traced."""
         if isinstance(value, np.ndarray):
             v = self.var_of.get(_key(value))
-            if v is None and self.tainted(value):
+            if v is None and self.tainted(value) and not self.outer(value):
                 raise _frozen_error()
             return (value, False) if v is None else (_Ref(v), self.dep[v])
         if isinstance(value, (tuple, list)):
