@@ -54,11 +54,12 @@ CORE_RANK = {
     "ops.linalg": 7,
     "ops.composite": 8,
     "ops": 9,
+    "pytree": 0,
     "autodiff": 10,
-    "transforms": 11,
-    "trace": 12,
+    "trace": 10,
+    "vmap": 11,
+    "transforms": 12,
     "jit": 13,
-    "vmap": 13,
 }
 CORE_CYCLE = {("tensor", "ops"), ("tensor", "autodiff")}
 HEAVY = {

@@ -15,13 +15,16 @@ from glassgrad.core.autodiff import (
     backward_pass,
     enable_grad,
     forward_pass,
+    needs_recording,
     no_grad,
     plan,
 )
 from glassgrad.core.errors import DTypeError, ShapeError
-from glassgrad.core.ops import concatenate, identity, stack, transpose
+from glassgrad.core.ops import concatenate, identity, transpose
 from glassgrad.core.primitive import Primitive
+from glassgrad.core.pytree import tree_flatten, tree_unflatten
 from glassgrad.core.tensor import STATE, Tensor, node_of, to_tensor
+from glassgrad.core.vmap import vmap
 
 __all__ = [
     "grad",
@@ -41,49 +44,6 @@ __all__ = [
     "custom_vjp",
     "custom_jvp",
 ]
-
-
-# ----- pytrees: tuples, lists and dicts of arrays ------------------------------------------------
-def tree_flatten(tree):
-    """Split a nest of tuples, lists and dicts into ``(leaves, treedef)``.
-
-    Example:
-        >>> leaves, treedef = tree_flatten({"b": 2.0, "a": (1.0, 3.0)})
-        >>> leaves
-        [1.0, 3.0, 2.0]
-    """
-    if isinstance(tree, (tuple, list)):
-        leaves, defs = [], []
-        for item in tree:
-            sub, d = tree_flatten(item)
-            leaves += sub
-            defs.append(d)
-        return leaves, (type(tree), defs)
-    if isinstance(tree, dict):
-        keys = sorted(tree)
-        leaves, defs = tree_flatten([tree[k] for k in keys])
-        return leaves, (dict, (keys, defs))
-    if tree is None:
-        return [], None
-    return [tree], "*"
-
-
-def tree_unflatten(treedef, leaves):
-    """Rebuild the nest described by ``treedef`` from ``leaves`` (inverse of tree_flatten)."""
-    it = iter(leaves)
-
-    def build(d):
-        if d == "*":
-            return next(it)
-        if d is None:
-            return None
-        kind, sub = d
-        if kind is dict:
-            keys, defs = sub
-            return dict(zip(keys, build(defs), strict=False))
-        return kind(build(s) for s in sub)
-
-    return build(treedef)
 
 
 # ----- tracing helpers ---------------------------------------------------------------------------
@@ -320,12 +280,6 @@ def jvp(fun, primals, tangents):
 
 
 # ----- Jacobians and Hessians -------------------------------------------------------------------
-def _basis(shape, dtype):
-    n = int(np.prod(shape))
-    eye = np.eye(n, dtype=dtype)
-    return [Tensor._make(eye[i].reshape(shape)) for i in range(n)]
-
-
 def _basis_chunks(shape, dtype, chunk=256):
     """The identity basis of ``shape`` as batched tangents: blocks of at most ``chunk`` rows."""
     n = int(np.prod(shape))
@@ -350,10 +304,23 @@ def _jacobian_transform(fun, argnums, has_aux, where, blocks):
 
 
 def _rev_blocks(out, flat):
+    # The VJPs of the output basis, ``vmap``ped over blocks of basis rows (as JAX does): one
+    # batched reverse sweep per block, so a layer's product is one matrix product for all rows.
     once = plan([out], flat)
-    rows = [_cotangents([out], [e], flat, once) for e in _basis(out.shape, out.dtype)]
+    if out.size == 1:
+        seed = Tensor._make(np.ones(out.shape, out.dtype))
+        rows = [_cotangents([out], [seed], flat, once)]
+    else:
+        record = needs_recording(*once)  # the replay records only when the sweep would
+        sweep = vmap(lambda e: _cotangents([out], [e], flat, once))
+        with enable_grad() if record else no_grad():
+            rows = [sweep(e) for e in _basis_chunks(out.shape, out.dtype)]
+        if record:
+            rows = [[_primal(r, flat) for r in row] for row in rows]
     return [
-        stack([r[k] for r in rows]).reshape(out.shape + x.shape)
+        (rows[0][k] if len(rows) == 1 else concatenate([r[k] for r in rows])).reshape(
+            out.shape + x.shape
+        )
         if rows
         else Tensor._make(np.zeros(out.shape + x.shape, x.dtype))
         for k, x in enumerate(flat)
@@ -395,9 +362,10 @@ def graph_jacobian(output, inputs, mode="fwd"):
 
 
 def jacrev(fun, argnums=0, has_aux=False):
-    """Jacobian by reverse mode: one VJP per output element (JAX ``jacrev``).
+    """Jacobian by reverse mode: the VJPs of every output element (JAX ``jacrev``).
 
-    The result has shape ``out.shape + in.shape``.
+    The output basis is pulled back in one batched reverse sweep (``vmap`` over blocks of
+    basis rows). The result has shape ``out.shape + in.shape``.
 
     Example:
         >>> jacrev(lambda x: x ** 2)(Tensor([1.0, 2.0]))

@@ -16,9 +16,9 @@ import numpy as np
 from glassgrad.core.errors import ShapeError
 from glassgrad.core.ops import broadcast_to, getitem, moveaxis, reshape, stack, to_tensor
 from glassgrad.core.primitive import BATCHING
+from glassgrad.core.pytree import tree_flatten, tree_unflatten
 from glassgrad.core.tensor import Tensor
 from glassgrad.core.trace import Trace, _Ref, _refs
-from glassgrad.core.transforms import tree_flatten, tree_unflatten
 
 __all__ = ["vmap"]
 

@@ -208,8 +208,8 @@ def test_check_grads(name, i):
 
 @pytest.mark.parametrize(("name", "i"), ROWS, ids=[f"{n}-{i}" for n, i in ROWS])
 def test_jacfwd_equals_jacrev(name, i):
-    # jacfwd pushes the whole basis through the batched rules in one sweep; jacrev runs one
-    # reverse sweep per output element: two independent routes to the same Jacobian.
+    # jacfwd pushes the input basis through the JVP rules in one batched sweep; jacrev pulls
+    # the output basis back through the VJP rules (vmapped): two routes to the same Jacobian.
     f, args = SPECS[name][i]
 
     def flat(*a):
