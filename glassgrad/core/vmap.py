@@ -199,7 +199,8 @@ def vmap(fun, in_axes=0, out_axes=0):
             trace.input(x.data[0] if ax is not None else x.data)
             for x, ax in zip(xs, axes, strict=True)
         ]
-        out = trace.run(fun, tree_unflatten(treedef, examples), {})
+        with trace:  # no naming of locals (Trace.run): only a printed program shows names
+            out = fun(*tree_unflatten(treedef, examples))
         out_leaves, out_def = tree_flatten(out)
         out_vars = [trace.ref(o if isinstance(o, Tensor) else Tensor(o)) for o in out_leaves]
         del out, out_leaves, examples
