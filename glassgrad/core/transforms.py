@@ -313,8 +313,11 @@ def _rev_blocks(out, flat):
     else:
         record = needs_recording(*once)  # the replay records only when the sweep would
         sweep = vmap(lambda e: _cotangents([out], [e], flat, once))
+        # a block's cotangents are (rows, *node.shape): at most ~2**24 numbers at a node
+        largest = max((n.size for n in once[0] if id(n) in once[1]), default=1)
+        chunk = max(1, min(256, 2**24 // max(largest, 1)))
         with enable_grad() if record else no_grad():
-            rows = [sweep(e) for e in _basis_chunks(out.shape, out.dtype)]
+            rows = [sweep(e) for e in _basis_chunks(out.shape, out.dtype, chunk)]
         if record:
             rows = [[_primal(r, flat) for r in row] for row in rows]
     return [
@@ -346,7 +349,7 @@ def graph_jacobian(output, inputs, mode="fwd"):
 
     The graph-level form of ``jacfwd``/``jacrev`` for tensors already in a graph (a recorded
     gradient, for a Hessian): block k has shape ``output.shape + inputs[k].shape``. ``"fwd"``
-    pushes the input basis through batched JVPs; ``"rev"`` pulls one VJP per output element.
+    pushes the input basis through batched JVPs; ``"rev"`` pulls the output basis back.
 
     Example:
         >>> x = Tensor([1.0, 2.0], requires_grad=True)
