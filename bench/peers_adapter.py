@@ -149,9 +149,9 @@ class GlassgradAdapter(Adapter):
 
     def notes(self):
         return {
-            ("jacobian", "jacrev of net(X).sum(0)"): "10 reverse sweeps",
+            ("jacobian", "jacrev of net(X).sum(0)"): "one reverse sweep of the 10 basis rows",
             ("mlp_train", "jit (nn + optim)"): "forward + backward compiled, Adam eager",
-            ("jacobian", "vmap(jacrev(net))"): "per-sample Jacobians, batched rules",
+            ("jacobian", "vmap(jacrev(net))"): "per-sample Jacobians, traced at each call",
         }
 
 
