@@ -306,20 +306,22 @@ def _jacobian_transform(fun, argnums, has_aux, where, blocks):
 def _rev_blocks(out, flat):
     # The VJPs of the output basis, ``vmap``ped over blocks of basis rows (as JAX does): one
     # batched reverse sweep per block, so a layer's product is one matrix product for all rows.
+    # One sweep per row for a single row, and under detect_anomaly or hooks, which read values.
     once = plan([out], flat)
-    if out.size == 1:
-        seed = Tensor._make(np.ones(out.shape, out.dtype))
-        rows = [_cotangents([out], [seed], flat, once)]
+    record = needs_recording(*once)  # the sweeps record only when their results need it
+    per_row = out.size == 1 or STATE.anomaly or any(n.hooks for n in once[0])
+    if per_row:
+        chunk = 1
+        sweep = lambda e: [r.reshape((1, *r.shape)) for r in _cotangents([out], [e[0]], flat, once)]
     else:
-        record = needs_recording(*once)  # the replay records only when the sweep would
         sweep = vmap(lambda e: _cotangents([out], [e], flat, once))
         # a block's cotangents are (rows, *node.shape): at most ~2**24 numbers at a node
         largest = max((n.size for n in once[0] if id(n) in once[1]), default=1)
         chunk = max(1, min(256, 2**24 // max(largest, 1)))
-        with enable_grad() if record else no_grad():
-            rows = [sweep(e) for e in _basis_chunks(out.shape, out.dtype, chunk)]
-        if record:
-            rows = [[_primal(r, flat) for r in row] for row in rows]
+    with enable_grad() if record else no_grad():
+        rows = [sweep(e) for e in _basis_chunks(out.shape, out.dtype, chunk)]
+    if record and not per_row:  # what _cotangents cuts from the graph, on the replayed rows
+        rows = [[_primal(r, flat) for r in row] for row in rows]
     return [
         (rows[0][k] if len(rows) == 1 else concatenate([r[k] for r in rows])).reshape(
             out.shape + x.shape

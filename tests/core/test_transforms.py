@@ -77,6 +77,19 @@ def test_jacrev_in_blocks_of_basis_rows_matches_the_closed_form(rng):
     want = (u * (1 - np.tanh(A @ x) ** 2))[:, None] * A
     np.testing.assert_allclose(jac.data, want, rtol=1e-12, atol=1e-14)
     assert not jac.requires_grad
+    # hooks and detect_anomaly read values: jacrev then sweeps one basis row at a time
+    seen = []
+
+    def hooked(x):
+        y = gg.tanh(gg.Tensor(A) @ x)
+        y.register_hook(lambda g: seen.append(float(g.sum())))
+        return y * u
+
+    np.testing.assert_allclose(gg.jacrev(hooked)(x).data, want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(seen, u)  # the hook saw each basis row pulled back through *u
+    with gg.detect_anomaly():
+        jac = gg.jacrev(lambda x: gg.tanh(gg.Tensor(A) @ x) * u)(x)
+    np.testing.assert_allclose(jac.data, want, rtol=1e-12, atol=1e-14)
 
 
 def test_hvp_equals_hessian_times_v(rng):
