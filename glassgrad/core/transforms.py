@@ -310,14 +310,12 @@ def _rev_blocks(out, flat):
     once = plan([out], flat)
     record = needs_recording(*once)  # the sweeps record only when their results need it
     per_row = out.size == 1 or STATE.anomaly or any(n.hooks for n in once[0])
+    # a block's cotangents are (rows, *node.shape): at most 256 rows, ~2**24 numbers at a node
+    largest = max([n.size for n in once[0] if id(n) in once[1]] + [1])
+    chunk = 1 if per_row else max(1, min(256, 2**24 // largest))
+    sweep = vmap(lambda e: _cotangents([out], [e], flat, once))
     if per_row:
-        chunk = 1
         sweep = lambda e: [r.reshape((1, *r.shape)) for r in _cotangents([out], [e[0]], flat, once)]
-    else:
-        sweep = vmap(lambda e: _cotangents([out], [e], flat, once))
-        # a block's cotangents are (rows, *node.shape): at most ~2**24 numbers at a node
-        largest = max((n.size for n in once[0] if id(n) in once[1]), default=1)
-        chunk = max(1, min(256, 2**24 // max(largest, 1)))
     with enable_grad() if record else no_grad():
         rows = [sweep(e) for e in _basis_chunks(out.shape, out.dtype, chunk)]
     if record and not per_row:  # what _cotangents cuts from the graph, on the replayed rows
