@@ -91,7 +91,7 @@ def reshape(x, shape):
 
 _transpose = linear(
     "transpose",
-    lambda x, axes: np.transpose(x, axes),
+    lambda x, axes: x.transpose(axes),  # the method: no dispatch wrapper
     vjp=lambda g, out, x, axes: (transpose(g, tuple(np.argsort(axes))),),
     formula="∂L/∂a = transpose(G, argsort(axes))",
 )
@@ -178,7 +178,7 @@ def _sum_to(x, shape):
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
     )
-    y = np.sum(x, axis=axes, keepdims=True) if axes else x
+    y = x.sum(axis=axes, keepdims=True) if axes else x  # the method: as np.sum, less overhead
     return y.reshape(shape)
 
 
