@@ -173,6 +173,17 @@ class Optimizer:
         (``update.source``) that writes θ and the state arrays with ``out=``; it equals
         ``step()`` to the bit. The parameters' arrays are copied once first, so no array a
         caller holds is written. Optimizers without kernel lines run ``step()``.
+
+        Example:
+            >>> from glassgrad.optim import SGD
+            >>> w = Tensor([1.0, 2.0], requires_grad=True)
+            >>> update = SGD([w], lr=0.5).compiled_update()
+            >>> (w * w).sum().backward()
+            >>> update()
+            >>> w
+            Tensor([0., 0.], requires_grad=True)
+            >>> print(update.source.splitlines()[-1])
+                np.subtract(p0, np.multiply(lr, g0), out=p0)
         """
         return _CompiledUpdate(self)
 
