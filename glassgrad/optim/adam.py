@@ -108,14 +108,9 @@ class Adam(Optimizer):
             "np.add(v, w, out=v)",
         ]
         buffers = [("m", "exp_avg"), ("v", "exp_avg_sq")]
-        if amsgrad:
-            lines, buffers = (
-                [*lines, "v = np.maximum(vmax, v, out=vmax)"],
-                [
-                    *buffers,
-                    ("vmax", "max_exp_avg_sq"),
-                ],
-            )
+        if amsgrad:  # the denominator uses the running maximum of v
+            lines.append("v = np.maximum(vmax, v, out=vmax)")
+            buffers.append(("vmax", "max_exp_avg_sq"))
         return buffers, lines + [
             "np.sqrt(v, out=w)",  # the denominator √v / √(1 - β₂ᵗ) + ε
             "np.divide(w, bias_correction2_sqrt, out=w)",

@@ -63,7 +63,7 @@ class SGD(Optimizer):
 
     def _prepare(self, p, state, group):
         mu = group["momentum"]
-        first = mu != 0 and "momentum_buffer" not in state
+        first = mu != 0 and state.get("momentum_buffer") is None
         if first:  # the buffer starts as the first gradient (copied in by the kernel)
             state["momentum_buffer"] = np.empty_like(p)
         key = (group["maximize"], group["weight_decay"] != 0, mu != 0, group["nesterov"], first)
