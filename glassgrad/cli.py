@@ -86,7 +86,7 @@ def train_digits(
     80% of the digits (a seeded shuffle) train the model; the other 20% measure accuracy.
     ``progress(step, total)`` is called after every batch and ``on_epoch(epoch, mean
     training loss, test accuracy)`` after every epoch, when given.
-    ``jit`` compiles the forward and backward pass of each step
+    ``jit`` compiles each step, forward, backward and the optimizer update
     (``glassgrad.training.compiled_step``).
 
     Raises:
@@ -135,7 +135,7 @@ def train_digits(
                 )
             if compiled is None:
                 loss.backward()
-            opt.step()
+                opt.step()
             losses.append(loss.item())
             step += 1
             if progress is not None:

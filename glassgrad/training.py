@@ -149,12 +149,41 @@ class _Reporter:
             self.bar.stop()
 
 
-def compiled_step(model, loss_fn, optimizer):
-    """Forward and backward of one training step, compiled: ``step(x, y) -> (loss, output)``.
+class _CompiledStep:
+    """Forward and backward compiled by ``jit``, then the optimizer's generated update."""
 
-    The parameters enter the program by reference (read at every call, so the optimizer's
-    updates are seen) and their gradients leave it in ``.grad``; call ``optimizer.step()``
-    after it.
+    def __init__(self, model, loss_fn, optimizer):
+        def train_step(x, y):
+            optimizer.zero_grad()
+            out = model(x)
+            loss = _check_loss(loss_fn(out, y))
+            loss.backward()
+            return loss.detach(), out.detach()
+
+        self.forward_backward = jit(train_step)
+        self.update = optimizer.compiled_update()
+
+    def __call__(self, x, y):
+        loss, out = self.forward_backward(x, y)
+        self.update()
+        return loss, out
+
+    @property
+    def source(self):
+        """The generated source: forward and backward, then the optimizer's update."""
+        update = self.update.source or "# the optimizer runs step() (it has no kernel lines)\n"
+        return self.forward_backward.source + "\n" + update
+
+
+def compiled_step(model, loss_fn, optimizer):
+    """One compiled training step: ``step(x, y) -> (loss, output)``, updating the parameters.
+
+    Forward and backward are compiled by ``jit`` (the parameters enter by reference; their
+    gradients land in ``.grad`` as in eager mode); the optimizer update is its own kernel
+    lines pasted into one generated NumPy function that writes the parameters and the state
+    (Adam's moments, SGD's momentum) in place with ``out=``. ``step.source`` shows both
+    programs. Every step equals eager ``zero_grad(); loss_fn(model(x), y).backward();
+    optimizer.step()`` to the bit.
 
     Example:
         >>> import numpy as np
@@ -164,18 +193,10 @@ def compiled_step(model, loss_fn, optimizer):
         >>> opt = optim.SGD(net.parameters(), lr=0.1)
         >>> step = compiled_step(net, F.cross_entropy, opt)
         >>> loss, out = step(np.ones((4, 3)), np.array([0, 1, 0, 1]))
-        >>> net.weight.grad.shape
-        (2, 3)
+        >>> print(step.source.splitlines()[-1])  # the update of the bias, in place
+            np.subtract(p1, np.multiply(lr, g1), out=p1)
     """
-
-    def train_step(x, y):
-        optimizer.zero_grad()
-        out = model(x)
-        loss = _check_loss(loss_fn(out, y))
-        loss.backward()
-        return loss.detach(), out.detach()
-
-    return jit(train_step)
+    return _CompiledStep(model, loss_fn, optimizer)
 
 
 def fit(
@@ -207,9 +228,9 @@ def fit(
             or ``progress`` is False).
         metrics: metric names to track; "accuracy" is available.
         scheduler_interval: "epoch" or "batch".
-        jit: compile the forward and backward pass of a step with ``glassgrad.jit`` (traced
-            once per batch shape; the same results as eager to the bit). The optimizer update
-            runs after it, as in eager mode.
+        jit: compile each step with ``compiled_step``: forward and backward with
+            ``glassgrad.jit`` (traced once per batch shape), the optimizer update generated
+            in place; the same results as eager to the bit.
 
     Returns:
         A dict of per-epoch lists: "loss", the metrics, "val_loss" and "val_<metric>" with a
@@ -244,7 +265,7 @@ def fit(
                     out = model(x)
                     loss = _check_loss(loss_fn(out, y))
                     loss.backward()
-                optimizer.step()
+                    optimizer.step()
                 meter.add(loss.detach(), out.detach(), y)
                 if scheduler is not None and scheduler_interval == "batch" and not plateau:
                     scheduler.step()

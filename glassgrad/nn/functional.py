@@ -237,11 +237,10 @@ def _pick(logp, target, ignore_index):
         return picked * keep, keep, ops.sum(keep)
     t = target.data
     keep = t != ignore_index
+    weight, count = Tensor._make(keep.astype(logp.dtype)), int(keep.sum())
     # one index array per batch axis, then the class index: a gather (its gradient scatters)
     picked = ops.getitem(logp, (*np.indices(t.shape, sparse=True), np.where(keep, t, 0)))
-    if not keep.all():
-        picked = picked * Tensor._make(keep.astype(logp.dtype))
-    return picked, Tensor._make(keep.astype(logp.dtype)), int(keep.sum())
+    return (picked if count == t.size else picked * weight), weight, count
 
 
 def nll_loss(input, target, reduction="mean", ignore_index=-100):

@@ -65,12 +65,18 @@ class Adam(Optimizer):
         check_hyper(where, "betas[0]", betas[0], 0.0, 1.0)
         check_hyper(where, "betas[1]", betas[1], 0.0, 1.0)
 
-    def _update(self, p, g, state, group):
-        lr, wd = group["lr"], group["weight_decay"]
-        beta1, beta2 = group["betas"]
-        g = self._direction(p, g, group["maximize"], 0.0 if self._decoupled else wd)
-        if self._decoupled and wd != 0:  # AdamW shrinks θ itself; the gradient is left alone
-            p = p * (1 - lr * wd)
+    _scalars = (
+        "one_minus_beta1",
+        "one_minus_beta2",
+        "beta2",
+        "bias_correction2_sqrt",
+        "eps",
+        "step_size",
+        "weight_decay",
+        "decay",
+    )
+
+    def _prepare(self, p, state, group):
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p)
@@ -78,26 +84,41 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(p)
         state["step"] += 1
-        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
-        # The moment arrays belong to the optimizer, so they are updated in place, and one
-        # scratch array serves every temporary (same operations, in the same order, as
-        # m += (1-β₁)(g - m); v = β₂v + (1-β₂)·g·g). The parameter array is replaced, never
-        # written into: the result is the scratch array.
-        work = np.subtract(g, m, out=np.empty_like(m))  # an array even for a 0-d parameter
-        work *= 1 - beta1
-        m += work
-        np.multiply(g, 1 - beta2, out=work)
-        work *= g
-        v *= beta2
-        v += work
-        if group["amsgrad"]:
-            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        denom = np.sqrt(v, out=work)
-        denom /= math.sqrt(1 - beta2**t)
-        denom += group["eps"]
-        step = np.divide(m, denom, out=work)
-        step *= lr / (1 - beta1**t)
-        return np.subtract(p, step, out=work)
+        t, lr, wd = state["step"], group["lr"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        key = (group["maximize"], wd != 0 and not self._decoupled, wd != 0 and self._decoupled)
+        scalars = (1 - beta1, 1 - beta2, beta2, math.sqrt(1 - beta2**t), group["eps"])
+        return key + (group["amsgrad"],), scalars + (lr / (1 - beta1**t), wd, 1 - lr * wd)
+
+    def _lines(self, key):
+        maximize, l2, decoupled, amsgrad = key
+        lines = self._direction_lines(maximize, l2)
+        theta = "p"
+        if decoupled:  # AdamW shrinks θ itself; the gradient is left alone
+            lines, theta = [*lines, "q = np.multiply(p, decay)"], "q"
+        # The moment arrays belong to the optimizer, so they are updated in place, and the one
+        # scratch array w serves every temporary (m += (1-β₁)(g - m); v = β₂v + (1-β₂)·g·g).
+        lines += [
+            "np.subtract(g, m, out=w)",
+            "np.multiply(w, one_minus_beta1, out=w)",
+            "np.add(m, w, out=m)",
+            "np.multiply(g, one_minus_beta2, out=w)",
+            "np.multiply(w, g, out=w)",
+            "np.multiply(v, beta2, out=v)",
+            "np.add(v, w, out=v)",
+        ]
+        buffers = [("m", "exp_avg"), ("v", "exp_avg_sq")]
+        if amsgrad:  # the denominator uses the running maximum of v
+            lines.append("v = np.maximum(vmax, v, out=vmax)")
+            buffers.append(("vmax", "max_exp_avg_sq"))
+        return buffers, lines + [
+            "np.sqrt(v, out=w)",  # the denominator √v / √(1 - β₂ᵗ) + ε
+            "np.divide(w, bias_correction2_sqrt, out=w)",
+            "np.add(w, eps, out=w)",
+            "np.divide(m, w, out=w)",  # θ ← θ - γ/(1 - β₁ᵗ) · m / denominator
+            "np.multiply(w, step_size, out=w)",
+            f"np.subtract({theta}, w, out=new)",
+        ]
 
 
 class AdamW(Adam):

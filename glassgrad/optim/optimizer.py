@@ -3,8 +3,14 @@
 Subclasses implement ``_update(p, grad, state, group)``: one pure update on NumPy arrays that
 returns the new parameter array. The base runs it under ``no_grad`` and replaces ``p.data``
 (never writing into an array a caller may hold).
+
+Or they write the update once as NumPy source lines (``_lines``, with ``_prepare`` for the
+state and the step's scalars): ``step()`` runs them as a function into a fresh array, and a
+compiled training step pastes them into one generated function that updates every parameter
+in place (``compiled_update``), so both run the same operations in the same order.
 """
 
+import ast
 import copy
 
 import numpy as np
@@ -104,6 +110,31 @@ class Optimizer:
             g = -g
         return g + weight_decay * p if weight_decay != 0 else g
 
+    @staticmethod
+    def _direction_lines(maximize, weight_decay):
+        """``_direction`` as kernel lines (never writing into ``g``, the caller's gradient)."""
+        lines = ["g = np.negative(g)"] if maximize else []
+        return lines + (["g = np.add(g, np.multiply(weight_decay, p))"] if weight_decay else [])
+
+    # A kernel: ``_prepare(p, state, group)`` makes the state on the first step, counts the
+    # step and returns ``(key, scalars)``; ``_lines(key)`` returns ``(buffers, lines)``: NumPy
+    # statements over ``p``, ``g``, a scratch array ``w``, the state arrays ``buffers`` (pairs
+    # of a name and a state key) and the ``_scalars`` names, writing the new θ into ``new``.
+    _lines = None
+    _scalars = ()
+
+    def _kernel(self, key):
+        """``(buffers, lines, function)`` of ``_lines(key)``, compiled once per class and key."""
+        entry = _KERNELS.get((type(self), key))
+        if entry is None:
+            buffers, lines = self._lines(key)
+            names = ("p", "g", "w", "new", *(b for b, _ in buffers), *self._scalars)
+            src = f"def update({', '.join(names)}):\n" + "".join(f"    {x}\n" for x in lines)
+            namespace = {"np": np}
+            exec(compile(src, f"<{type(self).__name__} update>", "exec"), namespace)  # noqa: S102
+            entry = _KERNELS[type(self), key] = (buffers, lines, namespace["update"])
+        return entry
+
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's ``.grad`` to None (or to zeros)."""
         for group in self.param_groups:
@@ -124,9 +155,37 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 state = self.state.setdefault(p, {})
-                new = self._update(p.data, np.asarray(p.grad.data, dtype=p.dtype), state, group)
+                g = np.asarray(p.grad.data, dtype=p.dtype)
+                if self._lines is None:
+                    new = self._update(p.data, g, state, group)
+                else:  # the kernel writes the new θ into a fresh array (scratch until then)
+                    key, scalars = self._prepare(p.data, state, group)
+                    buffers, _, update = self._kernel(key)
+                    new = np.empty_like(p.data)
+                    update(p.data, g, new, new, *(state[k] for _, k in buffers), *scalars)
                 p.data = np.asarray(new, dtype=p.dtype)  # an array even for a 0-d parameter
         return loss
+
+    def compiled_update(self):
+        """``update()``: this optimizer's step as one generated NumPy function, in place.
+
+        The kernel lines of every parameter with a gradient are pasted into one function
+        (``update.source``) that writes θ and the state arrays with ``out=``; it equals
+        ``step()`` to the bit. The parameters' arrays are copied once first, so no array a
+        caller holds is written. Optimizers without kernel lines run ``step()``.
+
+        Example:
+            >>> from glassgrad.optim import SGD
+            >>> w = Tensor([1.0, 2.0], requires_grad=True)
+            >>> update = SGD([w], lr=0.5).compiled_update()
+            >>> (w * w).sum().backward()
+            >>> update()
+            >>> w
+            Tensor([0., 0.], requires_grad=True)
+            >>> print(update.source.splitlines()[-1])
+                np.subtract(p0, np.multiply(lr, g0), out=p0)
+        """
+        return _CompiledUpdate(self)
 
     def _update(self, p, g, state, group):
         raise NotImplementedError
@@ -189,3 +248,58 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
         return "\n".join(lines + [")"])
+
+
+_KERNELS = {}  # (optimizer class, key) -> (buffers, lines, function)
+
+
+def _rename(line, names):
+    tree = ast.parse(line)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in names:
+            node.id = names[node.id]
+    return ast.unparse(tree)
+
+
+class _CompiledUpdate:
+    def __init__(self, optimizer):
+        self.opt, self.cache, self.owned, self.source = optimizer, {}, {}, None
+
+    def __call__(self):
+        opt, args, keys = self.opt, [], []
+        if opt._lines is None:
+            return opt.step()
+        for group in opt.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                a = p.data
+                if self.owned.get(p) is not a:  # written in place below: our own copy
+                    a = p.data = self.owned[p] = np.array(a, copy=True)
+                state = opt.state.setdefault(p, {})
+                key, scalars = opt._prepare(a, state, group)
+                buffers = opt._kernel(key)[0]
+                g = np.asarray(p.grad.data, dtype=p.dtype)
+                args += [a, g, *(state[k] for _, k in buffers), scalars]
+                keys.append((key, a.dtype, a.shape))
+        keys = tuple(keys)
+        fn = self.cache.get(keys)
+        if fn is None:
+            fn = self.cache[keys] = self._build(keys)
+        fn[0](*args)
+        self.source = fn[1]
+
+    def _build(self, keys):
+        opt, params, body = self.opt, [], []
+        name = type(opt).__name__.lower()
+        for i, (key, dtype, shape) in enumerate(keys):
+            buffers, lines, _ = opt._kernel(key)
+            names = {"p": f"p{i}", "new": f"p{i}", "g": f"g{i}"}
+            names.update((b, f"{b}{i}") for b, _ in buffers)
+            params += [f"p{i}", f"g{i}", *(names[b] for b, _ in buffers), f"s{i}"]
+            body += [f"    # p{i}: {dtype} {shape}", f"    {', '.join(opt._scalars)} = s{i}"]
+            body += [f"    w = np.empty_like(p{i})"] + [f"    {_rename(x, names)}" for x in lines]
+        src = f"def {name}_step({', '.join(params)}):\n" + "\n".join(body) + "\n"
+        namespace = {"np": np}
+        exec(compile(src, f"<{name} step>", "exec"), namespace)  # noqa: S102
+        return namespace[f"{name}_step"], src

@@ -59,15 +59,27 @@ class SGD(Optimizer):
 
     _nonnegative = ("momentum", "dampening", "weight_decay")
 
-    def _update(self, p, g, state, group):
-        g = self._direction(p, g, group["maximize"], group["weight_decay"])
+    _scalars = ("lr", "momentum", "one_minus_dampening", "weight_decay")
+
+    def _prepare(self, p, state, group):
         mu = group["momentum"]
-        if mu != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = np.array(g)  # a copy, an array even if 0-d
-            else:  # the buffer belongs to the optimizer: update it in place
-                buf *= mu
-                buf += (1 - group["dampening"]) * g
-            g = g + mu * buf if group["nesterov"] else buf
-        return p - group["lr"] * g
+        first = mu != 0 and state.get("momentum_buffer") is None
+        if first:  # the buffer starts as the first gradient (copied in by the kernel)
+            state["momentum_buffer"] = np.empty_like(p)
+        key = (group["maximize"], group["weight_decay"] != 0, mu != 0, group["nesterov"], first)
+        return key, (group["lr"], mu, 1 - group["dampening"], group["weight_decay"])
+
+    def _lines(self, key):
+        maximize, l2, momentum, nesterov, first = key
+        lines = self._direction_lines(maximize, l2)
+        if momentum:  # the buffer belongs to the optimizer: updated in place
+            if first:
+                lines.append("np.copyto(b, g)")
+            else:
+                lines += [
+                    "np.multiply(b, momentum, out=b)",
+                    "np.add(b, np.multiply(one_minus_dampening, g), out=b)",
+                ]
+            lines.append("g = np.add(g, np.multiply(momentum, b))" if nesterov else "g = b")
+        lines.append("np.subtract(p, np.multiply(lr, g), out=new)")
+        return [("b", "momentum_buffer")] if momentum else [], lines

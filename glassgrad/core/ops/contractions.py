@@ -56,15 +56,21 @@ def _matmul_jvp(ta, tb, out, a, b):
     return matmul(ta, b) if tb is None else add(matmul(ta, b), matmul(a, tb))
 
 
+def _matmul_vjp_b(g, out, a, b):
+    # A transposed matrix operand (the Wᵀ of a linear layer's x @ Wᵀ) gets its cotangent
+    # as (Gᵀ A)ᵀ, laid out like the operand, so W's gradient comes out C-contiguous (as
+    # PyTorch's linear backward computes it) and an optimizer reads it in memory order.
+    if a.ndim == b.ndim == 2 and b.data.flags.f_contiguous and not b.data.flags.c_contiguous:
+        return _mT(matmul(_mT(g), a))
+    return sum_to(matmul(_mT(a), g), b.shape)
+
+
 # For C = A @ B with batch broadcasting: dA = G Bᵀ and dB = Aᵀ G, summed over broadcast batch
 # dimensions with sum_to (the rule for broadcasting, stated once).
 _matmul = Primitive(
     "matmul",
     np.matmul,
-    vjps=(
-        lambda g, out, a, b: sum_to(matmul(g, _mT(b)), a.shape),
-        lambda g, out, a, b: sum_to(matmul(_mT(a), g), b.shape),
-    ),
+    vjps=(lambda g, out, a, b: sum_to(matmul(g, _mT(b)), a.shape), _matmul_vjp_b),
     jvp=_matmul_jvp,
     sparse_jvp=True,
     # Batched tangents (B, ..., m, k): ones after B line them up with the other batch dims.

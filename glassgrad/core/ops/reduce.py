@@ -36,7 +36,7 @@ def _unreduce(g, x, axis, keepdims):
 
 _sum = linear(
     "sum",
-    lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
     vjp=lambda g, out, x, axis, keepdims: (_unreduce(g, x, axis, keepdims),),
     formula="∂y/∂aᵢ = 1: G is broadcast back over the summed axes",
 )

@@ -91,7 +91,7 @@ def reshape(x, shape):
 
 _transpose = linear(
     "transpose",
-    lambda x, axes: np.transpose(x, axes),
+    lambda x, axes: x.transpose(axes),  # the method: no dispatch wrapper
     vjp=lambda g, out, x, axes: (transpose(g, tuple(np.argsort(axes))),),
     formula="∂L/∂a = transpose(G, argsort(axes))",
 )
@@ -178,8 +178,8 @@ def _sum_to(x, shape):
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
     )
-    y = np.sum(x, axis=axes, keepdims=True) if axes else x
-    return y.reshape(shape)
+    # the ndarray method: the reduction np.sum runs, without its Python wrapper
+    return (x.sum(axis=axes, keepdims=True) if axes else x).reshape(shape)
 
 
 _broadcast_to = linear(
