@@ -4,9 +4,11 @@ Tracing runs the function eagerly with every primitive call routed through a ``T
 (``core/trace.py``), which writes each call down as an equation ``out = fn(*ins, **params)``.
 The equations are then optimised the way compilers do (constant folding, common
 subexpressions shared, dead code dropped, buffers reused through NumPy's ``out=``,
-intermediates deleted after their last use) and printed as Python source, which is compiled
-and run on every later call with the same signature. Each replayed line calls the very NumPy
-function the eager primitive calls, on the same arrays, so results equal eager to the bit.
+intermediates deleted after their last use, runs of elementwise lines over a large array
+fused into one loop over blocks of rows that stay in the cache) and printed as Python source,
+which is compiled and run on every later call with the same signature. Each replayed line
+calls the very NumPy function the eager primitive calls, on the same arrays (or on the same
+rows of them, for a block), so results equal eager to the bit.
 
 Tensors the function reaches without receiving them as arguments (a model's parameters, a
 closure's tensors) are read by reference on every call, so an optimizer that replaces
@@ -35,6 +37,13 @@ def _is_ufunc(prim):
     fn = prim.fn
     return isinstance(fn, np.ufunc) and fn.signature is None and fn.nout == 1
 
+
+def _plain_ufunc(e):
+    return _is_ufunc(e.prim) and not e.params
+
+
+# bytes of one operand's block when elementwise lines over a large array run block by block
+_BLOCK_BYTES = 1 << 18
 
 # primitives whose NumPy forward always returns a new array (every other one may return a view)
 _FRESH = frozenset({"sum", "max", "min", "matmul", "cumsum", "concatenate", "where", "index_add"})
@@ -79,8 +88,8 @@ def _hashable(value):
 class _Program:
     """The optimised equations of one signature and the Python source that runs them."""
 
-    def __init__(self, trace, out_vars, effects, fname):
-        self.trace, self.fname = trace, fname
+    def __init__(self, trace, out_vars, effects, fname, c_inputs=()):
+        self.trace, self.fname, self.c_inputs = trace, fname, c_inputs
         arrays, origin = trace.arrays, trace.origin
         # a constant whose tensor is gone can never change: it is frozen (and foldable)
         alive = {v: o[1]() for v, o in enumerate(origin) if o[0] == "const"}
@@ -181,58 +190,46 @@ class _Program:
 
     def _emit(self):
         arrays, n = self.trace.arrays, self.name
-        last = {}
-        for i, e in enumerate(self.eqns):
-            for v in e.ins + _refs(e.params):
-                last[v] = i
-        keep = set(self.outs) | {v for _, v in self.effects} | set(self.consts)
-        roots = {v: {v} for v in self.inputs + self.byref + self.consts}
-        owned = set()
-        body, section = [], None
-        for i, e in enumerate(self.eqns):
+        self.last = {v: i for i, e in enumerate(self.eqns) for v in e.ins + _refs(e.params)}
+        self.keep = set(self.outs) | {v for _, v in self.effects} | set(self.consts)
+        self.roots = {v: {v} for v in self.inputs + self.byref + self.consts}
+        self.owned = set()  # fresh buffers of the program's own, free to be written over
+        # arrays in C order at every call: inputs in C order (part of the signature), constants
+        # in C order, and what elementwise lines make of them
+        self.corder = {v for v, c in zip(self.inputs, self.c_inputs, strict=False) if c}
+        self.corder |= {v for v in self.consts if arrays[v].flags.c_contiguous}
+        body, section, i = [], None, 0
+        while i < len(self.eqns):
+            e = self.eqns[i]
             if e.section != section:
                 section = e.section
                 body.append(f"    # {section}")
-            args = [n[v] for v in e.ins]
+            end = self._run(i)
+            if end > i + 1:  # a run of elementwise lines over one large shape
+                body += self._blocked(i, end)
+                i = end
+                continue
             out = None
             scalar = arrays[e.out].ndim == 0  # NumPy returns a scalar there, not an array
-            if _is_ufunc(e.prim) and not e.params and not scalar:
-                for v in e.ins:  # write into an input that dies here (its own fresh buffer)
-                    if (
-                        v in owned
-                        and last.get(v) == i
-                        and v not in keep
-                        and arrays[v].shape == arrays[e.out].shape
-                        and arrays[v].dtype == arrays[e.out].dtype
-                        and not any(
-                            v in roots[w] and (w in keep or last.get(w, -1) >= i)
-                            for w in roots
-                            if w != v
-                        )
-                    ):
-                        out = v
-                        break
+            if _plain_ufunc(e) and not scalar:
+                # write into an input that dies here (a fresh buffer of the program's own)
+                out = next((v for v in e.ins if self._free(v, i, e.out)), None)
+                full = {v for v in e.ins if arrays[v].shape == arrays[e.out].shape}
+                self.corder |= {e.out} if full and full <= self.corder else set()
             if _is_ufunc(e.prim):
-                owned.add(e.out)
-                roots[e.out] = {e.out} if out is None else roots[out] | {e.out}
-            elif e.prim.name in _FRESH and not scalar:  # a new array, never a view
-                owned.add(e.out)
-                roots[e.out] = {e.out}
+                self.owned.add(e.out)
+                self.roots[e.out] = {e.out} if out is None else self.roots[out] | {e.out}
+            elif e.prim.name in _FRESH:  # a new array (or NumPy scalar), never a view
+                self.owned.update([] if scalar else [e.out])
+                self.roots[e.out] = {e.out}
             else:  # a view may share memory with any input
-                roots[e.out] = {e.out}.union(*(roots[v] for v in e.ins + _refs(e.params)))
-            params = [f"{k}={self._param_expr(p)}" for k, p in e.params.items()]
-            extra = [f"out={n[out]}"] if out is not None else []
-            call = f"{self._fn_expr(e.prim)}({', '.join(args + params + extra)})"
-            if e.prim.name == "mask":  # a value-built constant: call its function directly
-                call = f"{self._fn_expr(e.params['fn'])}({', '.join(args)})"
-            body.append(f"    {n[e.out]} = {call}")
-            dead = [
-                n[v]
-                for v in dict.fromkeys(e.ins + _refs(e.params))
-                if last.get(v) == i and v not in keep
-            ]
-            if dead:
-                body.append(f"    del {', '.join(dead)}")
+                refs = e.ins + _refs(e.params)
+                self.roots[e.out] = {e.out}.union(*(self.roots[v] for v in refs))
+            body.append(f"    {n[e.out]} = {self._call(e, [n[v] for v in e.ins], out)}")
+            ins = dict.fromkeys(e.ins + _refs(e.params))
+            dead = [n[v] for v in ins if self.last.get(v) == i and v not in self.keep]
+            body += [f"    del {', '.join(dead)}"] * bool(dead)
+            i += 1
         outs = "".join(f"{n[v]}, " for v in self.outs).strip()
         effects = "".join(f"{n[v]}, " for _, v in self.effects).strip()
         body.append(f"    return ({outs}), ({effects})")
@@ -243,6 +240,89 @@ class _Program:
             for v in self.byref
         ]
         return "\n".join(head + [f"def {self.fname}({params}):"] + body) + "\n"
+
+    def _call(self, e, args, out=None):
+        """The call of line ``e`` on ``args`` (source text), writing into ``out`` if given."""
+        if e.prim.name == "mask":  # a value-built constant: call its function directly
+            return f"{self._fn_expr(e.params['fn'])}({', '.join(args)})"
+        params = [f"{k}={self._param_expr(p)}" for k, p in e.params.items()]
+        extra = [f"out={self.name.get(out, out)}"] if out is not None else []
+        return f"{self._fn_expr(e.prim)}({', '.join(args + params + extra)})"
+
+    def _free(self, v, i, like):
+        """True when the result ``like`` of line ``i`` may be written into ``v``'s buffer."""
+        a, last = self.trace.arrays, self.last
+        if v not in self.owned or v in self.keep or last.get(v, -1) > i:  # v is read later
+            return False
+        shared = (w for w, r in self.roots.items() if v in r and w != v)  # views of v's memory
+        same = (a[v].shape, a[v].dtype) == (a[like].shape, a[like].dtype)
+        return same and not any(w in self.keep or last.get(w, -1) >= i for w in shared)
+
+    def _run(self, i):
+        """The end of the run of elementwise lines from ``i`` that can go block by block.
+
+        They write one large shape; their operands are blocks of the same rows (arrays in C
+        order) or broadcast along the rows.
+        """
+        a, e0, j = self.trace.arrays, self.eqns[i], i
+        shape = a[e0.out].shape
+        self.rows = max(_BLOCK_BYTES // max(a[e0.out][:1].nbytes, 1), 1) if shape else 0
+        while shape and 2 * self.rows <= shape[0] and j < len(self.eqns):
+            e, inside = self.eqns[j], {e.out for e in self.eqns[i:j]}
+            same = (e.section, a[e.out].shape) == (e0.section, shape)
+            rows = all(v in inside | self.corder or not self._rowwise(v, shape) for v in e.ins)
+            if not (_plain_ufunc(e) and same and rows):
+                break
+            j += 1
+        return j
+
+    def _rowwise(self, v, shape):
+        a = self.trace.arrays[v]
+        return a.ndim == len(shape) and a.shape[0] == shape[0]
+
+    def _blocked(self, lo, hi):
+        """Lines ``lo:hi`` as one loop over blocks of rows (loop fusion and tiling).
+
+        A block's temporaries stay in the cache; only what is read after the loop is written
+        to a full array. Every element goes through the same NumPy calls as unblocked.
+        """
+        a, n, eqns, rows = self.trace.arrays, self.name, self.eqns[lo:hi], self.rows
+        shape = a[eqns[0].out].shape
+        inside, home = {e.out for e in eqns}, {}  # home: the full array a result is written to
+        i, s = self.loop = getattr(self, "loop", None) or (self._fresh("i"), self._fresh("s"))
+        ext = dict.fromkeys(v for e in eqns for v in e.ins if v not in inside)
+        dying = [v for v in ext if self.last[v] < hi and v not in self.keep]
+        pre, post = [], []
+        loop = [f"    for {i} in range(0, {shape[0]}, {rows}):  # blocks that stay in the cache"]
+        loop.append(f"        {s} = slice({i}, {i} + {rows})")
+
+        def ref(v):
+            blocked = v in home or (v not in inside and self._rowwise(v, shape))
+            return f"{n[home.get(v, v)]}[{s}]" if blocked else n[v]
+
+        for k, e in enumerate(eqns, lo):
+            args = [ref(v) for v in e.ins]
+            if e.out not in self.keep and self.last.get(e.out, -1) < hi:  # a block temporary
+                out = [v for v in e.ins if v in inside and v not in home and self.last[v] == k]
+                out = next((v for v in out if a[v].dtype == a[e.out].dtype), None)
+                loop.append(f"        {n[e.out]} = {self._call(e, args, out)}")
+                continue
+            free = [v for v in dying if v not in home.values() and self._free(v, k, e.out)]
+            home[e.out] = free[0] if free else e.out
+            new = f"np.empty({shape}, np.{a[e.out].dtype.name})"
+            (post if free else pre).append(f"    {n[e.out]} = {n[free[0]] if free else new}")
+            self.owned.add(e.out)
+            self.corder.add(e.out)
+            self.roots[e.out] = self.roots.get(home[e.out], set()) | {e.out}
+            loop.append(f"        {self._call(e, args, ref(e.out))}")
+        dead = [n[v] for v in dying] + [n[e.out] for e in eqns if e.out not in home]
+        return pre + loop + post + [f"    del {', '.join(dead)}"] * bool(dead)
+
+    def _fresh(self, base):
+        while base in self.taken:
+            base += "_"
+        self.taken.add(base)
+        return base
 
     def __call__(self, arrays):
         refs = []
@@ -333,7 +413,8 @@ class _Jitted:
         if STATE.enabled and any(isinstance(x, Tensor) and x.requires_grad for x in leaves):
             return self.fun(*args, **kwargs)  # differentiated from outside: stay on the graph
         arrays = [_leaf_array(x) for x in leaves]
-        key = (static, str(treedef), tuple((a.shape, a.dtype.str) for a in arrays), STATE.enabled)
+        sig = tuple((a.shape, a.dtype.str, a.flags.c_contiguous) for a in arrays)
+        key = (static, str(treedef), sig, STATE.enabled)
         try:
             entry = self.cache.get(key)
         except TypeError:
@@ -355,12 +436,8 @@ class _Jitted:
         names = []
         for k, a in dyn:
             name = self.params[k] if isinstance(k, int) and k < len(self.params) else str(k)
-            n = len(tree_flatten(a)[0])
-            names += (
-                [name]
-                if n == 1 and tree_flatten(a)[1] == "*"
-                else [f"{name}_{i}" for i in range(n)]
-            )
+            flat, tdef = tree_flatten(a)
+            names += [name] if tdef == "*" else [f"{name}_{i}" for i in range(len(flat))]
         trace.names.update(enumerate(names))
         args, kwargs = list(args), dict(kwargs)
         for (k, _), x in zip(dyn, tree_unflatten(treedef, tracers), strict=True):
@@ -377,7 +454,8 @@ class _Jitted:
         effects = _effects(trace)
         del out, leaves, tracers, args, kwargs  # drop the traced graph: temporaries die
         name = getattr(self.fun, "__name__", "f")
-        program = _Program(trace, out_vars, effects, name if name.isidentifier() else "f")
+        name = name if name.isidentifier() else "f"
+        program = _Program(trace, out_vars, effects, name, [k[2] for k in key[2]])
         self.cache[key], self.last = (program, out_def), program
         return tree_unflatten(out_def, [Tensor._make(o) for o in program(arrays)])
 
