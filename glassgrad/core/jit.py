@@ -334,7 +334,7 @@ class _Program:
         outs, effects = self.fn(*arrays, *refs)
         for (t, _), g in zip(self.effects, effects, strict=True):
             t.grad = Tensor._make(np.asarray(g))
-        return [np.asarray(o) for o in outs]  # NumPy gives scalars for 0-d results
+        return outs  # (NumPy gives scalars for 0-d results: Tensor._make makes them arrays)
 
 
 def _describe(a):
@@ -347,6 +347,10 @@ def _describe(a):
 
 
 # ----- jit ---------------------------------------------------------------------------------------
+def _signature(arrays):
+    return tuple((a.shape, a.dtype, a.flags.c_contiguous) for a in arrays)
+
+
 def _leaf_array(x):
     if isinstance(x, Tensor):
         return x.data
@@ -389,7 +393,7 @@ class _Jitted:
         nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         names = (static_argnames,) if isinstance(static_argnames, str) else static_argnames
         self.static = frozenset(nums) | frozenset(names)
-        self.cache, self.last = {}, None
+        self.cache, self.fast, self.last = {}, {}, None
         try:
             self.params = list(inspect.signature(fun).parameters)
         except (TypeError, ValueError):
@@ -406,6 +410,14 @@ class _Jitted:
     def __call__(self, *args, **kwargs):
         if TRACES:  # inside another trace: inline, so the outer trace sees every primitive
             return self.fun(*args, **kwargs)
+        fast = None  # positional arrays only: their signature is found without flattening
+        if not (kwargs or self.static) and all(type(a) is np.ndarray for a in args):
+            fast = (_signature(args), STATE.enabled)
+            program, out_def = self.fast.get(fast, (None, None))
+            outs = program(args) if program is not None else None
+            if outs is not None:
+                self.last = program
+                return tree_unflatten(out_def, [Tensor._make(o) for o in outs])
         slots = [(i, a) for i, a in enumerate(args)] + sorted(kwargs.items())
         dyn = [(k, a) for k, a in slots if k not in self.static]
         static = tuple((k, a) for k, a in slots if k in self.static)
@@ -413,8 +425,7 @@ class _Jitted:
         if STATE.enabled and any(isinstance(x, Tensor) and x.requires_grad for x in leaves):
             return self.fun(*args, **kwargs)  # differentiated from outside: stay on the graph
         arrays = [_leaf_array(x) for x in leaves]
-        sig = tuple((a.shape, a.dtype.str, a.flags.c_contiguous) for a in arrays)
-        key = (static, str(treedef), sig, STATE.enabled)
+        key = (static, str(treedef), _signature(arrays), STATE.enabled)
         try:
             entry = self.cache.get(key)
         except TypeError:
@@ -427,6 +438,7 @@ class _Jitted:
             self.last = program
             outs = program(arrays)
             if outs is not None:
+                self.fast.update({fast: entry} if fast else {})
                 return tree_unflatten(out_def, [Tensor._make(o) for o in outs])
         return self._trace(key, args, kwargs, dyn, treedef, arrays)
 

@@ -317,3 +317,14 @@ def test_arrays_out_of_c_order_are_not_blocked_and_retrace(monkeypatch):
         blocked = "blocks that stay in the cache" in compiled.source
         assert blocked == (a.flags.c_contiguous and b.flags.c_contiguous)
     assert len(compiled.cache) == 3  # C order is part of the signature
+
+
+def test_tensors_read_by_reference_are_read_at_every_call_and_retrace_on_a_new_shape():
+    w = gg.Tensor(np.ones(3))
+    f = jit(lambda x: gg.exp(x) * w)
+    x = np.linspace(0, 1, 3)
+    for value in (np.ones(3), np.arange(3.0), np.ones((2, 3)), np.arange(6.0).reshape(2, 3)):
+        w.data = value  # as an optimizer replaces a parameter's data
+        for _ in range(2):  # traced (or found), then replayed
+            _same(f(x), gg.exp(gg.Tensor(x)) * w)
+    assert "read from a tensor at each call (float64, (2, 3))" in f.source  # traced again
