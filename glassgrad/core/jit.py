@@ -194,10 +194,11 @@ class _Program:
         self.keep = set(self.outs) | {v for _, v in self.effects} | set(self.consts)
         self.roots = {v: {v} for v in self.inputs + self.byref + self.consts}
         self.owned = set()  # fresh buffers of the program's own, free to be written over
-        # arrays in C order at every call: inputs in C order (part of the signature), constants
-        # in C order, and what elementwise lines make of them
+        # arrays in C order (or one value broadcast) at every call: inputs in C order (part of
+        # the signature), such constants, and what elementwise lines make of them
         self.corder = {v for v, c in zip(self.inputs, self.c_inputs, strict=False) if c}
         self.corder |= {v for v in self.consts if arrays[v].flags.c_contiguous}
+        self.corder |= {v for v in self.consts if not any(arrays[v].strides)}
         body, section, i = [], None, 0
         while i < len(self.eqns):
             e = self.eqns[i]
@@ -207,13 +208,13 @@ class _Program:
             end = self._run(i)
             if end > i + 1:  # a run of elementwise lines over one large shape
                 body += self._blocked(i, end)
-                i = end
+                i, section = end, self.eqns[end - 1].section
                 continue
             out = None
             scalar = arrays[e.out].ndim == 0  # NumPy returns a scalar there, not an array
             if _plain_ufunc(e) and not scalar:
                 # write into an input that dies here (a fresh buffer of the program's own)
-                out = next((v for v in e.ins if self._free(v, i, e.out)), None)
+                out = next((v for v in e.ins if self._free(v, i, e.out, i)), None)
                 full = {v for v in e.ins if arrays[v].shape == arrays[e.out].shape}
                 self.corder |= {e.out} if full and full <= self.corder else set()
             if _is_ufunc(e.prim):
@@ -249,14 +250,18 @@ class _Program:
         extra = [f"out={self.name.get(out, out)}"] if out is not None else []
         return f"{self._fn_expr(e.prim)}({', '.join(args + params + extra)})"
 
-    def _free(self, v, i, like):
-        """True when the result ``like`` of line ``i`` may be written into ``v``'s buffer."""
+    def _free(self, v, i, like, since):
+        """True when the result ``like`` of line ``i`` may be written into ``v``'s buffer.
+
+        Nothing reads ``v`` after line ``i``, nor reads another view of its memory from line
+        ``since`` on (the first line of a loop, whose later blocks read such views again).
+        """
         a, last = self.trace.arrays, self.last
-        if v not in self.owned or v in self.keep or last.get(v, -1) > i:  # v is read later
+        if v not in self.owned or v in self.keep or last.get(v, -1) > i:
             return False
         shared = (w for w, r in self.roots.items() if v in r and w != v)  # views of v's memory
         same = (a[v].shape, a[v].dtype) == (a[like].shape, a[like].dtype)
-        return same and not any(w in self.keep or last.get(w, -1) >= i for w in shared)
+        return same and not any(w in self.keep or last.get(w, -1) >= since for w in shared)
 
     def _run(self, i):
         """The end of the run of elementwise lines from ``i`` that can go block by block.
@@ -269,9 +274,8 @@ class _Program:
         self.rows = max(_BLOCK_BYTES // max(a[e0.out][:1].nbytes, 1), 1) if shape else 0
         while shape and 2 * self.rows <= shape[0] and j < len(self.eqns):
             e, inside = self.eqns[j], {e.out for e in self.eqns[i:j]}
-            same = (e.section, a[e.out].shape) == (e0.section, shape)
             rows = all(v in inside | self.corder or not self._rowwise(v, shape) for v in e.ins)
-            if not (_plain_ufunc(e) and same and rows):
+            if not (_plain_ufunc(e) and a[e.out].shape == shape and rows):
                 break
             j += 1
         return j
@@ -301,13 +305,15 @@ class _Program:
             return f"{n[home.get(v, v)]}[{s}]" if blocked else n[v]
 
         for k, e in enumerate(eqns, lo):
+            if e.section != eqns[max(k - lo - 1, 0)].section:
+                loop.append(f"        # {e.section}")
             args = [ref(v) for v in e.ins]
             if e.out not in self.keep and self.last.get(e.out, -1) < hi:  # a block temporary
                 out = [v for v in e.ins if v in inside and v not in home and self.last[v] == k]
                 out = next((v for v in out if a[v].dtype == a[e.out].dtype), None)
                 loop.append(f"        {n[e.out]} = {self._call(e, args, out)}")
                 continue
-            free = [v for v in dying if v not in home.values() and self._free(v, k, e.out)]
+            free = [v for v in dying if v not in home.values() and self._free(v, k, e.out, lo)]
             home[e.out] = free[0] if free else e.out
             new = f"np.empty({shape}, np.{a[e.out].dtype.name})"
             (post if free else pre).append(f"    {n[e.out]} = {n[free[0]] if free else new}")

@@ -281,6 +281,13 @@ def test_elementwise_lines_over_a_large_array_run_block_by_block(monkeypatch):
     assert src.count("np.empty(") == 2 and "out=t5[s])" in src
     # float32 throughout: no upcast, and sum keeps the dtype
     assert all(o.dtype == np.float32 for o in tree_flatten(compiled(x, y))[0])
+    # without the value, sum is dead code: forward and backward are one loop, and only the
+    # two gradients are full arrays
+    g = gg.grad(_vg_tanh, argnums=(0, 1))
+    compiled = _traced_then_replayed(g, (x, y), (x2, y2))
+    assert compiled.source.count("for i in") == 1 and compiled.source.count("np.empty(") == 2
+    for a, b in zip(compiled(x2, y2), g(x2, y2), strict=True):
+        assert a.data.strides == b.data.strides  # the same layout as eager
 
 
 def test_blocks_never_write_over_arrays_read_later(monkeypatch):
@@ -305,6 +312,14 @@ def test_blocks_never_write_over_arrays_read_later(monkeypatch):
 
     compiled = _traced_then_replayed(g, (x,), (x * 1.5,))
     assert "out=a)" not in compiled.source and "np.exp(x[s], out=a[s])" in compiled.source
+
+    def h(x):  # the first row of u is read by every block: u is not written over
+        u = gg.exp(x)
+        first, s = u[:1], u.sum()
+        return (u * first + u) * s
+
+    compiled = _traced_then_replayed(h, (x,), (x * 1.5,))
+    assert "for i in range(0, 6, 1):" in compiled.source and "out=u[" not in compiled.source
 
 
 def test_arrays_out_of_c_order_are_not_blocked_and_retrace(monkeypatch):
