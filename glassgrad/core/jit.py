@@ -33,13 +33,10 @@ __all__ = ["jit"]
 
 
 # ----- the compiled program ---------------------------------------------------------------------
-def _is_ufunc(prim):
-    fn = prim.fn
-    return isinstance(fn, np.ufunc) and fn.signature is None and fn.nout == 1
-
-
 def _plain_ufunc(e):
-    return _is_ufunc(e.prim) and not e.params
+    """True for a line calling an elementwise ufunc without keywords (it makes a new array)."""
+    fn = e.prim.fn
+    return isinstance(fn, np.ufunc) and fn.signature is None and fn.nout == 1 and not e.params
 
 
 # bytes of one operand's block when elementwise lines over a large array run block by block
@@ -139,7 +136,7 @@ class _Program:
         self.fn = namespace[self.fname]
 
     def _names(self):
-        taken = {"np", self.fname}
+        self.taken = {"np", self.fname}
         self.name, self.globals = {}, {}
         counters = {"forward": "t", "backward": "g", "jvp": "j"}
         section = {e.out: e.section for e in self.eqns}
@@ -148,12 +145,15 @@ class _Program:
             base = self.trace.names.get(v)
             if base is None or not base.isidentifier() or keyword.iskeyword(base):
                 base = f"{kinds.get(v) or counters[section[v]]}{len(self.name)}"
-            name, k = base, 1
-            while name in taken:
-                name, k = f"{base}_{k}", k + 1
-            taken.add(name)
-            self.name[v] = name
-        self.taken = taken
+            self.name[v] = self._unique(base)
+        self.loop = self._unique("i"), self._unique("s")  # a blocked loop's index and slice
+
+    def _unique(self, base):
+        name, k = base, 1
+        while name in self.taken:
+            name, k = f"{base}_{k}", k + 1
+        self.taken.add(name)
+        return name
 
     def _fn_expr(self, prim):
         """The name the source calls ``prim.fn`` by (a NumPy name when it is one)."""
@@ -217,7 +217,7 @@ class _Program:
                 out = next((v for v in e.ins if self._free(v, i, e.out, i)), None)
                 full = {v for v in e.ins if arrays[v].shape == arrays[e.out].shape}
                 self.corder |= {e.out} if full and full <= self.corder else set()
-            if _is_ufunc(e.prim):
+            if _plain_ufunc(e):
                 self.owned.add(e.out)
                 self.roots[e.out] = {e.out} if out is None else self.roots[out] | {e.out}
             elif e.prim.name in _FRESH:  # a new array (or NumPy scalar), never a view
@@ -293,7 +293,7 @@ class _Program:
         a, n, eqns, rows = self.trace.arrays, self.name, self.eqns[lo:hi], self.rows
         shape = a[eqns[0].out].shape
         inside, home = {e.out for e in eqns}, {}  # home: the full array a result is written to
-        i, s = self.loop = getattr(self, "loop", None) or (self._fresh("i"), self._fresh("s"))
+        i, s = self.loop
         ext = dict.fromkeys(v for e in eqns for v in e.ins if v not in inside)
         dying = [v for v in ext if self.last[v] < hi and v not in self.keep]
         pre, post = [], []
@@ -323,12 +323,6 @@ class _Program:
             loop.append(f"        {self._call(e, args, ref(e.out))}")
         dead = [n[v] for v in dying] + [n[e.out] for e in eqns if e.out not in home]
         return pre + loop + post + [f"    del {', '.join(dead)}"] * bool(dead)
-
-    def _fresh(self, base):
-        while base in self.taken:
-            base += "_"
-        self.taken.add(base)
-        return base
 
     def __call__(self, arrays):
         refs = []
