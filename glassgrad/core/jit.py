@@ -4,9 +4,11 @@ Tracing runs the function eagerly with every primitive call routed through a ``T
 (``core/trace.py``), which writes each call down as an equation ``out = fn(*ins, **params)``.
 The equations are then optimised the way compilers do (constant folding, common
 subexpressions shared, dead code dropped, buffers reused through NumPy's ``out=``,
-intermediates deleted after their last use) and printed as Python source, which is compiled
-and run on every later call with the same signature. Each replayed line calls the very NumPy
-function the eager primitive calls, on the same arrays, so results equal eager to the bit.
+intermediates deleted after their last use, runs of elementwise lines over a large array
+fused into one loop over blocks of rows that stay in the cache) and printed as Python source,
+which is compiled and run on every later call with the same signature. Each replayed line
+calls the very NumPy function the eager primitive calls, on the same arrays (or on the same
+rows of them, for a block), so results equal eager to the bit.
 
 Tensors the function reaches without receiving them as arguments (a model's parameters, a
 closure's tensors) are read by reference on every call, so an optimizer that replaces
@@ -31,10 +33,14 @@ __all__ = ["jit"]
 
 
 # ----- the compiled program ---------------------------------------------------------------------
-def _is_ufunc(prim):
-    fn = prim.fn
-    return isinstance(fn, np.ufunc) and fn.signature is None and fn.nout == 1
+def _plain_ufunc(e):
+    """True for a line calling an elementwise ufunc without keywords (it makes a new array)."""
+    fn = e.prim.fn
+    return isinstance(fn, np.ufunc) and fn.signature is None and fn.nout == 1 and not e.params
 
+
+# bytes of one operand's block when elementwise lines over a large array run block by block
+_BLOCK_BYTES = 1 << 18
 
 # primitives whose NumPy forward always returns a new array (every other one may return a view)
 _FRESH = frozenset({"sum", "max", "min", "matmul", "cumsum", "concatenate", "where", "index_add"})
@@ -79,8 +85,8 @@ def _hashable(value):
 class _Program:
     """The optimised equations of one signature and the Python source that runs them."""
 
-    def __init__(self, trace, out_vars, effects, fname):
-        self.trace, self.fname = trace, fname
+    def __init__(self, trace, out_vars, effects, fname, c_inputs=()):
+        self.trace, self.fname, self.c_inputs = trace, fname, c_inputs
         arrays, origin = trace.arrays, trace.origin
         # a constant whose tensor is gone can never change: it is frozen (and foldable)
         alive = {v: o[1]() for v, o in enumerate(origin) if o[0] == "const"}
@@ -130,7 +136,7 @@ class _Program:
         self.fn = namespace[self.fname]
 
     def _names(self):
-        taken = {"np", self.fname}
+        self.taken = {"np", self.fname}
         self.name, self.globals = {}, {}
         counters = {"forward": "t", "backward": "g", "jvp": "j"}
         section = {e.out: e.section for e in self.eqns}
@@ -139,12 +145,15 @@ class _Program:
             base = self.trace.names.get(v)
             if base is None or not base.isidentifier() or keyword.iskeyword(base):
                 base = f"{kinds.get(v) or counters[section[v]]}{len(self.name)}"
-            name, k = base, 1
-            while name in taken:
-                name, k = f"{base}_{k}", k + 1
-            taken.add(name)
-            self.name[v] = name
-        self.taken = taken
+            self.name[v] = self._unique(base)
+        self.loop = self._unique("i"), self._unique("s")  # a blocked loop's index and slice
+
+    def _unique(self, base):
+        name, k = base, 1
+        while name in self.taken:
+            name, k = f"{base}_{k}", k + 1
+        self.taken.add(name)
+        return name
 
     def _fn_expr(self, prim):
         """The name the source calls ``prim.fn`` by (a NumPy name when it is one)."""
@@ -181,58 +190,47 @@ class _Program:
 
     def _emit(self):
         arrays, n = self.trace.arrays, self.name
-        last = {}
-        for i, e in enumerate(self.eqns):
-            for v in e.ins + _refs(e.params):
-                last[v] = i
-        keep = set(self.outs) | {v for _, v in self.effects} | set(self.consts)
-        roots = {v: {v} for v in self.inputs + self.byref + self.consts}
-        owned = set()
-        body, section = [], None
-        for i, e in enumerate(self.eqns):
+        self.last = {v: i for i, e in enumerate(self.eqns) for v in e.ins + _refs(e.params)}
+        self.keep = set(self.outs) | {v for _, v in self.effects} | set(self.consts)
+        self.roots = {v: {v} for v in self.inputs + self.byref + self.consts}
+        self.owned = set()  # fresh buffers of the program's own, free to be written over
+        # arrays in C order (or one value broadcast) at every call: inputs in C order (part of
+        # the signature), such constants, and what elementwise lines make of them
+        self.corder = {v for v, c in zip(self.inputs, self.c_inputs, strict=False) if c}
+        self.corder |= {v for v in self.consts if arrays[v].flags.c_contiguous}
+        self.corder |= {v for v in self.consts if not any(arrays[v].strides)}
+        body, section, i = [], None, 0
+        while i < len(self.eqns):
+            e = self.eqns[i]
             if e.section != section:
                 section = e.section
                 body.append(f"    # {section}")
-            args = [n[v] for v in e.ins]
+            end = self._run(i)
+            if end > i + 1:  # a run of elementwise lines over one large shape
+                body += self._blocked(i, end)
+                i, section = end, self.eqns[end - 1].section
+                continue
             out = None
             scalar = arrays[e.out].ndim == 0  # NumPy returns a scalar there, not an array
-            if _is_ufunc(e.prim) and not e.params and not scalar:
-                for v in e.ins:  # write into an input that dies here (its own fresh buffer)
-                    if (
-                        v in owned
-                        and last.get(v) == i
-                        and v not in keep
-                        and arrays[v].shape == arrays[e.out].shape
-                        and arrays[v].dtype == arrays[e.out].dtype
-                        and not any(
-                            v in roots[w] and (w in keep or last.get(w, -1) >= i)
-                            for w in roots
-                            if w != v
-                        )
-                    ):
-                        out = v
-                        break
-            if _is_ufunc(e.prim):
-                owned.add(e.out)
-                roots[e.out] = {e.out} if out is None else roots[out] | {e.out}
-            elif e.prim.name in _FRESH and not scalar:  # a new array, never a view
-                owned.add(e.out)
-                roots[e.out] = {e.out}
+            if _plain_ufunc(e) and not scalar:
+                # write into an input that dies here (a fresh buffer of the program's own)
+                out = next((v for v in e.ins if self._free(v, i, e.out, i)), None)
+                full = {v for v in e.ins if arrays[v].shape == arrays[e.out].shape}
+                self.corder |= {e.out} if full and full <= self.corder else set()
+            if _plain_ufunc(e):
+                self.owned.add(e.out)
+                self.roots[e.out] = {e.out} if out is None else self.roots[out] | {e.out}
+            elif e.prim.name in _FRESH:  # a new array (or NumPy scalar), never a view
+                self.owned.update([] if scalar else [e.out])
+                self.roots[e.out] = {e.out}
             else:  # a view may share memory with any input
-                roots[e.out] = {e.out}.union(*(roots[v] for v in e.ins + _refs(e.params)))
-            params = [f"{k}={self._param_expr(p)}" for k, p in e.params.items()]
-            extra = [f"out={n[out]}"] if out is not None else []
-            call = f"{self._fn_expr(e.prim)}({', '.join(args + params + extra)})"
-            if e.prim.name == "mask":  # a value-built constant: call its function directly
-                call = f"{self._fn_expr(e.params['fn'])}({', '.join(args)})"
-            body.append(f"    {n[e.out]} = {call}")
-            dead = [
-                n[v]
-                for v in dict.fromkeys(e.ins + _refs(e.params))
-                if last.get(v) == i and v not in keep
-            ]
-            if dead:
-                body.append(f"    del {', '.join(dead)}")
+                refs = e.ins + _refs(e.params)
+                self.roots[e.out] = {e.out}.union(*(self.roots[v] for v in refs))
+            body.append(f"    {n[e.out]} = {self._call(e, [n[v] for v in e.ins], out)}")
+            ins = dict.fromkeys(e.ins + _refs(e.params))
+            dead = [n[v] for v in ins if self.last.get(v) == i and v not in self.keep]
+            body += [f"    del {', '.join(dead)}"] * bool(dead)
+            i += 1
         outs = "".join(f"{n[v]}, " for v in self.outs).strip()
         effects = "".join(f"{n[v]}, " for _, v in self.effects).strip()
         body.append(f"    return ({outs}), ({effects})")
@@ -244,6 +242,88 @@ class _Program:
         ]
         return "\n".join(head + [f"def {self.fname}({params}):"] + body) + "\n"
 
+    def _call(self, e, args, out=None):
+        """The call of line ``e`` on ``args`` (source text), writing into ``out`` if given."""
+        if e.prim.name == "mask":  # a value-built constant: call its function directly
+            return f"{self._fn_expr(e.params['fn'])}({', '.join(args)})"
+        params = [f"{k}={self._param_expr(p)}" for k, p in e.params.items()]
+        extra = [f"out={self.name.get(out, out)}"] if out is not None else []
+        return f"{self._fn_expr(e.prim)}({', '.join(args + params + extra)})"
+
+    def _free(self, v, i, like, since):
+        """True when the result ``like`` of line ``i`` may be written into ``v``'s buffer.
+
+        Nothing reads ``v`` after line ``i``, nor reads another view of its memory from line
+        ``since`` on (the first line of a loop, whose later blocks read such views again).
+        """
+        a, last = self.trace.arrays, self.last
+        if v not in self.owned or v in self.keep or last.get(v, -1) > i:
+            return False
+        shared = (w for w, r in self.roots.items() if v in r and w != v)  # views of v's memory
+        same = (a[v].shape, a[v].dtype) == (a[like].shape, a[like].dtype)
+        return same and not any(w in self.keep or last.get(w, -1) >= since for w in shared)
+
+    def _run(self, i):
+        """The end of the run of elementwise lines from ``i`` that can go block by block.
+
+        They write one large shape; their operands are blocks of the same rows (arrays in C
+        order) or broadcast along the rows.
+        """
+        a, e0, j = self.trace.arrays, self.eqns[i], i
+        shape = a[e0.out].shape
+        self.rows = max(_BLOCK_BYTES // max(a[e0.out][:1].nbytes, 1), 1) if shape else 0
+        while shape and 2 * self.rows <= shape[0] and j < len(self.eqns):
+            e, inside = self.eqns[j], {e.out for e in self.eqns[i:j]}
+            rows = all(v in inside | self.corder or not self._rowwise(v, shape) for v in e.ins)
+            if not (_plain_ufunc(e) and a[e.out].shape == shape and rows):
+                break
+            j += 1
+        return j
+
+    def _rowwise(self, v, shape):
+        a = self.trace.arrays[v]
+        return a.ndim == len(shape) and a.shape[0] == shape[0]
+
+    def _blocked(self, lo, hi):
+        """Lines ``lo:hi`` as one loop over blocks of rows (loop fusion and tiling).
+
+        A block's temporaries stay in the cache; only what is read after the loop is written
+        to a full array. Every element goes through the same NumPy calls as unblocked.
+        """
+        a, n, eqns, rows = self.trace.arrays, self.name, self.eqns[lo:hi], self.rows
+        shape = a[eqns[0].out].shape
+        inside, home = {e.out for e in eqns}, {}  # home: the full array a result is written to
+        i, s = self.loop
+        ext = dict.fromkeys(v for e in eqns for v in e.ins if v not in inside)
+        dying = [v for v in ext if self.last[v] < hi and v not in self.keep]
+        pre, post = [], []
+        loop = [f"    for {i} in range(0, {shape[0]}, {rows}):  # blocks that stay in the cache"]
+        loop.append(f"        {s} = slice({i}, {i} + {rows})")
+
+        def ref(v):
+            blocked = v in home or (v not in inside and self._rowwise(v, shape))
+            return f"{n[home.get(v, v)]}[{s}]" if blocked else n[v]
+
+        for k, e in enumerate(eqns, lo):
+            if e.section != eqns[max(k - lo - 1, 0)].section:
+                loop.append(f"        # {e.section}")
+            args = [ref(v) for v in e.ins]
+            if e.out not in self.keep and self.last.get(e.out, -1) < hi:  # a block temporary
+                out = [v for v in e.ins if v in inside and v not in home and self.last[v] == k]
+                out = next((v for v in out if a[v].dtype == a[e.out].dtype), None)
+                loop.append(f"        {n[e.out]} = {self._call(e, args, out)}")
+                continue
+            free = [v for v in dying if v not in home.values() and self._free(v, k, e.out, lo)]
+            home[e.out] = free[0] if free else e.out
+            new = f"np.empty({shape}, np.{a[e.out].dtype.name})"
+            (post if free else pre).append(f"    {n[e.out]} = {n[free[0]] if free else new}")
+            self.owned.add(e.out)
+            self.corder.add(e.out)
+            self.roots[e.out] = self.roots.get(home[e.out], set()) | {e.out}
+            loop.append(f"        {self._call(e, args, ref(e.out))}")
+        dead = [n[v] for v in dying] + [n[e.out] for e in eqns if e.out not in home]
+        return pre + loop + post + [f"    del {', '.join(dead)}"] * bool(dead)
+
     def __call__(self, arrays):
         refs = []
         for t, shape, dtype in self.guards:
@@ -254,7 +334,7 @@ class _Program:
         outs, effects = self.fn(*arrays, *refs)
         for (t, _), g in zip(self.effects, effects, strict=True):
             t.grad = Tensor._make(np.asarray(g))
-        return [np.asarray(o) for o in outs]  # NumPy gives scalars for 0-d results
+        return outs  # (NumPy gives scalars for 0-d results: Tensor._make makes them arrays)
 
 
 def _describe(a):
@@ -267,6 +347,10 @@ def _describe(a):
 
 
 # ----- jit ---------------------------------------------------------------------------------------
+def _signature(arrays):
+    return tuple((a.shape, a.dtype, a.flags.c_contiguous) for a in arrays)
+
+
 def _leaf_array(x):
     if isinstance(x, Tensor):
         return x.data
@@ -309,7 +393,7 @@ class _Jitted:
         nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         names = (static_argnames,) if isinstance(static_argnames, str) else static_argnames
         self.static = frozenset(nums) | frozenset(names)
-        self.cache, self.last = {}, None
+        self.cache, self.fast, self.last = {}, {}, None
         try:
             self.params = list(inspect.signature(fun).parameters)
         except (TypeError, ValueError):
@@ -326,6 +410,14 @@ class _Jitted:
     def __call__(self, *args, **kwargs):
         if TRACES:  # inside another trace: inline, so the outer trace sees every primitive
             return self.fun(*args, **kwargs)
+        fast = None  # positional arrays only: their signature is found without flattening
+        if not (kwargs or self.static) and all(type(a) is np.ndarray for a in args):
+            fast = (_signature(args), STATE.enabled)
+            program, out_def = self.fast.get(fast, (None, None))
+            outs = program(args) if program is not None else None
+            if outs is not None:
+                self.last = program
+                return tree_unflatten(out_def, [Tensor._make(o) for o in outs])
         slots = [(i, a) for i, a in enumerate(args)] + sorted(kwargs.items())
         dyn = [(k, a) for k, a in slots if k not in self.static]
         static = tuple((k, a) for k, a in slots if k in self.static)
@@ -333,7 +425,7 @@ class _Jitted:
         if STATE.enabled and any(isinstance(x, Tensor) and x.requires_grad for x in leaves):
             return self.fun(*args, **kwargs)  # differentiated from outside: stay on the graph
         arrays = [_leaf_array(x) for x in leaves]
-        key = (static, str(treedef), tuple((a.shape, a.dtype.str) for a in arrays), STATE.enabled)
+        key = (static, str(treedef), _signature(arrays), STATE.enabled)
         try:
             entry = self.cache.get(key)
         except TypeError:
@@ -346,6 +438,7 @@ class _Jitted:
             self.last = program
             outs = program(arrays)
             if outs is not None:
+                self.fast.update({fast: entry} if fast else {})
                 return tree_unflatten(out_def, [Tensor._make(o) for o in outs])
         return self._trace(key, args, kwargs, dyn, treedef, arrays)
 
@@ -355,12 +448,8 @@ class _Jitted:
         names = []
         for k, a in dyn:
             name = self.params[k] if isinstance(k, int) and k < len(self.params) else str(k)
-            n = len(tree_flatten(a)[0])
-            names += (
-                [name]
-                if n == 1 and tree_flatten(a)[1] == "*"
-                else [f"{name}_{i}" for i in range(n)]
-            )
+            flat, tdef = tree_flatten(a)
+            names += [name] if tdef == "*" else [f"{name}_{i}" for i in range(len(flat))]
         trace.names.update(enumerate(names))
         args, kwargs = list(args), dict(kwargs)
         for (k, _), x in zip(dyn, tree_unflatten(treedef, tracers), strict=True):
@@ -377,7 +466,8 @@ class _Jitted:
         effects = _effects(trace)
         del out, leaves, tracers, args, kwargs  # drop the traced graph: temporaries die
         name = getattr(self.fun, "__name__", "f")
-        program = _Program(trace, out_vars, effects, name if name.isidentifier() else "f")
+        name = name if name.isidentifier() else "f"
+        program = _Program(trace, out_vars, effects, name, [k[2] for k in key[2]])
         self.cache[key], self.last = (program, out_def), program
         return tree_unflatten(out_def, [Tensor._make(o) for o in program(arrays)])
 

@@ -33,17 +33,16 @@ def tree_flatten(tree):
 
 def tree_unflatten(treedef, leaves):
     """Rebuild the nest described by ``treedef`` from ``leaves`` (inverse of tree_flatten)."""
-    it = iter(leaves)
+    return _build(treedef, iter(leaves))
 
-    def build(d):
-        if d == "*":
-            return next(it)
-        if d is None:
-            return None
-        kind, sub = d
-        if kind is dict:
-            keys, defs = sub
-            return dict(zip(keys, build(defs), strict=False))
-        return kind(build(s) for s in sub)
 
-    return build(treedef)
+def _build(d, it):  # (not a closure: a recursive closure is a reference cycle at every call)
+    if d == "*":
+        return next(it)
+    if d is None:
+        return None
+    kind, sub = d
+    if kind is dict:
+        keys, defs = sub
+        return dict(zip(keys, _build(defs, it), strict=False))
+    return kind([_build(s, it) for s in sub])

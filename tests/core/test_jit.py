@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glassgrad as gg
+import glassgrad.core.jit as jit_module
 import glassgrad.nn.functional as F
 from glassgrad import nn, optim
 from glassgrad.core.jit import jit
@@ -48,8 +49,15 @@ def _traced_then_replayed(fn, args, other):
     return compiled
 
 
+@pytest.fixture(params=["whole", "blocked"])
+def blocks(request, monkeypatch):
+    """Run also with blocks of one row, so every elementwise run of lines goes block by block."""
+    if request.param == "blocked":
+        monkeypatch.setattr(jit_module, "_BLOCK_BYTES", 1)
+
+
 @pytest.mark.parametrize(("name", "i"), ROWS, ids=[f"{n}-{i}" for n, i in ROWS])
-def test_jit_equals_eager_on_every_spec_row(name, i):
+def test_jit_equals_eager_on_every_spec_row(name, i, blocks):
     f, args = SPECS[name][i]
     other = [a * 1.05 for a in args]  # other values in the same domain
     nums = tuple(range(len(args)))
@@ -77,6 +85,9 @@ def test_random_programs_jit_equals_eager(program):
     x2, y2 = np.random.default_rng(6).uniform(-1, 1, (2, 2, 3))
     ours, _ = _programs(program)
     _traced_then_replayed(gg.value_and_grad(ours, argnums=(0, 1)), (x, y), (x2, y2))
+    with pytest.MonkeyPatch.context() as m:  # in blocks of one row
+        m.setattr(jit_module, "_BLOCK_BYTES", 1)
+        _traced_then_replayed(gg.value_and_grad(ours, argnums=(0, 1)), (x, y), (x2, y2))
     hess = gg.hessian(lambda v: ours(v[:6].reshape(2, 3), v[6:].reshape(2, 3)))
     _traced_then_replayed(
         hess, (np.concatenate([x, y]).ravel(),), (np.concatenate([x2, y2]).ravel(),)
@@ -249,3 +260,86 @@ def test_compiled_gradient_peak_memory_is_at_most_numpy_by_hand_plus_one_array()
 
     compiled = jit(gg.grad(lambda x, y: gg.tanh(x * y + x).sum(), argnums=(0, 1)))
     assert peak(compiled) <= peak(by_hand) + x.nbytes
+
+
+def _vg_tanh(x, y):
+    return gg.tanh(x * y + x).sum()
+
+
+def test_elementwise_lines_over_a_large_array_run_block_by_block(monkeypatch):
+    monkeypatch.setattr(jit_module, "_BLOCK_BYTES", 64)  # 16 float32 a block
+    rng = np.random.default_rng(1)
+    x, y, x2, y2 = rng.standard_normal((4, 1000)).astype(np.float32)
+    f = gg.value_and_grad(_vg_tanh, argnums=(0, 1))
+    before = x2.copy(), y2.copy()
+    compiled = _traced_then_replayed(f, (x, y), (x2, y2))
+    np.testing.assert_array_equal(x2, before[0])  # the caller's arrays are never written
+    np.testing.assert_array_equal(y2, before[1])
+    src = compiled.source
+    assert src.count("for i in range(0, 1000, 16):") == 2  # forward, then backward after sum
+    # one full array each side: tanh's values (read by sum), then dy; dx reuses tanh's buffer
+    assert src.count("np.empty(") == 2 and "out=t5[s])" in src
+    # float32 throughout: no upcast, and sum keeps the dtype
+    assert all(o.dtype == np.float32 for o in tree_flatten(compiled(x, y))[0])
+    # without the value, sum is dead code: forward and backward are one loop, and only the
+    # two gradients are full arrays
+    g = gg.grad(_vg_tanh, argnums=(0, 1))
+    compiled = _traced_then_replayed(g, (x, y), (x2, y2))
+    assert compiled.source.count("for i in") == 1 and compiled.source.count("np.empty(") == 2
+    for a, b in zip(compiled(x2, y2), g(x2, y2), strict=True):
+        assert a.data.strides == b.data.strides  # the same layout as eager
+
+
+def test_blocks_never_write_over_arrays_read_later(monkeypatch):
+    monkeypatch.setattr(jit_module, "_BLOCK_BYTES", 8)
+
+    def f(x):
+        u = gg.exp(x)
+        view = u.T  # shares u's memory and is read after the loop
+        s = u.sum()
+        w = u * 2.0 + u  # a run of lines: u dies here, but its memory lives on in view
+        z = gg.sin(w) * w
+        return z, view, s * w
+
+    x = np.linspace(-1, 1, 12).reshape(6, 2)
+    compiled = _traced_then_replayed(f, (x,), (x * 1.5,))
+    assert "for i in range(0, 6, 1):" in compiled.source
+    assert "out=u[" not in compiled.source
+
+    def g(x):  # a returned value read for the last time inside the loop, by a temporary
+        a = gg.exp(x)
+        return a, a * 2.0 + 1.0
+
+    compiled = _traced_then_replayed(g, (x,), (x * 1.5,))
+    assert "out=a)" not in compiled.source and "np.exp(x[s], out=a[s])" in compiled.source
+
+    def h(x):  # the first row of u is read by every block: u is not written over
+        u = gg.exp(x)
+        first, s = u[:1], u.sum()
+        return (u * first + u) * s
+
+    compiled = _traced_then_replayed(h, (x,), (x * 1.5,))
+    assert "for i in range(0, 6, 1):" in compiled.source and "out=u[" not in compiled.source
+
+
+def test_arrays_out_of_c_order_are_not_blocked_and_retrace(monkeypatch):
+    monkeypatch.setattr(jit_module, "_BLOCK_BYTES", 8)
+    f = gg.value_and_grad(lambda x, y: (gg.tanh(x * y + x) ** 2).sum(axis=0).sum(), (0, 1))
+    x, y = np.random.default_rng(2).standard_normal((2, 8, 5))
+    compiled = jit(f)
+    for a, b in [(x, y), (x.T, y.T), (x[::2], y[::2]), (x.T * 2, y.T)]:  # C, F and strided
+        _same(compiled(a, b), f(a, b))
+        blocked = "blocks that stay in the cache" in compiled.source
+        assert blocked == (a.flags.c_contiguous and b.flags.c_contiguous)
+    assert len(compiled.cache) == 3  # C order is part of the signature
+
+
+def test_tensors_read_by_reference_are_read_at_every_call_and_retrace_on_a_new_shape():
+    w = gg.Tensor(np.ones(3))
+    f = jit(lambda x: gg.exp(x) * w)
+    x = np.linspace(0, 1, 3)
+    for value in (np.ones(3), np.arange(3.0), np.ones((2, 3)), np.arange(6.0).reshape(2, 3)):
+        w.data = value  # as an optimizer replaces a parameter's data
+        for _ in range(2):  # traced (or found), then replayed
+            _same(f(x), gg.exp(gg.Tensor(x)) * w)
+    assert "read from a tensor at each call (float64, (2, 3))" in f.source  # traced again
