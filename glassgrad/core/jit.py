@@ -66,6 +66,24 @@ def _constant_choice(e, ins, ps, arrays, frozen):
     return pick if same else None
 
 
+def _elide_broadcasts(eqns, arrays, keep):
+    """Drop ``broadcast_to`` lines read only by elementwise ufuncs (NumPy broadcasts there).
+
+    One stays where its result is kept (an output), is read by another kind of line, or
+    where reading its input instead would change a reader's shape (or, for a 0-d input,
+    its dtype). Results are the same to the bit: the ufunc sees the same elements.
+    """
+    src = {e.out: e.ins[0] for e in eqns if e.prim.name == "broadcast_to" and e.out not in keep}
+    src = {b: v for b, v in src.items() if arrays[v].ndim}
+    for e in eqns:
+        shapes = [arrays[src.get(v, v)].shape for v in e.ins]
+        if not _plain_ufunc(e) or np.broadcast_shapes(*shapes) != arrays[e.out].shape:
+            for v in e.ins + _refs(e.params):
+                src.pop(v, None)
+    kept = [e for e in eqns if e.out not in src]
+    return [_Eqn(e.prim, [src.get(v, v) for v in e.ins], e.params, e.out, e.section) for e in kept]
+
+
 def _hashable(value):
     if isinstance(value, _Ref):
         return ("ref", value.var)
@@ -122,7 +140,8 @@ class _Program:
                 kept.append(e)
                 live.update(e.ins)
                 live.update(_refs(e.params))
-        self.eqns = kept[::-1]
+        keep = set(self.outs) | {v for _, v in self.effects}
+        self.eqns = _elide_broadcasts(kept[::-1], arrays, keep)
         self.consts = sorted(v for v in live if v in frozen)
         self.inputs = [v for v, o in enumerate(origin) if o[0] == "in"]
         self.byref = [v for v in self.byref if v in live]
@@ -333,7 +352,7 @@ class _Program:
             refs.append(a)
         outs, effects = self.fn(*arrays, *refs)
         for (t, _), g in zip(self.effects, effects, strict=True):
-            t.grad = Tensor._make(np.asarray(g))
+            t.grad = Tensor._make(g)
         return outs  # (NumPy gives scalars for 0-d results: Tensor._make makes them arrays)
 
 
@@ -410,11 +429,12 @@ class _Jitted:
     def __call__(self, *args, **kwargs):
         if TRACES:  # inside another trace: inline, so the outer trace sees every primitive
             return self.fun(*args, **kwargs)
-        fast = None  # positional arrays only: their signature is found without flattening
-        if not (kwargs or self.static) and all(type(a) is np.ndarray for a in args):
-            fast = (_signature(args), STATE.enabled)
+        fast = None  # positional arrays (or Tensors off the graph) only: no flattening
+        plain = [a.data if type(a) is Tensor and not a.requires_grad else a for a in args]
+        if not (kwargs or self.static) and all(type(a) is np.ndarray for a in plain):
+            fast = (_signature(plain), STATE.enabled)
             program, out_def = self.fast.get(fast, (None, None))
-            outs = program(args) if program is not None else None
+            outs = program(plain) if program is not None else None
             if outs is not None:
                 self.last = program
                 return tree_unflatten(out_def, [Tensor._make(o) for o in outs])

@@ -166,6 +166,36 @@ def test_cse_dce_and_constant_folding():
     assert "6.0 (float64 constant)" in src
 
 
+def _forward(src):
+    return src.split("# backward")[0]
+
+
+def test_broadcast_read_only_by_elementwise_lines_is_left_to_numpy(blocks):
+    rng = np.random.default_rng(3)
+    x, x2 = rng.standard_normal((2, 8, 3))
+    b, b2 = rng.standard_normal((2, 3))
+    f = gg.value_and_grad(lambda x, b: gg.tanh(x * 2.0 + b).sum(), argnums=(0, 1))
+    compiled = _traced_then_replayed(f, (x, b), (x2, b2))
+    src = _forward(compiled.source)
+    assert "broadcast_to" not in src and "np.add(" in src  # np.add broadcasts b itself
+
+
+def test_broadcast_stays_where_its_result_is_needed_whole(blocks):
+    rng = np.random.default_rng(4)
+    x, x2 = rng.standard_normal((2, 8, 3))
+    b, b2 = rng.standard_normal((2, 3))
+
+    def f(x, b):
+        wide = gg.broadcast_to(b, (8, 3))
+        return x + wide, wide, gg.broadcast_to(b, (8, 3)).sum(axis=0), -gg.broadcast_to(b, (2, 3))
+
+    compiled = _traced_then_replayed(f, (x, b), (x2, b2))
+    src = compiled.source
+    # an output, a reduction's input and a shape-changing reader's input: each stays
+    assert src.count("broadcast_to(") == 2  # (8, 3) (shared, an output and reduced) and (2, 3)
+    assert [o.shape for o in compiled(x2, b2)] == [(8, 3), (8, 3), (3,), (2, 3)]
+
+
 def test_grad_of_jit_stays_on_the_graph():
     f = jit(lambda x: (gg.tanh(x) ** 2).sum())
     x = np.linspace(-1, 1, 5)
