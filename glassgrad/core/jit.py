@@ -55,7 +55,12 @@ def _const_key(a):
     return None
 
 
-def _constant_choice(e, ins, ps, arrays, frozen):
+def _constant_choice(e, ins, ps, arrays, frozen, made):
+    """The input a line equals: a transpose undoing another, or where() on a constant mask."""
+    inner = made.get(ins[0]) if e.prim.name == "transpose" else None
+    if inner is not None and inner.prim.name == "transpose":  # the same view of the input
+        axes = inner.params["axes"]
+        return inner.ins[0] if [axes[a] for a in ps["axes"]] == sorted(axes) else None
     cond = ps.get("cond") if e.prim.name == "where" else None
     if isinstance(cond, _Ref) and cond.var in frozen:
         cond = arrays[cond.var]
@@ -110,7 +115,7 @@ class _Program:
         alive = {v: o[1]() for v, o in enumerate(origin) if o[0] == "const"}
         frozen = {v for v, t in alive.items() if t is None}
         self.byref = [v for v, t in alive.items() if t is not None]
-        alias, eqns, seen, same = {}, [], {}, {}
+        alias, eqns, seen, same, made = {}, [], {}, {}, {}
         for v in sorted(frozen):  # equal small or uniform constants are one constant
             alias[v] = same.setdefault(_const_key(arrays[v]) or v, v)
         for e in trace.eqns:
@@ -121,8 +126,8 @@ class _Program:
                 frozen.add(e.out)
                 alias[e.out] = same.setdefault(_const_key(arrays[e.out]) or e.out, e.out)
                 continue
-            pick = _constant_choice(e, ins, ps, arrays, frozen)
-            if pick is not None:  # where() with a constant condition is one of its inputs
+            pick = _constant_choice(e, ins, ps, arrays, frozen, made)
+            if pick is not None:  # the line equals one of its inputs
                 alias[e.out] = pick
                 continue
             key = (e.prim, tuple(ins), _hashable(ps))
@@ -130,7 +135,8 @@ class _Program:
                 alias[e.out] = seen[key]
                 continue
             seen[key] = e.out
-            eqns.append(_Eqn(e.prim, ins, ps, e.out, e.section))
+            made[e.out] = _Eqn(e.prim, ins, ps, e.out, e.section)
+            eqns.append(made[e.out])
         self.outs = [alias.get(v, v) for v in out_vars]
         self.effects = [(t, alias.get(v, v)) for t, v in effects]
         live = set(self.outs) | {v for _, v in self.effects}

@@ -166,6 +166,24 @@ def test_cse_dce_and_constant_folding():
     assert "6.0 (float64 constant)" in src
 
 
+def test_a_transpose_undoing_another_is_dropped():
+    def f(a):
+        b = a * 2.0
+        back = gg.transpose(gg.transpose(b, (1, 2, 0)), (2, 0, 1))  # b itself
+        twice = gg.transpose(gg.transpose(b, (1, 2, 0)), (1, 2, 0))  # not b: it stays
+        return back + 1.0, twice
+
+    rng = np.random.default_rng(5)
+    a, a2 = rng.standard_normal((2, 2, 3, 4))
+    compiled = _traced_then_replayed(f, (a,), (a2,))
+    assert compiled.source.count("transpose(") == 2  # only the pair of `twice`
+    # the weight gradients of an MLP come out of the matmul without transposing twice
+    w, w2 = rng.standard_normal((2, 5, 4))
+    vg = gg.value_and_grad(lambda w, x: gg.tanh(x @ w.T).sum())
+    compiled = _traced_then_replayed(vg, (w, a[0]), (w2, a2[0]))
+    assert compiled.source.split("# backward")[1].count("transpose(") == 1
+
+
 def _forward(src):
     return src.split("# backward")[0]
 
