@@ -150,7 +150,7 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 def _finite_or_zero(a):
-    return np.where(np.isfinite(a), a, 0.0).astype(a.dtype)
+    return np.where(np.isfinite(a), a, 0.0).astype(a.dtype, copy=False)
 
 
 def _shift_by_max(x, axis, name):

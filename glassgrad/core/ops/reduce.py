@@ -36,7 +36,7 @@ def _unreduce(g, x, axis, keepdims):
 
 _sum = linear(
     "sum",
-    lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
+    lambda x, axis, keepdims: np.add.reduce(x, axis=axis, keepdims=keepdims),  # x.sum's reduce
     vjp=lambda g, out, x, axis, keepdims: (_unreduce(g, x, axis, keepdims),),
     formula="∂y/∂aᵢ = 1: G is broadcast back over the summed axes",
 )
@@ -86,8 +86,8 @@ def _extremum(name, fn):
     return prim
 
 
-_max = _extremum("max", np.max)
-_min = _extremum("min", np.min)
+_max = _extremum("max", np.maximum.reduce)  # what np.max runs, without its Python wrapper
+_min = _extremum("min", np.minimum.reduce)
 
 
 def _reduce_checked(prim, x, axis, keepdims):

@@ -178,8 +178,8 @@ def _sum_to(x, shape):
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
     )
-    # the ndarray method: the reduction np.sum runs, without its Python wrapper
-    return (x.sum(axis=axes, keepdims=True) if axes else x).reshape(shape)
+    # the reduction np.sum runs, without its Python wrappers
+    return (np.add.reduce(x, axis=axes, keepdims=True) if axes else x).reshape(shape)
 
 
 _broadcast_to = linear(
