@@ -178,10 +178,7 @@ def backward_pass(outputs, seeds, inputs=None, create_graph=None, sweep_plan=Non
                     ct = ct.astype(dtype)
                 if check:
                     anomaly_check_backward(node, ct)
-                if key in cot:
-                    _accumulate(cot, key, ct, create_graph)
-                else:  # the first contribution, as is
-                    cot[key] = ct
+                _accumulate(cot, key, ct, create_graph)
                 del ct  # (an array of the sweep lives no longer than its last use)
             if release and not create_graph and type(node) is Node:
                 node.release()  # its consumers' rules ran before its own

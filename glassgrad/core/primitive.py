@@ -108,7 +108,6 @@ class Primitive:
         self.sparse_jvp, self.differentiable, self.linear = sparse_jvp, differentiable, linear
         self.elementwise, self.formula, self.prepare = elementwise, formula, prepare
         self.saves = saves
-        self.lean = saves is not None and "out" not in saves  # its result may go unkept
         self.__name__ = name
         if inputs is not None:
             kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -175,26 +174,22 @@ class Primitive:
         return t
 
     def _record(self, t, args, params):
-        """Record ``t`` with the parents' nodes; a large ``t`` gets a Node of its own.
+        """Point the recorded ``t`` at the parents' nodes; a large ``t`` gets a Node of its own.
 
         A parent's Node gets its value back when this rule reads it (PyTorch's saved tensors).
         """
-        parents = args
-        for a in args:
-            if a.node is not None:
-                parents = tuple(a if a.node is None else a.node for a in args)
-                saves = range(len(args)) if self.saves is None else self.saves
-                for i in saves:
-                    if i != "out" and args[i].node is not None:
-                        parents[i].data = args[i].data
-                break
-        t.op, t.params, t.parents, t.requires_grad = self, params, parents, True
+        saves = range(len(args)) if self.saves is None else self.saves
+        if any(a.node is not None for a in args):
+            t.parents = tuple(a if a.node is None else a.node for a in args)
+            for i in saves:
+                if i != "out" and args[i].node is not None:
+                    t.parents[i].data = args[i].data
         if t.data.nbytes >= LEAN_BYTES and not STATE.keep and not TRACES:
             node = Node._make(t.data)
             Node.made = True
-            if self.lean:
+            if "out" not in saves:
                 node.release()
-            node.op, node.params, node.parents, node.requires_grad = self, params, parents, True
+            node.op, node.params, node.parents, node.requires_grad = self, params, t.parents, True
             t.node = node
 
 

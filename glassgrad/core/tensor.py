@@ -25,7 +25,7 @@ class _State(threading.local):
     """Switches kept per thread, as PyTorch keeps grad mode: recording, transform depth, anomaly.
 
     ``depth`` counts the functional transforms (grad, jacobian, ...) tracing in this thread;
-    ``keep`` the scopes that keep every recorded value (forward-mode sweeps read them all).
+    ``keep`` the ``keep_values()`` scopes, inside which the graph keeps every recorded value.
     """
 
     def __init__(self):
@@ -36,10 +36,23 @@ class _State(threading.local):
 
 
 STATE = _State()
-# A recorded result at least this large whose value no reverse rule reads gets a graph node of
-# its own, without the data: the array lives only as long as the caller's Tensor (NumPy elides
+# A recorded result at least this large gets a graph node of its own, which keeps the array only
+# when a rule reads it; else the array lives only as long as the caller's Tensor (NumPy elides
 # temporaries from the same size on).
 LEAN_BYTES = 1 << 18
+
+
+def _check_dtype(arr, requires_grad, where="Tensor"):
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise DTypeError(f"{where}: complex values are not supported; got dtype {arr.dtype}")
+    if kind not in "fiub":
+        raise DTypeError(f"{where}: expected numeric data; got dtype {arr.dtype}")
+    if requires_grad and kind != "f":
+        raise DTypeError(
+            f"{where}: requires_grad=True needs a floating dtype (float32 or float64); "
+            f"got dtype {arr.dtype}. Convert first, e.g. x.astype('float64')."
+        )
 
 
 class Freed:
@@ -586,19 +599,6 @@ class Node(Tensor):
 def node_of(t):
     """The graph node of ``t``: ``t`` itself, or the lean node recorded for a large result."""
     return t if t.node is None else t.node
-
-
-def _check_dtype(arr, requires_grad, where="Tensor"):
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise DTypeError(f"{where}: complex values are not supported; got dtype {arr.dtype}")
-    if kind not in "fiub":
-        raise DTypeError(f"{where}: expected numeric data; got dtype {arr.dtype}")
-    if requires_grad and kind != "f":
-        raise DTypeError(
-            f"{where}: requires_grad=True needs a floating dtype (float32 or float64); "
-            f"got dtype {arr.dtype}. Convert first, e.g. x.astype('float64')."
-        )
 
 
 class _HookHandle:

@@ -130,9 +130,8 @@ class Optimizer:
             buffers, lines = self._lines(key)
             names = ("p", "g", "w", "new", *(b for b, _ in buffers), *self._scalars)
             src = f"def update({', '.join(names)}):\n" + "".join(f"    {x}\n" for x in lines)
-            namespace = {"np": np}
-            exec(compile(src, f"<{type(self).__name__} update>", "exec"), namespace)  # noqa: S102
-            entry = _KERNELS[type(self), key] = (buffers, lines, namespace["update"])
+            update = _define(src, "update", f"<{type(self).__name__} update>")
+            entry = _KERNELS[type(self), key] = (buffers, lines, update)
         return entry
 
     def zero_grad(self, set_to_none=True):
@@ -253,6 +252,13 @@ class Optimizer:
 _KERNELS = {}  # (optimizer class, key) -> (buffers, lines, function)
 
 
+def _define(source, name, label):
+    """The function ``name`` that the generated ``source`` defines (NumPy as ``np``)."""
+    namespace = {"np": np}
+    exec(compile(source, label, "exec"), namespace)  # noqa: S102
+    return namespace[name]
+
+
 def _rename(line, names):
     tree = ast.parse(line)
     for node in ast.walk(tree):
@@ -300,6 +306,4 @@ class _CompiledUpdate:
             body += [f"    # p{i}: {dtype} {shape}", f"    {', '.join(opt._scalars)} = s{i}"]
             body += [f"    w = np.empty_like(p{i})"] + [f"    {_rename(x, names)}" for x in lines]
         src = f"def {name}_step({', '.join(params)}):\n" + "\n".join(body) + "\n"
-        namespace = {"np": np}
-        exec(compile(src, f"<{name} step>", "exec"), namespace)  # noqa: S102
-        return namespace[f"{name}_step"], src
+        return _define(src, f"{name}_step", f"<{name} step>"), src

@@ -230,10 +230,10 @@ cos = unary("cos", np.cos, deriv=lambda x, out: negative(sin(x)),
             saves=(0,))
 tanh = unary("tanh", np.tanh, deriv=lambda x, out: subtract(1.0, multiply(out, out)),
              formula="∂y/∂a = 1 - y²", doc="Elementwise hyperbolic tangent.",
-              saves=("out",))
+             saves=("out",))
 sqrt = unary("sqrt", np.sqrt, deriv=lambda x, out: divide(0.5, out),
              formula="∂y/∂a = 1/(2√a) (+inf at 0, as PyTorch)", doc="Elementwise √a.",
-              saves=("out",))
+             saves=("out",))
 expm1 = unary("expm1", np.expm1, deriv=lambda x, out: add(out, 1.0),
               formula="∂y/∂a = exp(a) = y + 1", doc="Elementwise eᵃ - 1, accurate for small a.")
 log1p = unary("log1p", np.log1p, deriv=lambda x, out: divide(1.0, add(x, 1.0)),
